@@ -1,0 +1,149 @@
+"""Command-line interface: users, demo seed, the scheduler and the dev server."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from policyhub.extensions import db
+from policyhub.models import ROLES
+from policyhub.services.errors import ServiceError
+
+__all__ = ["register"]
+
+users_cli = AppGroup("users", help="Staff users.")
+seed_cli = AppGroup("seed", help="Demo data.")
+policies_cli = AppGroup("policies", help="Policy maintenance.")
+
+
+def _fail(exc: ServiceError) -> None:
+    db.session.rollback()
+    details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+    raise click.ClickException(f"{exc.message}{' (' + details + ')' if details else ''}")
+
+
+@users_cli.command("create")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--department", "department_code", default=None, help="Department code.")
+@click.option("--display-name", default="", help="Name shown on pages.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user_command(name: str, role: str, department_code: str | None, display_name: str,
+                        password_stdin: bool) -> None:
+    """Create a staff user and print its API token (shown this once)."""
+    from policyhub.services.users import create_user
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    try:
+        user, token = create_user(name, role, department_code=department_code, password=password,
+                                  display_name=display_name)
+        db.session.commit()
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"created user {user.username} ({user.role})")
+    click.echo(f"token: {token}")
+
+
+@users_cli.command("set-role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+@click.option("--department", "department_code", default=None)
+@with_appcontext
+def set_role_command(name: str, role: str, department_code: str | None) -> None:
+    """Change a user's role (audited)."""
+    from sqlalchemy import select
+
+    from policyhub.models import User
+    from policyhub.services.users import set_role
+
+    user = db.session.scalar(select(User).where(User.username == name))
+    if user is None:
+        raise click.ClickException(f"no user {name}")
+    try:
+        set_role(None, user, role, department_code)
+        db.session.commit()
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"{name}: {role}")
+
+
+@seed_cli.command("demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load the demo departments, staff users and policies (idempotent)."""
+    from policyhub.services.seed import DEMO_USERS, seed_demo
+
+    report = seed_demo()
+    db.session.commit()
+    click.echo(f"demo data: +{report.departments} departments, +{report.users} users, "
+               f"+{report.policies} policies ({report.published} published, {report.expired} expired)")
+    click.echo("demo staff logins (username / password):")
+    for username, role, department, _, password in DEMO_USERS:
+        click.echo(f"  {username:<12} {password:<22} {role}{' · ' + department if department else ''}")
+
+
+@policies_cli.command("expire")
+@with_appcontext
+def expire_command() -> None:
+    """Mark published policies past their expiry date as expired."""
+    from policyhub.services.policies import expire_policies
+
+    ids = expire_policies()
+    db.session.commit()
+    click.echo(f"expired: {len(ids)}")
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduler process (production: exactly one)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from policyhub.jobs import configure_scheduler
+    from policyhub.timeutil import SHANGHAI
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    scheduler = configure_scheduler(app, BlockingScheduler(timezone=SHANGHAI))
+    click.echo("scheduler running; Ctrl-C to stop")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--debug/--no-debug", default=False)
+@with_appcontext
+def serve_command(host: str, port: int, debug: bool) -> None:
+    """The development server, with the scheduler inline when POLICYHUB_SCHEDULER=inline."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    scheduler = None
+    # Under the reloader only the child (WERKZEUG_RUN_MAIN set) may run jobs, or they would run twice.
+    if app.config.get("SCHEDULER") == "inline" and (not debug or os.environ.get("WERKZEUG_RUN_MAIN")):
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        from policyhub.jobs import configure_scheduler
+        from policyhub.timeutil import SHANGHAI
+
+        scheduler = configure_scheduler(app, BackgroundScheduler(timezone=SHANGHAI, daemon=True))
+        scheduler.start()
+        click.echo("scheduler: inline")
+    click.echo(f"serving on http://{host}:{port}")
+    try:
+        app.run(host=host, port=port, debug=debug, use_reloader=debug)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to the app's `flask` CLI."""
+    for command in (users_cli, seed_cli, policies_cli, scheduler_command, serve_command):
+        app.cli.add_command(command)

@@ -1,0 +1,89 @@
+"""Configuration: defaults, then POLICYHUB_* environment variables, then the test mapping."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["defaults", "from_environment", "normalise_database_url"]
+
+ENV_PREFIX = "POLICYHUB_"
+
+# Environment names that map onto a differently named Flask/extension key.
+_RENAMED = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "RATELIMIT_STORAGE_URL": "RATELIMIT_STORAGE_URI",
+    "REDIS_URL": "RATELIMIT_STORAGE_URI",
+}
+_INTS = {"MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "UPLOAD_MAX_BYTES"}
+_BOOLS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "RATELIMIT_ENABLED", "WTF_CSRF_ENABLED", "SESSION_COOKIE_SECURE"}
+
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """The settings a fresh checkout runs with: SQLite under instance/, nothing sent anywhere."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(Path(instance_path) / "policyhub.db"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_MAX_BYTES": UPLOAD_MAX_BYTES,
+        # Multipart framing and form fields ride on top of the file itself.
+        "MAX_CONTENT_LENGTH": UPLOAD_MAX_BYTES + 256 * 1024,
+        "SCHEDULER": "off",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_MINUTES": 15,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "TIMEZONE": "Asia/Shanghai",
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 25,
+        "MAIL_DEFAULT_SENDER": "policyhub@localhost",
+        "SMS_PROVIDER": None,
+        "SMS_GATEWAY_URL": None,
+        "JSON_AS_ASCII": False,
+    }
+
+
+def _coerce(key: str, value: str) -> Any:
+    if key in _INTS:
+        return int(value)
+    if key in _BOOLS:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return value
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Every POLICYHUB_NAME variable as the config key NAME (a few under their extension's name)."""
+    config: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name.startswith("POLICYHUB_TEST_"):
+            continue
+        key = name[len(ENV_PREFIX):]
+        config[_RENAMED.get(key, key)] = _coerce(key, value)
+    return config
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the common short form."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """A per-instance random key kept under instance/, so dev sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(key)
+    os.chmod(path, 0o600)
+    return key

@@ -1,0 +1,54 @@
+"""Scheduled jobs (APScheduler): the one scheduler process, or inline in the dev server."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from flask import Flask
+
+from policyhub.extensions import db
+from policyhub.services.policies import expire_policies
+from policyhub.timeutil import SHANGHAI
+
+__all__ = ["JOBS", "configure_scheduler", "run_job"]
+
+log = logging.getLogger(__name__)
+
+
+def _expire() -> None:
+    expired = expire_policies()
+    if expired:
+        log.info("expired %d policies: %s", len(expired), expired)
+
+
+# name → (function, trigger arguments); every job runs in an app context and commits once.
+JOBS: dict[str, tuple[Callable[[], None], dict]] = {
+    "expire_policies": (_expire, {"trigger": CronTrigger(hour=0, minute=5, timezone=SHANGHAI)}),
+}
+
+
+def run_job(app: Flask, name: str) -> None:
+    """Run one job now inside an app context; failures are logged and rolled back, never raised."""
+    function, _ = JOBS[name]
+    with app.app_context():
+        try:
+            function()
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("job %s failed", name)
+            raise
+        finally:
+            db.session.remove()
+
+
+def configure_scheduler(app: Flask, scheduler: BaseScheduler) -> BaseScheduler:
+    """Add every job to the scheduler (not started); each also runs once at start."""
+    for name, (_, trigger) in JOBS.items():
+        scheduler.add_job(run_job, args=(app, name), id=name, name=name, replace_existing=True,
+                          coalesce=True, max_instances=1, misfire_grace_time=3600, **trigger)
+        scheduler.add_job(run_job, args=(app, name), id=f"{name}-at-start", name=f"{name} (start)")
+    return scheduler

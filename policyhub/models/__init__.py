@@ -1,0 +1,22 @@
+"""The database models, one module per area."""
+
+from policyhub.models.audit import AuditEvent
+from policyhub.models.base import Base, UTCDateTime, utcnow
+from policyhub.models.department import Department
+from policyhub.models.policy import POLICY_STATUSES, Policy, PolicyFile, PolicyTarget, PolicyVersion
+from policyhub.models.user import ROLES, User
+
+__all__ = [
+    "POLICY_STATUSES",
+    "ROLES",
+    "AuditEvent",
+    "Base",
+    "Department",
+    "Policy",
+    "PolicyFile",
+    "PolicyTarget",
+    "PolicyVersion",
+    "UTCDateTime",
+    "User",
+    "utcnow",
+]

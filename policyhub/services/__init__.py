@@ -1,0 +1,1 @@
+"""Use cases: each flushes, the caller commits once."""

@@ -1,0 +1,102 @@
+"""The web layer: blueprints, error pages, login loading, template helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from policyhub.extensions import db, login_manager
+from policyhub.models import User
+from policyhub.services.errors import ServiceError
+from policyhub.timeutil import to_local
+
+__all__ = ["register_web"]
+
+HTTP_MESSAGES = {
+    400: "请求格式有误",
+    401: "请先登录或提供有效的 API 令牌",
+    403: "没有权限执行此操作",
+    404: "找不到请求的内容",
+    405: "不支持该请求方法",
+    409: "与现有数据冲突",
+    413: "上传内容超过 20 MB 上限",
+    415: "不支持的内容类型",
+    422: "提交的内容有误",
+    429: "请求过于频繁，请稍后再试",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _error_body(status: int, code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def register_web(app: Flask) -> None:
+    """Attach every blueprint and the app-wide handlers."""
+    from policyhub.web.api import api
+    from policyhub.web.auth import auth
+    from policyhub.web.public import public
+    from policyhub.web.staff import staff
+
+    app.register_blueprint(public)
+    app.register_blueprint(auth)
+    app.register_blueprint(staff)
+    app.register_blueprint(api)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "warning"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            db.session.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception as exc:  # report, do not raise: this is what monitors read
+            app.logger.warning("healthz: database unavailable: %s", exc)
+            database = "unavailable"
+        status = "ok" if database == "ok" else "degraded"
+        return jsonify(status=status, database=database, dialect=db.engine.dialect.name), (
+            200 if status == "ok" else 503
+        )
+
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(exc.to_dict()), exc.status
+        return render_template("error.html", status=exc.status, message=exc.message, fields=exc.fields), exc.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        message = HTTP_MESSAGES.get(status, exc.description or "请求失败")
+        if status == 400 and exc.description and "CSRF" in exc.description:
+            message = "页面已过期或缺少安全令牌（CSRF），请刷新页面后重试"
+        if _wants_json():
+            fields = {"file": message} if status == 413 else {}
+            code = (exc.name or "error").lower().replace(" ", "_")
+            response = jsonify(_error_body(status, code, message, fields))
+            response.status_code = status
+            for name, value in (exc.get_response().headers.items() if status in (405, 429) else []):
+                if name.lower() in {"allow", "retry-after"}:
+                    response.headers[name] = value
+            return response
+        return render_template("error.html", status=status, message=message, fields={}), status
+
+    @app.template_filter("local")
+    def local_time(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return to_local(moment).strftime(fmt) if moment else ""
+
+    from policyhub.services.criteria import SIZE_LABELS
+
+    # Globals, not a context processor: imported macros see globals but not the render context.
+    app.jinja_env.globals["SIZE_LABELS"] = SIZE_LABELS

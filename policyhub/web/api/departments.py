@@ -1,0 +1,47 @@
+"""Departments API."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+
+from policyhub.extensions import db
+from policyhub.models import Department
+from policyhub.services import departments as departments_service
+from policyhub.web.api import api
+from policyhub.web.api.auth import current_api_user, require_roles
+from policyhub.web.api.validation import json_body, page_args, validate
+
+
+class DepartmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = Field(min_length=1, max_length=128)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+
+
+def department_json(department: Department) -> dict:
+    return {"id": department.id, "code": department.code, "name": department.name,
+            "email": department.email, "phone": department.phone}
+
+
+@api.post("/departments")
+@require_roles("admin")
+def create_department():
+    data = validate(DepartmentIn, json_body())
+    department = departments_service.create_department(current_api_user(), **data.model_dump())
+    db.session.commit()
+    return jsonify(department_json(department)), 201
+
+
+@api.get("/departments")
+def list_departments():
+    page, per_page = page_args()
+    total = db.session.scalar(select(func.count(Department.id)))
+    items = db.session.scalars(
+        select(Department).order_by(Department.code).limit(per_page).offset((page - 1) * per_page)
+    )
+    return jsonify(items=[department_json(d) for d in items], total=total, page=page, per_page=per_page)

@@ -1,0 +1,227 @@
+"""Policies API: create (JSON or file), edit, publish, withdraw, list and search, read."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from flask import current_app, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field
+
+from matcher.taxonomy import InvalidIndustryCode, normalize_code
+from policyhub.extensions import db
+from policyhub.models import Policy
+from policyhub.models.base import utcnow
+from policyhub.models.policy import POLICY_STATUSES, PUBLISHED
+from policyhub.models.user import User
+from policyhub.services import policies as service
+from policyhub.services.criteria import SIZES
+from policyhub.services.errors import Invalid, NotFound, ServiceError
+from policyhub.services.search import PolicyQuery, search_policies
+from policyhub.web.api import api
+from policyhub.web.api.auth import current_api_user, require_roles
+from policyhub.web.api.validation import BadRequest, json_body, page_args, validate
+
+
+class PolicyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str | None = Field(default=None, max_length=service.MAX_TITLE)
+    body: str | None = Field(default=None, max_length=service.MAX_BODY)
+    doc_number: str | None = Field(default=None, max_length=100)
+    department: str | None = Field(default=None, max_length=32)
+    issued_on: date | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    criteria: dict[str, Any] | None = None
+
+
+class WithdrawIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(default="", max_length=500)
+
+
+class TooLarge(ServiceError):
+    status = 413
+    code = "too_large"
+
+
+def policy_json(policy: Policy, *, full: bool = True) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": policy.id,
+        "title": policy.title,
+        "doc_number": policy.doc_number,
+        "department": {"code": policy.department.code, "name": policy.department.name},
+        "status": policy.status,
+        "version": policy.version,
+        "issued_on": policy.issued_on.isoformat() if policy.issued_on else None,
+        "effective_from": policy.effective_from.isoformat() if policy.effective_from else None,
+        "effective_to": policy.effective_to.isoformat() if policy.effective_to else None,
+        "published_at": policy.published_at.isoformat() if policy.published_at else None,
+        "updated_at": policy.updated_at.isoformat(),
+        "criteria": policy.criteria,
+    }
+    if full:
+        data["body"] = policy.body
+        data["files"] = [
+            {"filename": f.filename, "format": f.format, "encoding": f.encoding, "size": f.size,
+             "sha256": f.sha256, "version": f.version}
+            for f in policy.files
+        ]
+    return data
+
+
+def _multipart_values() -> tuple[dict[str, Any], service.Upload | None]:
+    form: dict[str, Any] = {k: v for k, v in request.form.items()}
+    if "criteria" in form:
+        try:
+            form["criteria"] = json.loads(form["criteria"]) if form["criteria"].strip() else None
+        except ValueError as exc:
+            raise Invalid("criteria 应为 JSON 对象", fields={"criteria": "不是有效的 JSON"}) from exc
+    form = {k: (None if v == "" else v) for k, v in form.items()}
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        return form, None
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    data = file.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"文件超过 {limit // (1024 * 1024)} MB 上限", fields={"file": "文件过大"})
+    return form, service.Upload(filename=file.filename, data=data)
+
+
+def _request_values() -> tuple[dict[str, Any], service.Upload | None]:
+    if request.mimetype == "multipart/form-data":
+        values, upload = _multipart_values()
+    else:
+        values, upload = json_body(), None
+    parsed = validate(PolicyIn, values)
+    return parsed.model_dump(exclude_unset=True), upload
+
+
+def _visible_policy(policy_id: int) -> Policy:
+    policy = db.session.get(Policy, policy_id)
+    user = current_api_user() if request.headers.get("Authorization") else None
+    if policy is None or (policy.status != PUBLISHED and not _is_staff(user)):
+        raise NotFound(f"政策 {policy_id} 不存在或未发布")
+    return policy
+
+
+def _is_staff(user: User | None) -> bool:
+    return user is not None
+
+
+@api.post("/policies")
+@require_roles("editor")
+def create_policy():
+    values, upload = _request_values()
+    if upload is None and not values.get("body"):
+        raise Invalid("请提供正文（body）或上传文件（file）", fields={"body": "必填（或上传 file）"})
+    if upload is None and not values.get("title"):
+        raise Invalid("请提供标题", fields={"title": "必填"})
+    policy = service.create_policy(current_api_user(), values, upload)
+    db.session.commit()
+    return jsonify(policy_json(policy)), 201
+
+
+@api.patch("/policies/<int:policy_id>")
+@require_roles("editor")
+def update_policy(policy_id: int):
+    values, upload = _request_values()
+    policy = service.update_policy(current_api_user(), service.get_policy(policy_id), values, upload)
+    db.session.commit()
+    return jsonify(policy_json(policy))
+
+
+@api.post("/policies/<int:policy_id>/publish")
+@require_roles("editor")
+def publish_policy(policy_id: int):
+    result = service.publish_policy(current_api_user(), service.get_policy(policy_id))
+    db.session.commit()
+    return jsonify(policy_json(result.policy, full=False) | {
+        "matched": result.matched, "notifications_queued": result.notifications_queued})
+
+
+@api.post("/policies/<int:policy_id>/withdraw")
+@require_roles("editor")
+def withdraw_policy(policy_id: int):
+    data = validate(WithdrawIn, json_body() if request.get_data() else {})
+    result = service.withdraw_policy(current_api_user(), service.get_policy(policy_id), data.reason)
+    db.session.commit()
+    return jsonify(policy_json(result.policy, full=False) | {
+        "notifications_cancelled": result.notifications_cancelled})
+
+
+def _date_arg(name: str, fields: dict[str, str]) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        fields[name] = "日期格式应为 YYYY-MM-DD"
+        return None
+
+
+def policy_query_from_args(*, staff: bool) -> PolicyQuery:
+    """The search a query string asks for, validated; shared by the API and the pages."""
+    page, per_page = page_args()
+    fields: dict[str, str] = {}
+    q = request.args.get("q", "").strip()
+    if len(q) > 100:
+        fields["q"] = "检索词最多 100 字"
+    industry = request.args.get("industry", "").strip() or None
+    if industry:
+        try:
+            industry = normalize_code(industry)
+        except InvalidIndustryCode as exc:
+            fields["industry"] = str(exc)
+    size = request.args.get("size", "").strip() or None
+    if size and size not in SIZES:
+        fields["size"] = f"应为 {', '.join(SIZES)} 之一"
+    statuses: tuple[str, ...] = (PUBLISHED,)
+    status = request.args.get("status", "").strip()
+    if status:
+        if not staff and status != PUBLISHED:
+            fields["status"] = "公开检索只含已发布的政策"
+        elif status not in POLICY_STATUSES:
+            fields["status"] = f"应为 {', '.join(POLICY_STATUSES)} 之一"
+        else:
+            statuses = (status,)
+    elif staff:
+        statuses = POLICY_STATUSES
+    issued_from, issued_to = _date_arg("issued_from", fields), _date_arg("issued_to", fields)
+    if fields:
+        raise Invalid("检索条件有误", fields=fields)
+    return PolicyQuery(q=q, department=request.args.get("department", "").strip() or None, industry=industry,
+                       size=size, issued_from=issued_from, issued_to=issued_to, statuses=statuses,
+                       public=not staff, page=page, per_page=per_page)
+
+
+@api.get("/policies")
+def list_policies():
+    staff = _is_staff(current_api_user())
+    query = policy_query_from_args(staff=staff)
+    result = search_policies(query, now=utcnow())
+    return jsonify(items=[policy_json(p, full=False) for p in result.items], total=result.total,
+                   page=result.page, per_page=result.per_page)
+
+
+@api.get("/policies/<int:policy_id>")
+def get_policy(policy_id: int):
+    return jsonify(policy_json(_visible_policy(policy_id)))
+
+
+@api.get("/policies/<int:policy_id>/versions")
+@require_roles("editor", "answerer", "supervisor")
+def policy_versions(policy_id: int):
+    policy = service.get_policy(policy_id)
+    return jsonify(items=[
+        {"version": v.version, "title": v.title, "changed_fields": v.changed_fields,
+         "edited_by": v.edited_by.username if v.edited_by else None, "edited_at": v.edited_at.isoformat()}
+        for v in policy.versions
+    ], total=len(policy.versions))
+
+
+__all__ = ["BadRequest", "policy_json", "policy_query_from_args"]

@@ -1,0 +1,59 @@
+"""Staff login and logout (sessions), throttled per address and locked per account."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required, login_user, logout_user
+
+from policyhub.extensions import db, limiter
+from policyhub.services.users import authenticate
+from policyhub.timeutil import to_local
+from policyhub.web.forms import ActionForm, LoginForm
+
+__all__ = ["auth"]
+
+auth = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an open redirect would let a phishing link borrow our login page.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("staff.index")
+
+
+@auth.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def login():
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        result = authenticate(
+            form.username.data.strip(), form.password.data,
+            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+        )
+        db.session.commit()
+        if result.user is not None:
+            login_user(result.user)
+            current_app.logger.info("login: %s", result.user.username)
+            return redirect(_safe_next(request.args.get("next")))
+        if result.locked_until is not None:
+            flash(f"登录失败次数过多，账号已锁定至 {to_local(result.locked_until):%H:%M}，请稍后再试", "error")
+            status = 429
+        else:
+            flash("用户名或密码错误", "error")
+            status = 401
+    elif request.method == "POST":
+        status = 400 if form.errors.get("csrf_token") else 422
+    return render_template("auth/login.html", form=form), status
+
+
+@auth.post("/logout")
+@login_required
+def logout():
+    form = ActionForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash("已退出登录", "info")
+    return redirect(url_for("public.index"))

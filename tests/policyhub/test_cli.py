@@ -1,0 +1,60 @@
+"""The command line: users create prints a working token; the demo seed is complete and idempotent."""
+
+from sqlalchemy import func, select
+
+from policyhub.extensions import db
+from policyhub.models import Department, Policy, User
+
+
+def test_users_create_prints_a_token_that_works(runner, client, make_department):
+    make_department("gxj")
+    result = runner.invoke(args=["users", "create", "li", "--role", "editor", "--department", "gxj",
+                                 "--password-stdin"], input="a-long-password\n")
+    assert result.exit_code == 0, result.output
+    token = next(line.split(": ", 1)[1] for line in result.output.splitlines() if line.startswith("token: "))
+    response = client.post("/api/v1/policies", json={"title": "标题", "body": "正文"},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 201
+    login = client.post("/login", data={"username": "li", "password": "a-long-password"})
+    assert login.status_code == 302
+
+
+def test_users_create_refuses_bad_input(runner, make_department):
+    make_department("gxj")
+    assert runner.invoke(args=["users", "create", "x", "--role", "king"]).exit_code != 0
+    result = runner.invoke(args=["users", "create", "li", "--role", "editor", "--department", "nope"])
+    assert result.exit_code != 0 and "nope" in result.output
+    runner.invoke(args=["users", "create", "li", "--role", "editor", "--department", "gxj"])
+    again = runner.invoke(args=["users", "create", "li", "--role", "editor", "--department", "gxj"])
+    assert again.exit_code != 0 and "已存在" in again.output
+
+
+def test_seed_demo_is_complete_and_idempotent(app, runner, client):
+    first = runner.invoke(args=["seed", "demo"])
+    assert first.exit_code == 0, first.output
+    assert "editor" in first.output and "password" in first.output
+    with app.app_context():
+        policies = db.session.scalar(select(func.count(Policy.id)))
+        users = db.session.scalar(select(func.count(User.id)))
+        departments = db.session.scalar(select(func.count(Department.id)))
+    assert policies >= 30
+    listing = client.get("/api/v1/policies?per_page=100").get_json()
+    assert listing["total"] >= 30
+    second = runner.invoke(args=["seed", "demo"])
+    assert "+0 departments, +0 users, +0 policies" in second.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Policy.id))) == policies
+        assert db.session.scalar(select(func.count(User.id))) == users
+        assert db.session.scalar(select(func.count(Department.id))) == departments
+
+
+def test_seeded_editor_can_log_in_and_publish(app, runner, client):
+    runner.invoke(args=["seed", "demo"])
+    assert client.post("/login", data={"username": "editor", "password": "editor-demo-2026"}).status_code == 302
+    created = client.post("/staff/policies/new", data={
+        "title": "演示：新政策", "department": "gxj", "body": "对本市中小微企业给予支持。"})
+    assert created.status_code == 302
+    policy_id = int(created.headers["Location"].rstrip("/").split("/")[-1])
+    published = client.post(f"/staff/policies/{policy_id}/publish", follow_redirects=True)
+    assert "已发布" in published.get_data(as_text=True)
+    assert client.get(f"/api/v1/policies/{policy_id}").get_json()["status"] == "published"

@@ -1,0 +1,97 @@
+"""Chinese full-text search with filters, ranking and paging, on SQLite FTS5 and PostgreSQL."""
+
+import pytest
+
+
+@pytest.fixture
+def corpus(make_policy, make_user):
+    tax = make_user("tax-editor", "editor", "tax")
+    return {
+        "aluminium": make_policy("滨州市支持高端铝业精深加工的若干措施", "对铝材深加工企业的技术改造项目给予补贴。",
+                                 criteria={"industries": ["3216", "3252"], "sizes": ["small", "micro"]},
+                                 issued_on="2026-03-01"),
+        "textile": make_policy("纺织家纺产业提质增效扶持办法", "支持家纺企业开展品牌建设，对技术改造给予奖励。",
+                               criteria={"industries": ["17", "18"]}, issued_on="2025-06-01"),
+        "all": make_policy("优化营商环境若干措施", "面向全市各类市场主体，提升政务服务效率。铝",
+                           issued_on="2024-01-10"),
+        "rd": make_policy("研发费用加计扣除政策落实通知", "企业研发费用按规定加计扣除，烟草制造业、房地产业除外。",
+                          token=tax, criteria={"excluded_industries": ["16", "70"]}, issued_on="2026-01-05"),
+    }
+
+
+def ids(client, query):
+    response = client.get(f"/api/v1/policies?{query}")
+    assert response.status_code == 200, response.get_json()
+    return [p["id"] for p in response.get_json()["items"]]
+
+
+def test_chinese_query_finds_and_ranks_title_hits_first(client, corpus):
+    found = ids(client, "q=技术改造")
+    assert set(found) == {corpus["aluminium"]["id"], corpus["textile"]["id"]}
+    # 铝 is in one title and, once, in another body: the title hit ranks first.
+    assert ids(client, "q=铝")[:2] == [corpus["aluminium"]["id"], corpus["all"]["id"]]
+
+
+def test_multi_word_query_needs_every_word(client, corpus):
+    assert ids(client, "q=家纺 品牌") == [corpus["textile"]["id"]]
+    assert ids(client, "q=家纺 铝材") == []
+
+
+def test_industry_filter_uses_the_code_tree_and_all_means_all(client, corpus):
+    # 3216 is under 32; the aluminium policy names 3216, the others have no restriction.
+    found = set(ids(client, "industry=C3216"))
+    assert found == {corpus["aluminium"]["id"], corpus["all"]["id"], corpus["rd"]["id"]}
+    # 1711 (纺织) is covered by the textile policy's 17.
+    assert corpus["textile"]["id"] in ids(client, "industry=1711")
+    # A real-estate enterprise is excluded from the R&D policy.
+    assert corpus["rd"]["id"] not in ids(client, "industry=7010")
+
+
+def test_size_department_and_date_filters(client, corpus):
+    assert corpus["aluminium"]["id"] not in ids(client, "size=large")
+    assert corpus["aluminium"]["id"] in ids(client, "size=micro")
+    assert ids(client, "department=tax") == [corpus["rd"]["id"]]
+    assert set(ids(client, "issued_from=2026-01-01")) == {corpus["aluminium"]["id"], corpus["rd"]["id"]}
+    assert ids(client, "issued_to=2024-12-31") == [corpus["all"]["id"]]
+
+
+def test_paging_and_totals(client, corpus):
+    first = client.get("/api/v1/policies?per_page=3&page=1").get_json()
+    second = client.get("/api/v1/policies?per_page=3&page=2").get_json()
+    assert first["total"] == second["total"] == 4
+    assert len(first["items"]) == 3 and len(second["items"]) == 1
+    assert not {p["id"] for p in first["items"]} & {p["id"] for p in second["items"]}
+
+
+@pytest.mark.parametrize("query", ['"', '铝" OR "*', "NEAR(铝 补贴)", "' OR 1=1 --", "*", "铝 AND", "(((", "%",
+                                   "\\", "：；。，", "a" * 100])
+def test_hostile_queries_are_answered_not_crashed(client, corpus, query):
+    response = client.get("/api/v1/policies", query_string={"q": query})
+    assert response.status_code == 200
+    assert response.get_json()["total"] <= 4
+
+
+@pytest.mark.parametrize("query, field", [
+    ("industry=32A", "industry"), ("size=huge", "size"), ("issued_from=yesterday", "issued_from"),
+    ("status=draft", "status"), ("q=" + "铝" * 101, "q"),
+])
+def test_bad_filters_are_422_naming_the_field(client, query, field):
+    response = client.get(f"/api/v1/policies?{query}")
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
+
+
+def test_staff_can_search_drafts(client, make_policy, editor_token, bearer):
+    draft = make_policy("草稿中的铝业政策", "内容", publish=False)
+    assert ids(client, "q=铝业") == []
+    staff = client.get("/api/v1/policies?q=铝业&status=draft", headers=bearer(editor_token)).get_json()
+    assert [p["id"] for p in staff["items"]] == [draft["id"]]
+
+
+def test_edit_updates_the_index(client, make_policy, editor_token, bearer):
+    policy = make_policy("水产养殖尾水治理补助", "对养殖企业给予补助。")
+    assert ids(client, "q=尾水") == [policy["id"]]
+    client.patch(f"/api/v1/policies/{policy['id']}", headers=bearer(editor_token),
+                 json={"title": "畜牧养殖粪污治理补助"})
+    assert ids(client, "q=尾水") == []
+    assert ids(client, "q=粪污") == [policy["id"]]

@@ -8,6 +8,7 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from policyhub.extensions import db
 from policyhub.models import ROLES
@@ -137,7 +138,8 @@ def serve_command(host: str, port: int, debug: bool) -> None:
         click.echo("scheduler: inline")
     click.echo(f"serving on http://{host}:{port}")
     try:
-        app.run(host=host, port=port, debug=debug, use_reloader=debug)
+        # app.run() refuses to start from inside a `flask` command, so call werkzeug directly.
+        run_simple(host, port, app, use_reloader=debug, use_debugger=debug, threaded=True)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -46,9 +47,9 @@ def run_job(app: Flask, name: str) -> None:
 
 
 def configure_scheduler(app: Flask, scheduler: BaseScheduler) -> BaseScheduler:
-    """Add every job to the scheduler (not started); each also runs once at start."""
+    """Add every job to the scheduler (not started); each first runs at start, then on its trigger."""
     for name, (_, trigger) in JOBS.items():
         scheduler.add_job(run_job, args=(app, name), id=name, name=name, replace_existing=True,
-                          coalesce=True, max_instances=1, misfire_grace_time=3600, **trigger)
-        scheduler.add_job(run_job, args=(app, name), id=f"{name}-at-start", name=f"{name} (start)")
+                          coalesce=True, max_instances=1, misfire_grace_time=3600,
+                          next_run_time=datetime.now(UTC), **trigger)
     return scheduler

@@ -19,6 +19,7 @@ __all__ = ["register"]
 users_cli = AppGroup("users", help="Staff users.")
 seed_cli = AppGroup("seed", help="Demo data.")
 policies_cli = AppGroup("policies", help="Policy maintenance.")
+enterprises_cli = AppGroup("enterprises", help="Enterprise profiles.")
 
 
 def _fail(exc: ServiceError) -> None:
@@ -82,7 +83,8 @@ def seed_demo_command() -> None:
     report = seed_demo()
     db.session.commit()
     click.echo(f"demo data: +{report.departments} departments, +{report.users} users, "
-               f"+{report.policies} policies ({report.published} published, {report.expired} expired)")
+               f"+{report.policies} policies ({report.published} published, {report.expired} expired), "
+               f"+{report.enterprises} enterprises")
     click.echo("demo staff logins (username / password):")
     for username, role, department, _, password in DEMO_USERS:
         click.echo(f"  {username:<12} {password:<22} {role}{' · ' + department if department else ''}")
@@ -97,6 +99,39 @@ def expire_command() -> None:
     ids = expire_policies()
     db.session.commit()
     click.echo(f"expired: {len(ids)}")
+
+
+@enterprises_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_enterprises_command(path: str) -> None:
+    """Import or update enterprises from a CSV (UTF-8/GB18030) or XLSX file."""
+    from pathlib import Path
+
+    from policyhub.services.enterprise_import import import_enterprises
+
+    data = Path(path).read_bytes()
+    # Rows are not known before reading; the bar counts towards the file's line count.
+    estimate = max(1, data.count(b"\n")) if not path.lower().endswith(".xlsx") else None
+    with click.progressbar(length=estimate, label="importing", show_pos=True) as bar:
+        done = 0
+
+        def progress(rows: int) -> None:
+            nonlocal done
+            bar.update(rows - done)
+            done = rows
+
+        try:
+            report = import_enterprises(None, Path(path).name, data, progress=progress)
+            db.session.commit()
+        except ServiceError as exc:
+            _fail(exc)
+    click.echo(f"rows: {report.rows}, created: {report.created}, updated: {report.updated}, "
+               f"errors: {len(report.errors)}")
+    for error in report.errors[:50]:
+        click.echo(f"  row {error['row']}: {error['field']}: {error['message']}")
+    if len(report.errors) > 50:
+        click.echo(f"  … {len(report.errors) - 50} more")
 
 
 @click.command("scheduler")
@@ -147,5 +182,5 @@ def serve_command(host: str, port: int, debug: bool) -> None:
 
 def register(app: Flask) -> None:
     """Attach the commands to the app's `flask` CLI."""
-    for command in (users_cli, seed_cli, policies_cli, scheduler_command, serve_command):
+    for command in (users_cli, seed_cli, policies_cli, enterprises_cli, scheduler_command, serve_command):
         app.cli.add_command(command)

@@ -3,19 +3,23 @@
 from policyhub.models.audit import AuditEvent
 from policyhub.models.base import Base, UTCDateTime, utcnow
 from policyhub.models.department import Department
+from policyhub.models.enterprise import CHANNELS, Enterprise, Subscription
 from policyhub.models.policy import POLICY_STATUSES, Policy, PolicyFile, PolicyTarget, PolicyVersion
 from policyhub.models.user import ROLES, User
 
 __all__ = [
+    "CHANNELS",
     "POLICY_STATUSES",
     "ROLES",
     "AuditEvent",
     "Base",
     "Department",
+    "Enterprise",
     "Policy",
     "PolicyFile",
     "PolicyTarget",
     "PolicyVersion",
+    "Subscription",
     "UTCDateTime",
     "User",
     "utcnow",

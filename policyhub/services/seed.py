@@ -17,6 +17,7 @@ from policyhub.models.base import utcnow
 from policyhub.services import departments as departments_service
 from policyhub.services import policies as policies_service
 from policyhub.services import users as users_service
+from policyhub.services.enterprise_import import import_enterprises
 from policyhub.timeutil import local_date
 
 __all__ = ["DEMO_DIR", "DEMO_USERS", "SeedReport", "parse_demo_policy", "seed_demo"]
@@ -41,6 +42,7 @@ class SeedReport:
     policies: int = 0
     published: int = 0
     expired: int = 0
+    enterprises: int = 0
 
 
 def parse_demo_policy(text: str) -> dict[str, Any]:
@@ -106,5 +108,12 @@ def seed_demo(demo_dir: Path = DEMO_DIR) -> SeedReport:
             policy.status = "published"
             policy.published_at = utcnow()
             report.expired += len(policies_service.expire_policies())
+    enterprises_csv = demo_dir / "enterprises.csv"
+    if enterprises_csv.exists():
+        # Upsert by credit code: a second run updates the same rows and creates none.
+        result = import_enterprises(None, enterprises_csv.name, enterprises_csv.read_bytes())
+        if result.errors:
+            raise ValueError(f"demo enterprises have errors: {result.errors[:5]}")
+        report.enterprises = result.created
     db.session.flush()
     return report

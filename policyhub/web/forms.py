@@ -10,7 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from policyhub.services.criteria import SIZE_LABELS
 
-__all__ = ["ActionForm", "CriteriaForm", "LoginForm", "PolicyForm", "WithdrawForm"]
+__all__ = ["ActionForm", "CriteriaForm", "EnterpriseForm", "ImportForm", "LoginForm", "PolicyForm", "WithdrawForm"]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -50,3 +50,33 @@ class ActionForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     reason = StringField("撤回原因", validators=[Length(max=500, message="最多 500 字")])
+
+
+BINZHOU_REGIONS = {
+    "371602": "滨城区", "371603": "沾化区", "371621": "惠民县", "371622": "阳信县",
+    "371623": "无棣县", "371625": "博兴县", "371626": "邹平市",
+}
+
+
+class EnterpriseForm(FlaskForm):
+    """Self-registration and staff editing; the service validates the values, this only carries them."""
+
+    credit_code = StringField("统一社会信用代码", validators=[Length(max=40)])
+    name = StringField("企业名称", validators=[Length(max=200)])
+    industry_code = StringField("行业代码（GB/T 4754-2017，如 3216）", validators=[Length(max=16)])
+    employees = StringField("从业人员（人）", validators=[Length(max=16)])
+    revenue_wan = StringField("营业收入（万元）", validators=[Length(max=24)])
+    assets_wan = StringField("资产总额（万元）", validators=[Length(max=24)])
+    size = SelectField("企业规模（无经营数据时填写）", validate_choice=False)
+    region_code = SelectField("所在县（市、区）", validate_choice=False)
+    business_scope = TextAreaField("经营范围", validators=[Length(max=4000)])
+    qualifications = MultiCheckboxField("企业资质", validate_choice=False)
+    mobile = StringField("手机号", validators=[Length(max=32)])
+    email = StringField("电子邮箱", validators=[Length(max=254)])
+    channels = MultiCheckboxField("接收政策推送的方式", choices={"sms": "短信", "email": "电子邮件"})
+    frequency = SelectField("推送频率", choices={"instant": "有新政策即推送", "daily": "每日汇总一次"})
+    consent = BooleanField("我同意平台通过以上方式向本企业推送惠企政策信息，可随时退订")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV（UTF-8 或 GB18030）或 XLSX 文件")

@@ -1,0 +1,181 @@
+"""Enterprises API: register, read, edit, list (masked), bulk import, and the size classifier."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import current_app, jsonify, request
+from sqlalchemy import func, or_, select
+
+from matcher.sizes import SIZES, size_class
+from matcher.taxonomy import InvalidIndustryCode, normalize_code
+from policyhub.extensions import db
+from policyhub.models import Enterprise
+from policyhub.services import enterprises as service
+from policyhub.services.enterprise_import import import_enterprises
+from policyhub.services.errors import Invalid, NotFound
+from policyhub.services.identifiers import mask_email, mask_mobile
+from policyhub.web.api import api
+from policyhub.web.api.auth import current_api_user, require_roles
+from policyhub.web.api.validation import json_body, page_args
+
+STAFF = ("editor", "answerer", "supervisor")
+
+
+def enterprise_json(enterprise: Enterprise, *, masked: bool) -> dict[str, Any]:
+    return {
+        "id": enterprise.id,
+        "credit_code": enterprise.credit_code,
+        "name": enterprise.name,
+        "industry_code": enterprise.industry_code,
+        "employees": enterprise.employees,
+        "revenue_wan": enterprise.revenue_wan,
+        "assets_wan": enterprise.assets_wan,
+        "size": enterprise.size,
+        "size_source": enterprise.size_source,
+        "declared_size": enterprise.declared_size,
+        "size_flag": enterprise.size_flag,
+        "above_scale": enterprise.above_scale,
+        "region_code": enterprise.region_code,
+        "business_scope": enterprise.business_scope,
+        "qualifications": enterprise.qualifications or [],
+        "mobile": mask_mobile(enterprise.mobile) if masked and enterprise.mobile else enterprise.mobile,
+        "email": mask_email(enterprise.email) if masked and enterprise.email else enterprise.email,
+        "channels": enterprise.channels,
+        "subscriptions": [
+            {"channel": s.channel, "active": s.active, "frequency": s.frequency, "topics": s.topics,
+             "consent_at": s.consent_at.isoformat(), "consent_source": s.consent_source}
+            for s in enterprise.subscriptions
+        ],
+        "updated_at": enterprise.updated_at.isoformat(),
+    }
+
+
+def _get(enterprise_id: int) -> Enterprise:
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise NotFound(f"企业 {enterprise_id} 不存在")
+    return enterprise
+
+
+@api.post("/enterprises")
+@require_roles(*STAFF)
+def create_enterprise():
+    enterprise, warnings = service.create_enterprise(current_api_user(), json_body(), source="api")
+    db.session.commit()
+    return jsonify(enterprise_json(enterprise, masked=False) | {"warnings": warnings}), 201
+
+
+@api.get("/enterprises/<int:enterprise_id>")
+@require_roles(*STAFF)
+def get_enterprise(enterprise_id: int):
+    return jsonify(enterprise_json(_get(enterprise_id), masked=False))
+
+
+@api.patch("/enterprises/<int:enterprise_id>")
+@require_roles(*STAFF)
+def update_enterprise(enterprise_id: int):
+    enterprise, warnings = service.update_enterprise(current_api_user(), _get(enterprise_id), json_body())
+    db.session.commit()
+    return jsonify(enterprise_json(enterprise, masked=False) | {"warnings": warnings})
+
+
+@api.get("/enterprises")
+@require_roles(*STAFF)
+def list_enterprises():
+    page, per_page = page_args()
+    stmt = select(Enterprise)
+    q = request.args.get("q", "").strip()
+    if len(q) > 100:
+        raise Invalid("检索词最多 100 字", fields={"q": "最多 100 字"})
+    if q:
+        stmt = stmt.where(or_(Enterprise.name.contains(q, autoescape=True),
+                              Enterprise.credit_code == q.upper()))
+    size = request.args.get("size", "").strip()
+    if size:
+        if size not in (*SIZES, "unknown"):
+            raise Invalid("规模参数有误", fields={"size": f"应为 {', '.join(SIZES)} 或 unknown"})
+        stmt = stmt.where(Enterprise.size.is_(None) if size == "unknown" else Enterprise.size == size)
+    if request.args.get("flagged") in ("1", "true"):
+        stmt = stmt.where(Enterprise.size_flag.is_not(None))
+    region = request.args.get("region", "").strip()
+    if region:
+        stmt = stmt.where(Enterprise.region_code == region)
+    industry = request.args.get("industry", "").strip()
+    if industry:
+        try:
+            code = normalize_code(industry)
+        except InvalidIndustryCode as exc:
+            raise Invalid("行业代码有误", fields={"industry": str(exc)}) from exc
+        stmt = stmt.where(Enterprise.industry_code.startswith(code) if code.isdigit() else
+                          Enterprise.industry_code.in_(_section_codes(code)))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    items = db.session.scalars(stmt.order_by(Enterprise.id).limit(per_page).offset((page - 1) * per_page))
+    return jsonify(items=[enterprise_json(e, masked=True) for e in items], total=total, page=page,
+                   per_page=per_page)
+
+
+def _section_codes(section: str) -> list[str]:
+    from matcher.taxonomy import default_taxonomy
+
+    taxonomy = default_taxonomy()
+    return [i.code for i in taxonomy if i.level == 4 and taxonomy.section_of(i.code) == section]
+
+
+@api.post("/enterprises/import")
+@require_roles(*STAFF)
+def import_file():
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        raise Invalid("请上传 CSV 或 XLSX 文件（字段名 file）", fields={"file": "必填"})
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    data = file.read(limit + 1)
+    if len(data) > limit:
+        error = Invalid(f"文件超过 {limit // (1024 * 1024)} MB 上限", fields={"file": "文件过大"}, code="too_large")
+        error.status = 413
+        raise error
+    report = import_enterprises(current_api_user(), file.filename, data)
+    db.session.commit()
+    return jsonify(report.as_dict())
+
+
+def _number_arg(name: str, fields: dict[str, str], *, integer: bool) -> float | int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw) if integer else float(raw)
+    except ValueError:
+        fields[name] = "应为整数" if integer else "应为数字"
+        return None
+    if not math.isfinite(value) or value < 0:
+        fields[name] = "应为非负数"
+        return None
+    return value
+
+
+@api.get("/size-class")
+def size_class_endpoint():
+    fields: dict[str, str] = {}
+    raw_code = request.args.get("industry_code", "").strip()
+    code = None
+    if not raw_code:
+        fields["industry_code"] = "必填"
+    else:
+        try:
+            code = normalize_code(raw_code)
+        except InvalidIndustryCode as exc:
+            fields["industry_code"] = str(exc)
+    employees = _number_arg("employees", fields, integer=True)
+    revenue = _number_arg("revenue_wan", fields, integer=False)
+    assets = _number_arg("assets_wan", fields, integer=False)
+    if fields:
+        raise Invalid("参数有误", fields=fields)
+    result = size_class(code, employees, revenue, assets)
+    return jsonify(
+        size=result.size, row=result.row, row_name=result.row_name, missing=list(result.missing),
+        reason=result.reason,
+        indicators={name: {"value": reading.value, "tier": reading.tier}
+                    for name, reading in result.indicators.items()},
+    )

@@ -1,0 +1,145 @@
+"""Enterprise pages: public self-registration and unsubscribe; staff list, detail and import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from matcher.taxonomy import default_taxonomy
+from policyhub.extensions import db, limiter
+from policyhub.models import Enterprise
+from policyhub.services import enterprises as service
+from policyhub.services.criteria import SIZE_LABELS
+from policyhub.services.enterprise_import import import_enterprises
+from policyhub.services.errors import ServiceError
+from policyhub.services.identifiers import mask_email, mask_mobile
+from policyhub.web.api.validation import page_args
+from policyhub.web.forms import BINZHOU_REGIONS, ActionForm, EnterpriseForm, ImportForm
+
+__all__ = ["enterprises"]
+
+enterprises = Blueprint("enterprises", __name__)
+
+
+def _registration_form() -> EnterpriseForm:
+    form = EnterpriseForm()
+    form.size.choices = {"": "按经营数据自动测算", **SIZE_LABELS}
+    form.region_code.choices = {"": "请选择", **BINZHOU_REGIONS}
+    form.qualifications.choices = {q: q for q in service.known_qualifications()}
+    return form
+
+
+def _form_values(form: EnterpriseForm) -> dict[str, Any]:
+    return {
+        "credit_code": form.credit_code.data or "", "name": form.name.data or "",
+        "industry_code": form.industry_code.data or "", "employees": form.employees.data,
+        "revenue_wan": form.revenue_wan.data, "assets_wan": form.assets_wan.data, "size": form.size.data or None,
+        "region_code": form.region_code.data or None, "business_scope": form.business_scope.data or "",
+        "qualifications": form.qualifications.data or [], "mobile": form.mobile.data,
+        "email": form.email.data, "channels": form.channels.data or [], "frequency": form.frequency.data,
+    }
+
+
+def _show_errors(form: EnterpriseForm, fields: dict[str, str]) -> None:
+    for name, message in fields.items():
+        target = getattr(form, name, None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*list(target.errors), message]
+
+
+@enterprises.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    form = _registration_form()
+    status = 200
+    if form.validate_on_submit():
+        if not form.consent.data:
+            form.consent.errors = ["请阅读并勾选同意后提交"]
+            status = 422
+        else:
+            try:
+                enterprise, warnings = service.create_enterprise(None, _form_values(form), source="self_registration")
+                db.session.commit()
+            except ServiceError as exc:
+                db.session.rollback()
+                _show_errors(form, exc.fields)
+                status = exc.status
+            else:
+                return render_template("enterprises/registered.html", enterprise=enterprise, warnings=warnings)
+    elif request.method == "POST":
+        status = 400 if form.errors.get("csrf_token") else 422
+    return render_template("enterprises/register.html", form=form), status
+
+
+@enterprises.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per minute")
+def unsubscribe(token: str):
+    found = service.read_unsubscribe_token(current_app.config["SECRET_KEY"], token)
+    if found is None:
+        return render_template("error.html", status=404, message="退订链接无效或已损坏", fields={}), 404
+    enterprise_id, channel = found
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        abort(404)
+    done = False
+    if request.method == "POST":
+        # The link is the credential (RFC 8058 one-click): no session, so no CSRF token to check.
+        service.unsubscribe(enterprise_id, channel)
+        db.session.commit()
+        done = True
+    return render_template("enterprises/unsubscribe.html", enterprise=enterprise, channel=channel, done=done,
+                           active=channel in enterprise.channels)
+
+
+@enterprises.get("/staff/enterprises")
+@login_required
+def staff_list():
+    page, per_page = page_args(default_per_page=50)
+    stmt = select(Enterprise)
+    q = request.args.get("q", "").strip()[:100]
+    if q:
+        stmt = stmt.where(or_(Enterprise.name.contains(q, autoescape=True), Enterprise.credit_code == q.upper()))
+    if request.args.get("flagged"):
+        stmt = stmt.where(Enterprise.size_flag.is_not(None))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    items = db.session.scalars(stmt.order_by(Enterprise.id.desc()).limit(per_page).offset((page - 1) * per_page))
+    return render_template("enterprises/list.html", items=items, total=total, page=page, per_page=per_page,
+                           mask_mobile=mask_mobile, mask_email=mask_email)
+
+
+@enterprises.get("/staff/enterprises/<int:enterprise_id>")
+@login_required
+def staff_detail(enterprise_id: int):
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        abort(404)
+    return render_template("enterprises/detail.html", enterprise=enterprise,
+                           industry_name=default_taxonomy().name(enterprise.industry_code),
+                           region_name=BINZHOU_REGIONS.get(enterprise.region_code or "", enterprise.region_code))
+
+
+@enterprises.route("/staff/enterprises/import", methods=["GET", "POST"])
+@login_required
+def staff_import():
+    if current_user.role not in ("admin", "editor"):
+        abort(403)
+    form = ImportForm()
+    report = None
+    status = 200
+    if form.validate_on_submit():
+        file = form.file.data
+        if not file or not getattr(file, "filename", ""):
+            form.file.errors = ["请选择文件"]
+            status = 422
+        else:
+            try:
+                report = import_enterprises(current_user, file.filename, file.read())
+                db.session.commit()
+            except ServiceError as exc:
+                db.session.rollback()
+                form.file.errors = [exc.message]
+                status = exc.status
+    return render_template("enterprises/import.html", form=form, report=report, action_form=ActionForm()), status

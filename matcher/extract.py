@@ -1,0 +1,575 @@
+"""Read a policy's targets from its text: industries, sizes, regions, 规上/限上, qualifications, exclusions."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from matcher._data import DATA_DIR
+from matcher.criteria import SIZES, Criteria, Evidence
+from matcher.regions import NATIONWIDE, Regions, default_regions
+from matcher.taxonomy import InvalidIndustryCode, Taxonomy, default_taxonomy
+
+__all__ = [
+    "IndustryLexicon",
+    "Qualification",
+    "QualificationList",
+    "Sentence",
+    "collapse_codes",
+    "default_lexicon",
+    "default_qualifications",
+    "extract_criteria",
+    "split_sentences",
+    "valid_until",
+]
+
+KEYWORDS_PATH = DATA_DIR / "matcher" / "industry_keywords.csv"
+QUALIFICATIONS_PATH = DATA_DIR / "matcher" / "qualifications.csv"
+
+# --- sentences -------------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[。；;！!？?])")
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+章)")
+_LIST_ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[．.、])")
+# Section headings whose sections say who the policy is for.
+_TARGET_HEADING = re.compile(
+    r"对象|适用范围|支持范围|扶持范围|奖励范围|补助范围|申报条件|申请条件|申领条件|基本条件|认定条件"
+)
+# Sentences that say who the policy is for wherever they stand.
+_TARGET_SENTENCE = re.compile(
+    r"(?:适用|支持|扶持|奖励|补助|补贴|贴息|培育|奖补|申领|返还|资助)对象"
+    r"|适用于|本(?:办法|细则|措施|政策|方案|通知|规定)所称[^。]*?企业"
+    r"|均可(?:申报|申请|申领|享受|参与)|可申请|方可申报|决定对|从事"
+)
+_EXCLUSION = re.compile(
+    r"除外|除[^，。；]{1,40}?(?:以外|外)|不含|不包括|不在[^，。；]*?范围|不适用|不属于[^，。；]*?范围|不予支持|不得申报|负面清单"
+)
+_ENTITY = re.compile(r"企业|经营主体|行业|纳税人|单位|个体")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of a policy and its role.
+
+    target: it states who the policy is for; negative: it is an item of a list introduced by
+    "下列行业的企业不适用…："; exclusion_only: it counts only for the clauses that exclude
+    ("从事水产捕捞的经营主体不在补助范围内" outside a target section).
+    """
+
+    text: str
+    target: bool = False
+    negative: bool = False
+    exclusion_only: bool = False
+    heading: bool = False
+
+
+def split_sentences(body: str) -> list[Sentence]:
+    """Sentences on 。；！？ and line breaks, marked as target statements or not.
+
+    A sentence is a target statement when it stands in a section whose heading names the targets
+    (一、支持对象 / 申报条件 …) or itself says who may apply (适用于, 从事…的企业, …不在支持范围).
+    A purpose sentence (为…，制定本办法) is background unless it says 决定对; a sentence that limits one
+    item of the policy (其中，第二项…) is not a statement about the whole policy. Items of a list
+    introduced by "下列行业的企业不适用…：" are marked as a negative list.
+    """
+    out: list[Sentence] = []
+    in_target_section = False
+    negative_list = False
+    for raw_line in body.splitlines():
+        line = _normalize(raw_line)
+        if not line:
+            continue
+        parts = [p.strip() for p in _SENTENCE_END.split(line) if p.strip()]
+        if _HEADING.match(line):
+            heading = parts[0]
+            in_target_section = bool(_TARGET_HEADING.search(heading))
+            negative_list = False
+            out.append(Sentence(heading, target=False, heading=True))
+            parts = parts[1:]
+        is_item = bool(_LIST_ITEM.match(line))
+        if negative_list and not is_item:
+            negative_list = False
+        for part in parts:
+            partial = part.startswith("其中") or bool(re.search(r"第[一二三四五六七八九十\d]+项", part))
+            background = part.startswith("为") and not re.search(r"决定对|从事", part)
+            positive = in_target_section or bool(_TARGET_SENTENCE.search(part))
+            excluding = bool(_EXCLUSION.search(_outside_brackets(part)))
+            if partial or background:
+                out.append(Sentence(part))
+            elif negative_list and is_item:
+                out.append(Sentence(part, target=True, negative=True))
+            else:
+                out.append(Sentence(part, target=positive or excluding, exclusion_only=excluding and not positive))
+        if parts and parts[-1].endswith("：") and _EXCLUSION.search(_outside_brackets(parts[-1])):
+            negative_list = True
+    return out
+
+
+# Full-width letters and digits to ASCII (Ｃ３２１６ → C3216); ASCII clause punctuation to the Chinese forms.
+_WIDTH = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+_WIDTH.update({ord("("): "（", ord(")"): "）", ord(","): "，", ord(":"): "：", ord(";"): "；", 0x3000: " "})
+
+
+def _normalize(text: str) -> str:
+    """The text with one form of letters, digits and clause punctuation, otherwise as written."""
+    return text.translate(_WIDTH).strip()
+
+
+def _outside_brackets(text: str) -> str:
+    """The text without its parenthesised asides."""
+    return re.sub(r"（[^（）]*）", "", text)
+
+
+def _clauses(sentence: Sentence) -> Iterator[tuple[str, bool]]:
+    """The clauses of a sentence (split on ，; an aside in brackets on its own) with whether each excludes.
+
+    An aside shares its clause's polarity: in "金融类企业（含类金融企业）除外" both are excluded, and in
+    "…的企业（房地产开发经营企业除外）" only the aside is.
+    """
+    for chunk in re.split(r"[，,]", sentence.text):
+        inner = re.findall(r"（[^（）]*）", chunk)
+        outer = _outside_brackets(chunk)
+        outer_negative = sentence.negative or bool(_EXCLUSION.search(outer))
+        if outer.strip() and (outer_negative or not sentence.exclusion_only):
+            yield outer, outer_negative
+        for aside in inner:
+            aside_negative = outer_negative or bool(_EXCLUSION.search(aside))
+            if aside_negative or not sentence.exclusion_only:
+                yield aside, aside_negative
+
+
+# --- industries --------------------------------------------------------------------------------
+
+
+class IndustryLexicon:
+    """Industry words → GB/T 4754 codes: the maintained keyword list plus the standard's own names."""
+
+    def __init__(self, keywords: Mapping[str, tuple[str, ...]], taxonomy: Taxonomy) -> None:
+        """Index the names of the taxonomy (with and without 业/制造 endings) and the keywords, which win."""
+        self.taxonomy = taxonomy
+        surfaces: dict[str, tuple[str, ...]] = {}
+        for industry in taxonomy:
+            for variant in _name_variants(industry.name):
+                if len(variant) >= 3:
+                    surfaces.setdefault(variant, (industry.code,))
+        for word, codes in keywords.items():
+            for code in codes:
+                if not taxonomy.is_known(code):
+                    raise ValueError(f"keyword {word!r}: {code!r} is not a GB/T 4754-2017 code")
+            surfaces[unicodedata.normalize("NFKC", word)] = tuple(codes)
+        self._surfaces = surfaces
+        self._lengths: dict[str, list[int]] = {}
+        for surface in surfaces:
+            self._lengths.setdefault(surface[0], []).append(len(surface))
+        for first, lengths in self._lengths.items():
+            self._lengths[first] = sorted(set(lengths), reverse=True)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, taxonomy: Taxonomy | None = None) -> IndustryLexicon:
+        """Read keyword,codes,note rows (codes ;-separated; empty codes make a blocker word)."""
+        with open(path or KEYWORDS_PATH, encoding="utf-8", newline="") as handle:
+            keywords = {
+                row["keyword"].strip(): tuple(c.strip() for c in (row["codes"] or "").split(";") if c.strip())
+                for row in csv.DictReader(handle)
+                if row["keyword"].strip()
+            }
+        return cls(keywords, taxonomy or default_taxonomy())
+
+    def find(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(word, codes) for the industry words in a text, leftmost-longest; blockers give empty codes."""
+        found = []
+        i = 0
+        while i < len(text):
+            for length in self._lengths.get(text[i], ()):
+                codes = self._surfaces.get(text[i : i + length])
+                if codes is not None:
+                    found.append((text[i : i + length], codes))
+                    i += length
+                    break
+            else:
+                i += 1
+        found.extend((m.group(0), (m.group(1),)) for m in _named_codes(text, self.taxonomy))
+        return found
+
+
+_CODE_CUE = re.compile(r"(?:行业代码|代码|门类|大类|中类|小类)\s*[为：]?\s*([A-T](?:\d{2,4})?|\d{2,4})(?![0-9])")
+_LETTER_CODE = re.compile(r"(?<![A-Za-z0-9])([A-T]\d{2,4})(?![0-9])")
+
+
+def _named_codes(text: str, taxonomy: Taxonomy) -> Iterator[re.Match[str]]:
+    """Codes written out in the text: "行业代码3216", "门类C", "C3216"."""
+    for pattern in (_CODE_CUE, _LETTER_CODE):
+        for match in pattern.finditer(text):
+            try:
+                code = taxonomy.normalize(match.group(1))
+            except InvalidIndustryCode:
+                continue
+            if taxonomy.is_known(code):
+                yield match
+
+
+def _name_variants(name: str) -> set[str]:
+    """A taxonomy name as policies write it: 化学原料和化学制品制造业 → …制造业, …制造, 化学原料和化学制品."""
+    variants = {name}
+    for suffix in ("制造业", "制造", "业"):
+        if name.endswith(suffix):
+            variants.add(name[: -len(suffix)])
+    return variants
+
+
+def collapse_codes(codes: Iterable[str], taxonomy: Taxonomy | None = None) -> list[str]:
+    """The shortest list covering the same industries: drop codes under another; a full set of siblings becomes their parent."""
+    tax = taxonomy or default_taxonomy()
+    current = {tax.normalize(c) for c in codes}
+    while True:
+        kept = {c for c in current if not any(o != c and tax.covers(o, c) for o in current)}
+        parents = {}
+        for code in kept:
+            chain = tax.ancestors(code)
+            if len(chain) > 1:
+                parents.setdefault(chain[-2], set()).add(code)
+        merged = set(kept)
+        for parent, present in parents.items():
+            children = {child.code for child in tax.children(parent)}
+            if children and children <= present:
+                merged = (merged - children) | {parent}
+        if merged == current:
+            break
+        current = merged
+    order = {ind.code: i for i, ind in enumerate(tax)}
+    return sorted(current, key=lambda c: (order.get(c, len(order)), c))
+
+
+# --- qualifications ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Qualification:
+    """A recognition an enterprise may hold; implies names broader ones it entails (小巨人 ⇒ 专精特新中小企业)."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    implies: tuple[str, ...] = ()
+
+
+_QUOTES = re.compile(r"[\"“”‘’'「」『』]")
+
+
+class QualificationList:
+    """The qualifications a policy may require, found in text by name or alias."""
+
+    def __init__(self, qualifications: Iterable[Qualification]) -> None:
+        """Index names and aliases (quotes ignored), longest first."""
+        self.items = {q.name: q for q in qualifications}
+        self._surfaces: dict[str, str] = {}
+        for q in self.items.values():
+            for surface in (q.name, *q.aliases):
+                self._surfaces.setdefault(_QUOTES.sub("", surface), q.name)
+        self._pattern = re.compile("|".join(re.escape(s) for s in sorted(self._surfaces, key=len, reverse=True)))
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> QualificationList:
+        """Read name,aliases,implies rows (aliases and implies ;-separated)."""
+        with open(path or QUALIFICATIONS_PATH, encoding="utf-8", newline="") as handle:
+            return cls(
+                Qualification(
+                    name=row["name"].strip(),
+                    aliases=tuple(a.strip() for a in (row["aliases"] or "").split(";") if a.strip()),
+                    implies=tuple(a.strip() for a in (row["implies"] or "").split(";") if a.strip()),
+                )
+                for row in csv.DictReader(handle)
+            )
+
+    def find(self, text: str) -> list[str]:
+        """Canonical names of the qualifications named in a text, in order."""
+        plain = _QUOTES.sub("", text)
+        return list(dict.fromkeys(self._surfaces[m.group(0)] for m in self._pattern.finditer(plain)))
+
+    def closure(self, names: Iterable[str]) -> frozenset[str]:
+        """The names plus every qualification they imply (an enterprise holding 小巨人 also counts as 专精特新)."""
+        out: set[str] = set()
+        todo = list(names)
+        while todo:
+            name = self.canonical(todo.pop())
+            if name not in out:
+                out.add(name)
+                if name in self.items:
+                    todo.extend(self.items[name].implies)
+        return frozenset(out)
+
+    def canonical(self, name: str) -> str:
+        """The list's name for a name or alias; unknown names unchanged."""
+        return self._surfaces.get(_QUOTES.sub("", name.strip()), name.strip())
+
+
+# --- sizes, scale, regions ---------------------------------------------------------------------
+
+_SIZE_WORDS = re.compile(
+    r"大中小微|大、中、小、微|中小微|中、小、微|大中型|小型微利|中小(?!学)|小微|大型|中型|小型|微型"
+)
+_SIZE_MEANING = {
+    "大中小微": SIZES,
+    "大、中、小、微": SIZES,
+    "中小微": ("medium", "small", "micro"),
+    "中、小、微": ("medium", "small", "micro"),
+    "中小": ("medium", "small", "micro"),
+    "大中型": ("large", "medium"),
+    "小型微利": ("small", "micro"),
+    "小微": ("small", "micro"),
+    "大型": ("large",),
+    "中型": ("medium",),
+    "小型": ("small",),
+    "微型": ("micro",),
+}
+_ALL_SIZES = re.compile(r"不(?:限|分|区分)[^，。；]{0,12}规模|不受[^，。；]{0,6}规模限制")
+_ALL_INDUSTRIES = re.compile(r"不(?:限|分|区分)[^，。；]{0,12}行业")
+_ABOVE_SCALE = re.compile(r"规模以上|规上|限额以上|限上|四上")
+_NOT_YET = re.compile(r"(?:未|尚未|非|没有|不属于)[^，。；]{0,8}(?:规模以上|规上|限额以上|限上|四上)")
+_NATIONAL_ISSUER = re.compile(
+    r"国务院|中共中央|财政部|税务总局|国家发展和?改革委|发展改革委|工业和信息化部|科学技术部|科技部|商务部|人力资源和?社会保障部|人力资源社会保障部"
+    r"|农业农村部|生态环境部|自然资源部|中国人民银行|国家[^\s，。]{1,12}(?:局|委员会|署)|中华人民共和国"
+)
+_RESTRICTED_PLACE = re.compile(r"行政区域内|注册|登记|纳税|辖区|境内|企业|位于")
+
+
+@dataclass
+class _Found:
+    """Values found for one field, each with the first sentence it came from."""
+
+    values: dict[str, str]
+
+    def add(self, value: str, sentence: str) -> None:
+        self.values.setdefault(value, sentence)
+
+
+def _blank() -> _Found:
+    return _Found({})
+
+
+def extract_criteria(
+    title: str,
+    body: str,
+    issuer: str | None = None,
+    *,
+    taxonomy: Taxonomy | None = None,
+    regions: Regions | None = None,
+    lexicon: IndustryLexicon | None = None,
+    qualifications: QualificationList | None = None,
+) -> Criteria:
+    """The criteria a policy's text states, each value with the sentence it came from.
+
+    Industries, sizes, qualifications and 规上/限上 come from the target statements (see
+    split_sentences) and, for a field those say nothing about, from the title; a field nothing
+    restricts stays empty ("all means all"). Regions come from the issuer, the title and the
+    sign-off, narrowed by places the target statements name inside that area.
+    """
+    tax = taxonomy or default_taxonomy()
+    reg = regions or default_regions()
+    lex = lexicon or default_lexicon()
+    quals = qualifications or default_qualifications()
+    title = _normalize(title or "")
+    sentences = split_sentences(body or "")
+    targets = [s for s in sentences if s.target]
+    title_sentence = [Sentence(title, target=True)] if title else []
+
+    industries, excluded, explicit_all_industries = _industries(targets, lex)
+    if not industries.values and not explicit_all_industries:
+        industries, title_excluded, _ = _industries(title_sentence, lex)
+        for code, sentence in title_excluded.values.items():
+            excluded.add(code, sentence)
+
+    sizes, all_sizes_stated = _sizes(targets)
+    if not sizes.values and not all_sizes_stated:
+        sizes, _ = _sizes(title_sentence)
+
+    found_quals = _qualifications(targets, quals)
+    if not found_quals.values:
+        found_quals = _qualifications(title_sentence, quals)
+
+    above = _above_scale(targets) or _above_scale(title_sentence)
+    places = _regions(title, issuer, sentences, targets, reg)
+
+    industry_codes = collapse_codes(industries.values, tax) if industries.values else []
+    excluded_codes = [
+        code
+        for code in (collapse_codes(excluded.values, tax) if excluded.values else [])
+        if not any(tax.covers(code, inc) for inc in industry_codes)
+    ]
+    size_values = tuple(s for s in SIZES if s in sizes.values)
+    if set(size_values) == set(SIZES):
+        size_values = ()
+    # Keep the broadest: an enterprise with 小巨人 also holds 专精特新, so requiring the latter suffices.
+    qual_names = [
+        q for q in found_quals.values if not any(o != q and o in quals.closure([q]) for o in found_quals.values)
+    ]
+
+    evidence: list[Evidence] = []
+
+    def cite(field: str, values: Iterable[str], found: _Found, codes_found: bool = False) -> None:
+        for value in values:
+            sentence = found.values.get(value)
+            if sentence is None and codes_found:
+                # A collapsed parent: cite the sentence of any code under it.
+                sentence = next((s for c, s in found.values.items() if tax.covers(value, c)), "")
+            evidence.append(Evidence(field, value, sentence or ""))
+
+    cite("industries", industry_codes, industries, codes_found=True)
+    cite("excluded_industries", excluded_codes, excluded, codes_found=True)
+    cite("sizes", size_values, sizes)
+    cite("qualifications", qual_names, found_quals)
+    for code, sentence in places.values.items():
+        evidence.append(Evidence("regions", code, sentence))
+    if above:
+        evidence.append(Evidence("above_scale_only", "true", above))
+
+    return Criteria(
+        industries=tuple(industry_codes),
+        excluded_industries=tuple(excluded_codes),
+        sizes=size_values,
+        regions=tuple(places.values),
+        qualifications=tuple(qual_names),
+        above_scale_only=bool(above),
+        evidence=tuple(evidence),
+    )
+
+
+def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon) -> tuple[_Found, _Found, bool]:
+    """(included codes, excluded codes, whether a sentence says 不限行业) from target sentences."""
+    included, excluded = _blank(), _blank()
+    explicit_all = False
+    for sentence in sentences:
+        if _ALL_INDUSTRIES.search(sentence.text):
+            explicit_all = True
+        for clause, negative in _clauses(sentence):
+            if negative and not _ENTITY.search(clause) and not _LIST_ITEM.match(sentence.text):
+                continue  # 电解铝产能的项目不在支持范围: projects, not enterprises of an industry
+            for _word, codes in lexicon.find(clause):
+                for code in codes:
+                    (excluded if negative else included).add(code, sentence.text)
+    if explicit_all:
+        included = _blank()
+    return included, excluded, explicit_all
+
+
+def _sizes(sentences: Iterable[Sentence]) -> tuple[_Found, bool]:
+    """(sizes the targets state, whether a sentence says 不限规模); a negative mention (大型企业不在…) removes."""
+    positive, negative = _blank(), _blank()
+    explicit_all = False
+    for sentence in sentences:
+        if _ALL_SIZES.search(sentence.text):
+            explicit_all = True
+            continue
+        for clause, is_negative in _clauses(sentence):
+            if not re.search(r"企业|经营主体|纳税人", clause) or re.search(r"划型|划分标准|划分办法|优先|鼓励", clause):
+                continue  # 按…划分标准确定 cites the standard; 优先支持…中小企业 prefers, it does not limit
+            for match in _SIZE_WORDS.finditer(clause):
+                for size in _SIZE_MEANING[match.group(0)]:
+                    (negative if is_negative else positive).add(size, sentence.text)
+    if explicit_all:
+        return _blank(), True
+    if negative.values:
+        base = positive.values or {s: next(iter(negative.values.values())) for s in SIZES}
+        positive = _Found({s: text for s, text in base.items() if s not in negative.values})
+    return positive, False
+
+
+def _qualifications(sentences: Iterable[Sentence], quals: QualificationList) -> _Found:
+    """Qualifications required by the target statements (mentions in a negated or 优先 clause do not count)."""
+    found = _blank()
+    for sentence in sentences:
+        for clause, negative in _clauses(sentence):
+            if negative or re.search(r"尚未|未取得|未获得|优先|鼓励|培育库|成长为", clause):
+                continue
+            for name in quals.find(clause):
+                found.add(name, sentence.text)
+    return found
+
+
+def _above_scale(sentences: Iterable[Sentence]) -> str | None:
+    """The sentence that limits the policy to 规模以上/限额以上 enterprises, if any.
+
+    "尚未纳入规模以上工业统计的企业" is the opposite; "未纳入规模以上统计的企业不在扶持范围" is the
+    same thing said twice negatively.
+    """
+    for sentence in sentences:
+        for clause, negative in _clauses(sentence):
+            if not _ABOVE_SCALE.search(clause):
+                continue
+            not_yet = bool(_NOT_YET.search(clause))
+            if not_yet == negative:
+                return sentence.text
+    return None
+
+
+def _regions(
+    title: str, issuer: str | None, sentences: list[Sentence], targets: list[Sentence], regions: Regions
+) -> _Found:
+    """The area the policy applies to, each code with the text it was read from."""
+    found = _blank()
+    sources: list[tuple[str, list[str]]] = []
+    for text in (issuer or "", title):
+        if text:
+            codes = regions.find_in_text(text)
+            if not codes and _NATIONAL_ISSUER.search(text):
+                codes = [NATIONWIDE]
+            sources.append((text, codes))
+    # The sign-off (the issuing body's name near the end) settles an untitled or unsigned text.
+    if not any(codes for _, codes in sources):
+        for sentence in reversed(sentences[-4:]):
+            codes = regions.find_in_text(sentence.text)
+            if not codes and _NATIONAL_ISSUER.search(sentence.text):
+                codes = [NATIONWIDE]
+            if codes:
+                sources.append((sentence.text, codes))
+                break
+    area: dict[str, str] = {}
+    for text, codes in sources:
+        for code in codes:
+            area.setdefault(code, text)
+    # The most specific of a chain wins (国家税务总局滨州市税务局 is the city's office).
+    issuer_area = {c: t for c, t in area.items() if not any(o != c and regions.covers(c, o) for o in area)}
+
+    narrowed: dict[str, str] = {}
+    for sentence in targets:
+        if not _RESTRICTED_PLACE.search(sentence.text):
+            continue
+        for code in regions.find_in_text(sentence.text):
+            inside = not issuer_area or any(regions.covers(a, code) for a in issuer_area)
+            if inside and code not in issuer_area:
+                narrowed.setdefault(code, sentence.text)
+    chosen = narrowed or issuer_area
+    for code, text in chosen.items():
+        found.add(regions.canonical(code), text)
+    return found
+
+
+_VALID_UNTIL = re.compile(r"(?:有效期至|执行至|有效期到|截止到|截至)\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def valid_until(text: str) -> date | None:
+    """The last day a policy is in force as its text states it (有效期至2028年3月14日), or None."""
+    dates = []
+    for match in _VALID_UNTIL.finditer(unicodedata.normalize("NFKC", text)):
+        try:
+            dates.append(date(int(match.group(1)), int(match.group(2)), int(match.group(3))))
+        except ValueError:
+            continue
+    return max(dates) if dates else None
+
+
+@functools.cache
+def default_lexicon() -> IndustryLexicon:
+    """data/matcher/industry_keywords.csv over the default taxonomy, loaded on first use and shared."""
+    return IndustryLexicon.load()
+
+
+@functools.cache
+def default_qualifications() -> QualificationList:
+    """data/matcher/qualifications.csv, loaded on first use and shared."""
+    return QualificationList.load()

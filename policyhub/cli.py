@@ -20,6 +20,8 @@ users_cli = AppGroup("users", help="Staff users.")
 seed_cli = AppGroup("seed", help="Demo data.")
 policies_cli = AppGroup("policies", help="Policy maintenance.")
 enterprises_cli = AppGroup("enterprises", help="Enterprise profiles.")
+sla_cli = AppGroup("sla", help="The 2-working-day answer promise.")
+calendar_cli = AppGroup("calendar", help="The working-day calendar.")
 
 
 def _fail(exc: ServiceError) -> None:
@@ -134,6 +136,62 @@ def import_enterprises_command(path: str) -> None:
         click.echo(f"  … {len(report.errors) - 50} more")
 
 
+@sla_cli.command("scan")
+@click.option("--now", "now_text", default=None, help="Run as of this time (ISO 8601 with offset).")
+@with_appcontext
+def sla_scan_command(now_text: str | None) -> None:
+    """One SLA pass: due-day reminders and overdue escalations, each sent once."""
+    from policyhub.services.sla_scan import scan
+    from policyhub.timeutil import parse_aware
+
+    try:
+        now = parse_aware(now_text) if now_text else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--now") from exc
+    result = scan(now)
+    db.session.commit()
+    click.echo(f"reminders: {result.reminders}, escalations: {result.escalations}, messages queued: {result.messages}")
+
+
+@calendar_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--year", required=True, type=int, help="The year the schedule is for.")
+@with_appcontext
+def calendar_load_command(path: str, year: int) -> None:
+    """Load a year's holiday schedule (lines like '2027-02-06..2027-02-13 off 春节'); recompute open deadlines."""
+    from pathlib import Path
+
+    from policyhub.services.calendar import load_year_schedule
+    from policyhub.services.consultations import recompute_open_deadlines
+
+    try:
+        days = load_year_schedule(None, year, Path(path).read_text(encoding="utf-8-sig"), source=Path(path).name)
+        result = recompute_open_deadlines(None, reason=f"schedule {year}")
+        db.session.commit()
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"{year}: {days} days loaded; open deadlines recomputed: {result.total} ({result.changed} changed)")
+
+
+@calendar_cli.command("set")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--workday/--off", required=True, help="Make the day a working day, or a day off.")
+@click.option("--note", default="")
+@with_appcontext
+def calendar_set_command(day, workday: bool, note: str) -> None:
+    """Override one date; recompute open deadlines."""
+    from policyhub.services.calendar import set_override
+    from policyhub.services.consultations import recompute_open_deadlines
+
+    try:
+        set_override(None, day.date(), workday, note)
+        result = recompute_open_deadlines(None, reason=f"override {day.date()}")
+        db.session.commit()
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"{day.date()}: {'workday' if workday else 'off'}; open deadlines changed: {result.changed}")
+
+
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
@@ -182,5 +240,6 @@ def serve_command(host: str, port: int, debug: bool) -> None:
 
 def register(app: Flask) -> None:
     """Attach the commands to the app's `flask` CLI."""
-    for command in (users_cli, seed_cli, policies_cli, enterprises_cli, scheduler_command, serve_command):
+    for command in (users_cli, seed_cli, policies_cli, enterprises_cli, sla_cli, calendar_cli, scheduler_command,
+                    serve_command):
         app.cli.add_command(command)

@@ -45,6 +45,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_PORT": 25,
         "MAIL_DEFAULT_SENDER": "policyhub@localhost",
         "SMS_PROVIDER": None,
+        # Links in messages point here; set it to the public address in production.
+        "BASE_URL": "http://127.0.0.1:5000",
+        # Questions about no particular policy go to this department first.
+        "TRIAGE_DEPARTMENT": "yshj",
         "SMS_GATEWAY_URL": None,
         "JSON_AS_ASCII": False,
     }

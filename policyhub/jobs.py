@@ -12,6 +12,7 @@ from flask import Flask
 
 from policyhub.extensions import db
 from policyhub.services.policies import expire_policies
+from policyhub.services.sla_scan import scan
 from policyhub.timeutil import SHANGHAI
 
 __all__ = ["JOBS", "configure_scheduler", "run_job"]
@@ -25,9 +26,17 @@ def _expire() -> None:
         log.info("expired %d policies: %s", len(expired), expired)
 
 
+def _sla_scan() -> None:
+    result = scan()
+    if result.reminders or result.escalations:
+        log.info("sla scan: %d reminders, %d escalations", result.reminders, result.escalations)
+
+
 # name → (function, trigger arguments); every job runs in an app context and commits once.
 JOBS: dict[str, tuple[Callable[[], None], dict]] = {
     "expire_policies": (_expire, {"trigger": CronTrigger(hour=0, minute=5, timezone=SHANGHAI)}),
+    # Reminders and escalations only go out in office hours; the scan itself may run any time.
+    "sla_scan": (_sla_scan, {"trigger": "interval", "minutes": 10}),
 }
 
 

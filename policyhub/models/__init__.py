@@ -2,8 +2,10 @@
 
 from policyhub.models.audit import AuditEvent
 from policyhub.models.base import Base, UTCDateTime, utcnow
+from policyhub.models.consultation import CalendarOverride, CalendarYear, Consultation
 from policyhub.models.department import Department
 from policyhub.models.enterprise import CHANNELS, Enterprise, Subscription
+from policyhub.models.notification import Notification
 from policyhub.models.policy import POLICY_STATUSES, Policy, PolicyFile, PolicyTarget, PolicyVersion
 from policyhub.models.user import ROLES, User
 
@@ -13,8 +15,12 @@ __all__ = [
     "ROLES",
     "AuditEvent",
     "Base",
+    "CalendarOverride",
+    "CalendarYear",
+    "Consultation",
     "Department",
     "Enterprise",
+    "Notification",
     "Policy",
     "PolicyFile",
     "PolicyTarget",

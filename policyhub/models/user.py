@@ -25,6 +25,9 @@ class User(UserMixin, Base):
     display_name: Mapped[str] = mapped_column(String(64), default="")
     role: Mapped[str] = mapped_column(String(16))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    # Where reminders and escalations reach this person.
+    email: Mapped[str | None] = mapped_column(String(254))
+    mobile: Mapped[str | None] = mapped_column(String(11))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # SHA-256 of a 256-bit random token: high entropy makes a slow hash unnecessary.
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

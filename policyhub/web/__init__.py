@@ -39,6 +39,7 @@ def register_web(app: Flask) -> None:
     """Attach every blueprint and the app-wide handlers."""
     from policyhub.web.api import api
     from policyhub.web.auth import auth
+    from policyhub.web.consultations import consultations
     from policyhub.web.enterprises import enterprises
     from policyhub.web.public import public
     from policyhub.web.staff import staff
@@ -47,6 +48,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth)
     app.register_blueprint(staff)
     app.register_blueprint(enterprises)
+    app.register_blueprint(consultations)
     app.register_blueprint(api)
 
     login_manager.login_view = "auth.login"

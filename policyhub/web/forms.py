@@ -10,7 +10,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from policyhub.services.criteria import SIZE_LABELS
 
-__all__ = ["ActionForm", "CriteriaForm", "EnterpriseForm", "ImportForm", "LoginForm", "PolicyForm", "WithdrawForm"]
+__all__ = [
+    "ActionForm", "AnswerForm", "ConsultationForm", "CriteriaForm", "EnterpriseForm", "ImportForm", "LoginForm",
+    "LookupForm", "OverrideForm", "PolicyForm", "ReassignForm", "ScheduleForm", "SupplementForm",
+    "SupplementRequestForm", "WithdrawForm",
+]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -80,3 +84,46 @@ class EnterpriseForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField("CSV（UTF-8 或 GB18030）或 XLSX 文件")
+
+
+class ConsultationForm(FlaskForm):
+    question = TextAreaField("咨询内容", validators=[Length(max=2000, message="最多 2000 字")])
+    contact_name = StringField("联系人", validators=[Length(max=50, message="最多 50 字")])
+    mobile = StringField("手机号", validators=[Length(max=32)])
+    email = StringField("电子邮箱", validators=[Length(max=254)])
+    credit_code = StringField("统一社会信用代码（选填）", validators=[Length(max=40)])
+    policy_id = StringField("相关政策", validators=[Length(max=12)])
+
+
+class LookupForm(FlaskForm):
+    tracking_code = StringField("查询码", validators=[DataRequired("请输入查询码"), Length(max=16)])
+    contact = StringField("提交时填写的手机号或邮箱", validators=[DataRequired("请输入手机号或邮箱"), Length(max=254)])
+
+
+class SupplementForm(FlaskForm):
+    supplement = TextAreaField("补充材料", validators=[Length(max=2000, message="最多 2000 字")])
+    token = StringField()
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField("答复内容", validators=[Length(max=5000, message="最多 5000 字")])
+
+
+class ReassignForm(FlaskForm):
+    department = SelectField("转至部门", validate_choice=False)
+    reason = StringField("转办原因", validators=[Length(max=500)])
+
+
+class SupplementRequestForm(FlaskForm):
+    request_text = TextAreaField("需要企业补充的内容", validators=[Length(max=1000)])
+
+
+class OverrideForm(FlaskForm):
+    day = DateField("日期", validators=[DataRequired("请选择日期")], format="%Y-%m-%d")
+    workday = SelectField("设为", choices={"1": "工作日（调休上班）", "0": "休息日"})
+    note = StringField("说明", validators=[Length(max=200)])
+
+
+class ScheduleForm(FlaskForm):
+    year = StringField("年份", validators=[DataRequired("请输入年份"), Length(max=4)])
+    file = FileField("国务院办公厅放假安排（日程文件）")

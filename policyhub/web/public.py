@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
 from policyhub.extensions import db
-from policyhub.models import Department, Policy
+from policyhub.models import Consultation, Department, Policy
 from policyhub.models.base import utcnow
 from policyhub.models.policy import PUBLISHED
 from policyhub.services.errors import Invalid
@@ -36,4 +36,7 @@ def policy_detail(policy_id: int):
     policy = db.session.get(Policy, policy_id)
     if policy is None or policy.status != PUBLISHED:
         abort(404)
-    return render_template("public/policy.html", policy=policy)
+    qas = db.session.scalars(select(Consultation).where(
+        Consultation.policy_id == policy.id, Consultation.published_as_qa.is_(True),
+        Consultation.status == "answered").order_by(Consultation.answered_at.desc()).limit(50)).all()
+    return render_template("public/policy.html", policy=policy, qas=qas)

@@ -10,4 +10,10 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 # Bearer tokens, not cookies, authenticate API calls, so there is no session to forge requests with.
 csrf.exempt(api)
 
-from policyhub.web.api import departments, enterprises, openapi, policies  # noqa: E402,F401  (routes register on import)
+from policyhub.web.api import (  # noqa: E402,F401  (routes register on import)
+    consultations,
+    departments,
+    enterprises,
+    openapi,
+    policies,
+)

@@ -1,0 +1,86 @@
+"""Consultations (enterprise questions), the working-day calendar overrides, and loaded years."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from policyhub.models.base import Base, UTCDateTime, utcnow
+from policyhub.models.department import Department
+from policyhub.models.policy import Policy
+from policyhub.models.user import User
+
+__all__ = ["CONSULTATION_STATUSES", "CalendarOverride", "CalendarYear", "Consultation"]
+
+OPEN, AWAITING_SUPPLEMENT, ANSWERED = "open", "awaiting_supplement", "answered"
+# Stored states; "at_risk" and "overdue" are open ones seen at a given time (notifier.sla.status).
+CONSULTATION_STATUSES = (OPEN, AWAITING_SUPPLEMENT, ANSWERED)
+
+
+class Consultation(Base):
+    __tablename__ = "consultation"
+    __table_args__ = (
+        Index("ix_consultation_status_due_at", "status", "due_at"),
+        Index("ix_consultation_department_status", "department_id", "status"),
+        Index("ix_consultation_answered_at", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
+    question: Mapped[str] = mapped_column(Text)
+    contact_name: Mapped[str] = mapped_column(String(50))
+    mobile: Mapped[str | None] = mapped_column(String(11))
+    email: Mapped[str | None] = mapped_column(String(254))
+    credit_code: Mapped[str | None] = mapped_column(String(18))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id", ondelete="SET NULL"))
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policy.id", ondelete="SET NULL"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[str] = mapped_column(String(24), default=OPEN)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # When the current 2-working-day clock started: the submission, or the latest supplement.
+    clock_started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_provisional: Mapped[bool] = mapped_column(default=False)
+    supplement_request: Mapped[str | None] = mapped_column(Text)
+    supplement: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    on_time: Mapped[bool | None]
+    published_as_qa: Mapped[bool] = mapped_column(default=False)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    department: Mapped[Department] = relationship(lazy="joined")
+    policy: Mapped[Policy | None] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Consultation {self.tracking_code} {self.status}>"
+
+
+class CalendarOverride(Base):
+    """An admin's correction of the working-day calendar for one date."""
+
+    __tablename__ = "calendar_override"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    workday: Mapped[bool]
+    note: Mapped[str] = mapped_column(String(200), default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CalendarYear(Base):
+    """A year whose full State Council schedule has been loaded: no longer provisional."""
+
+    __tablename__ = "calendar_year"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    loaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    source: Mapped[str] = mapped_column(String(200), default="")

@@ -1,0 +1,51 @@
+"""The outbox: one row per message to deliver, written in the transaction that decided to send it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from policyhub.models.base import Base, UTCDateTime, utcnow
+
+__all__ = ["NOTIFICATION_KINDS", "NOTIFICATION_STATUSES", "Notification"]
+
+PENDING, SENDING, SENT, FAILED, DEAD, CANCELLED = "pending", "sending", "sent", "failed", "dead", "cancelled"
+NOTIFICATION_STATUSES = (PENDING, SENDING, SENT, FAILED, DEAD, CANCELLED)
+NOTIFICATION_KINDS = ("policy_match", "digest", "consultation_received", "consultation_answer",
+                      "sla_reminder", "sla_escalation")
+
+
+class Notification(Base):
+    __tablename__ = "notification"
+    __table_args__ = (
+        # At most one message per (policy, enterprise, channel); NULLs (non-policy messages) never collide.
+        UniqueConstraint("policy_id", "enterprise_id", "channel", name="uq_notification_policy_enterprise_channel"),
+        Index("ix_notification_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(8))
+    # The provider deduplicates on this key, so a retry after a crash cannot send twice.
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policy.id", ondelete="CASCADE"))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    provider_message_id: Mapped[str | None] = mapped_column(String(128))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,72 @@
+"""The working-day calendar as stored: library data plus admins' overrides and loaded years."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import delete, extract, select
+
+from notifier.workcal import Override, WorkCalendar, library_years, parse_schedule
+from policyhub.extensions import db
+from policyhub.models import CalendarOverride, CalendarYear, User, utcnow
+from policyhub.services import audit
+from policyhub.services.errors import Invalid
+
+__all__ = ["current_calendar", "load_year_schedule", "provisional_years_ahead", "set_override"]
+
+
+def current_calendar() -> WorkCalendar:
+    """The calendar with every stored override and loaded year."""
+    overrides = [Override(o.day, o.workday, o.note) for o in db.session.scalars(select(CalendarOverride))]
+    years = list(db.session.scalars(select(CalendarYear.year)))
+    return WorkCalendar(overrides=overrides, loaded_years=years)
+
+
+def provisional_years_ahead(now: datetime, years_ahead: int = 1) -> list[int]:
+    """Years from now's year on that neither the library nor a loaded schedule covers (for the admin banner)."""
+    loaded = set(db.session.scalars(select(CalendarYear.year)))
+    known = set(library_years()) | loaded
+    return [y for y in range(now.year, now.year + years_ahead + 1) if y not in known]
+
+
+def set_override(actor: User | None, day: date, workday: bool, note: str = "") -> CalendarOverride:
+    """Make one date a working day or not; the caller then recomputes open deadlines."""
+    if len(note) > 200:
+        raise Invalid("备注最多 200 字", fields={"note": "最多 200 字"})
+    override = db.session.get(CalendarOverride, day)
+    before = None if override is None else override.workday
+    if override is None:
+        override = CalendarOverride(day=day, workday=workday)
+        db.session.add(override)
+    override.workday = workday
+    override.note = note
+    override.updated_by_id = actor.id if actor else None
+    override.updated_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "calendar.override", "calendar", day.isoformat(), workday=workday, before=before,
+                 note=note)
+    return override
+
+
+def load_year_schedule(actor: User | None, year: int, text: str, source: str = "") -> int:
+    """Replace a year's overrides with a published schedule file and mark the year loaded."""
+    try:
+        overrides = parse_schedule(text)
+    except ValueError as exc:
+        raise Invalid(f"日程文件有误：{exc}", fields={"file": str(exc)}) from exc
+    outside = sorted({o.day.year for o in overrides} - {year})
+    if outside:
+        raise Invalid(f"日程文件含有 {year} 年以外的日期（{outside}）", fields={"file": "年份不符"})
+    if not overrides:
+        raise Invalid("日程文件没有任何日期", fields={"file": "为空"})
+    db.session.execute(delete(CalendarOverride).where(extract("year", CalendarOverride.day) == year))
+    now = utcnow()
+    for override in overrides:
+        db.session.add(CalendarOverride(day=override.day, workday=override.workday, note=override.note[:200],
+                                        updated_by_id=actor.id if actor else None, updated_at=now))
+    loaded = db.session.get(CalendarYear, year) or CalendarYear(year=year)
+    loaded.loaded_at, loaded.loaded_by_id, loaded.source = now, actor.id if actor else None, source[:200]
+    db.session.add(loaded)
+    db.session.flush()
+    audit.record(actor, "calendar.load_year", "calendar", str(year), days=len(overrides), source=source)
+    return len(overrides)

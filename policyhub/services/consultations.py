@@ -1,0 +1,319 @@
+"""Consultation use cases: submit, route, answer, reassign, supplements, deadlines and the SLA scan."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+
+from notifier import messages, sla
+from notifier.workcal import WorkCalendar
+from policyhub.extensions import db
+from policyhub.models import Consultation, Department, Enterprise, Policy, User, utcnow
+from policyhub.models.consultation import ANSWERED, AWAITING_SUPPLEMENT, OPEN
+from policyhub.models.policy import PUBLISHED
+from policyhub.services import audit
+from policyhub.services.calendar import current_calendar
+from policyhub.services.errors import Conflict, Forbidden, Invalid, NotFound
+from policyhub.services.identifiers import IdentifierError, validate_credit_code, validate_email, validate_mobile
+from policyhub.services.outbox import absolute_url, enqueue
+
+__all__ = [
+    "MAX_ANSWER",
+    "MAX_QUESTION",
+    "answer_consultation",
+    "by_tracking_code",
+    "can_answer",
+    "publish_as_qa",
+    "read_status_token",
+    "reassign",
+    "recompute_open_deadlines",
+    "request_supplement",
+    "submit_consultation",
+    "status_token",
+    "submit_supplement",
+    "view_status",
+]
+
+MIN_QUESTION, MAX_QUESTION = 5, 2000
+MAX_ANSWER = 5000
+# No 0/O/1/I/L: the code is read aloud over the phone and typed from paper.
+_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def _tracking_code() -> str:
+    return "ZX" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+
+
+def _text(data: Mapping[str, Any], name: str, fields: dict[str, str], *, required: bool, low: int,
+          high: int) -> str | None:
+    raw = data.get(name)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if required:
+            fields[name] = "必填"
+        return None
+    if not isinstance(raw, str):
+        fields[name] = "应为文本"
+        return None
+    value = raw.strip()
+    if len(value) < low:
+        fields[name] = f"至少 {low} 个字"
+    elif len(value) > high:
+        fields[name] = f"最多 {high} 个字（当前 {len(value)} 字）"
+    else:
+        return value
+    return None
+
+
+def _triage_department() -> Department:
+    code = current_app.config.get("TRIAGE_DEPARTMENT", "yshj")
+    department = db.session.scalar(select(Department).where(Department.code == code))
+    if department is None:
+        department = db.session.scalar(select(Department).order_by(Department.id))
+    if department is None:
+        raise Conflict("尚未设置任何部门，无法受理咨询", code="no_department")
+    return department
+
+
+def submit_consultation(data: Mapping[str, Any], *, now: datetime | None = None,
+                        calendar: WorkCalendar | None = None) -> Consultation:
+    """Accept a question: validate, route to the policy's department (else triage), set the deadline."""
+    allowed = {"question", "contact_name", "mobile", "email", "credit_code", "policy_id"}
+    fields: dict[str, str] = {name: "未知字段" for name in sorted(set(data) - allowed)}
+    question = _text(data, "question", fields, required=True, low=MIN_QUESTION, high=MAX_QUESTION)
+    contact_name = _text(data, "contact_name", fields, required=True, low=1, high=50)
+    contacts: dict[str, str | None] = {}
+    for name, check in (("mobile", validate_mobile), ("email", validate_email), ("credit_code", validate_credit_code)):
+        raw = data.get(name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            contacts[name] = None
+            continue
+        try:
+            contacts[name] = check(raw)
+        except IdentifierError as exc:
+            fields[name] = str(exc)
+    if not contacts.get("mobile") and not contacts.get("email") and "mobile" not in fields and "email" not in fields:
+        fields["mobile"] = "手机号和邮箱至少填写一项，以便答复"
+    policy = None
+    raw_policy = data.get("policy_id")
+    if raw_policy not in (None, ""):
+        try:
+            policy_id = int(raw_policy)
+        except (TypeError, ValueError):
+            fields["policy_id"] = "应为政策编号（整数）"
+        else:
+            policy = db.session.get(Policy, policy_id) if 0 < policy_id < 2**31 else None
+            if policy is None or policy.status != PUBLISHED:
+                fields["policy_id"] = "政策不存在或未发布"
+    if fields:
+        raise Invalid("咨询内容有误", fields=fields)
+    now = now or utcnow()
+    calendar = calendar or current_calendar()
+    deadline = sla.due_at(now, calendar)
+    enterprise = None
+    if contacts["credit_code"]:
+        enterprise = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == contacts["credit_code"]))
+    consultation = Consultation(
+        tracking_code=_tracking_code(), question=question, contact_name=contact_name,
+        mobile=contacts["mobile"], email=contacts["email"], credit_code=contacts["credit_code"],
+        enterprise_id=enterprise.id if enterprise else None, policy=policy,
+        department=policy.department if policy else _triage_department(), status=OPEN,
+        submitted_at=now, clock_started_at=now, due_at=deadline.due_at, due_provisional=deadline.provisional,
+    )
+    db.session.add(consultation)
+    db.session.flush()
+    audit.record(None, "consultation.submit", "consultation", consultation.id,
+                 department=consultation.department.code, due_at=deadline.due_at.isoformat())
+    return consultation
+
+
+def by_tracking_code(code: str, contact: str) -> Consultation:
+    """The consultation with this tracking code, if the contact (mobile or email) matches; else NotFound."""
+    code = (code or "").strip().upper()
+    contact = (contact or "").strip()
+    consultation = None
+    if 0 < len(code) <= 16 and 0 < len(contact) <= 254:
+        consultation = db.session.scalar(select(Consultation).where(Consultation.tracking_code == code))
+    if consultation is not None:
+        try:
+            normalised = validate_mobile(contact) if "@" not in contact else validate_email(contact)
+        except IdentifierError:
+            normalised = None
+        known = {consultation.mobile, (consultation.email or "").lower()}
+        if normalised and (normalised in known or normalised.lower() in known):
+            return consultation
+    # One answer for both cases, so codes cannot be probed without the contact.
+    raise NotFound("查询码或联系方式不正确", fields={"tracking_code": "未找到"})
+
+
+def view_status(consultation: Consultation, now: datetime) -> str:
+    """open / at_risk / overdue / answered_on_time / answered_late / awaiting_supplement."""
+    if consultation.status == AWAITING_SUPPLEMENT:
+        return AWAITING_SUPPLEMENT
+    return sla.status(consultation.due_at, consultation.answered_at, now)
+
+
+def can_answer(user: User | None, consultation: Consultation) -> bool:
+    """Admins, and answerers of the department it is routed to."""
+    if user is None:
+        return False
+    return user.role == "admin" or (user.role == "answerer" and user.department_id == consultation.department_id)
+
+
+def answer_consultation(actor: User, consultation: Consultation, answer: str, *,
+                        now: datetime | None = None) -> Consultation:
+    """Record the answer; on time when given by the deadline."""
+    if not can_answer(actor, consultation):
+        raise Forbidden("只能答复本部门的咨询")
+    if consultation.status == ANSWERED:
+        raise Conflict("该咨询已答复", code="already_answered")
+    fields: dict[str, str] = {}
+    text = _text({"answer": answer}, "answer", fields, required=True, low=2, high=MAX_ANSWER)
+    if fields:
+        raise Invalid("答复内容有误", fields=fields)
+    now = now or utcnow()
+    consultation.answer = text
+    consultation.answered_at = now
+    consultation.answered_by_id = actor.id
+    consultation.on_time = now <= consultation.due_at
+    consultation.status = ANSWERED
+    db.session.flush()
+    _tell_enterprise(consultation, now)
+    audit.record(actor, "consultation.answer", "consultation", consultation.id, on_time=consultation.on_time)
+    return consultation
+
+
+def status_token(consultation: Consultation) -> str:
+    """A signed token that opens the status page without typing the contact again (sent in the answer notice)."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_STATUS_SALT).dumps(consultation.id)
+
+
+def read_status_token(token: str) -> int | None:
+    """The consultation id a status token names, or None when forged."""
+    if not token or len(token) > 200:
+        return None
+    try:
+        value = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_STATUS_SALT).loads(token)
+    except BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+_STATUS_SALT = "policyhub.consultation-status"
+
+
+def _tell_enterprise(consultation: Consultation, now: datetime) -> None:
+    """Queue the "your question is answered" notice by email if given, else SMS."""
+    url = absolute_url(f"/consultations/{consultation.tracking_code}?t={status_token(consultation)}")
+    notice = messages.consultation_answered(enterprise_name=consultation.contact_name,
+                                            question=consultation.question,
+                                            department=consultation.department.name, answer_url=url)
+    channel, recipient = ("email", consultation.email) if consultation.email else ("sms", consultation.mobile)
+    if recipient:
+        enqueue(notice, channel=channel, recipient=recipient, key=f"answer:{consultation.id}:{channel}", now=now,
+                consultation_id=consultation.id, enterprise_id=consultation.enterprise_id)
+
+
+def reassign(actor: User, consultation: Consultation, department_code: str, reason: str) -> Consultation:
+    """Send a question to another department, with the reason on record; the deadline stays."""
+    if actor.role not in ("admin", "supervisor") and not can_answer(actor, consultation):
+        raise Forbidden("只能转办本部门的咨询")
+    if consultation.status == ANSWERED:
+        raise Conflict("已答复的咨询不能转办", code="already_answered")
+    fields: dict[str, str] = {}
+    reason_text = _text({"reason": reason}, "reason", fields, required=True, low=2, high=500)
+    department = db.session.scalar(select(Department).where(Department.code == (department_code or "")))
+    if department is None:
+        fields["department"] = "部门不存在"
+    elif department.id == consultation.department_id:
+        fields["department"] = "已在该部门"
+    if fields:
+        raise Invalid("转办信息有误", fields=fields)
+    before = consultation.department.code
+    consultation.department = department
+    consultation.assignee_id = None
+    db.session.flush()
+    audit.record(actor, "consultation.reassign", "consultation", consultation.id, before=before,
+                 after=department.code, reason=reason_text)
+    return consultation
+
+
+def request_supplement(actor: User, consultation: Consultation, request_text: str) -> Consultation:
+    """Ask the enterprise for more information; the clock pauses until it arrives."""
+    if not can_answer(actor, consultation):
+        raise Forbidden("只能处理本部门的咨询")
+    if consultation.status != OPEN:
+        raise Conflict("只有待答复的咨询可以要求补充材料", code="wrong_status")
+    fields: dict[str, str] = {}
+    text = _text({"request": request_text}, "request", fields, required=True, low=2, high=1000)
+    if fields:
+        raise Invalid("补充要求有误", fields=fields)
+    consultation.status = AWAITING_SUPPLEMENT
+    consultation.supplement_request = text
+    db.session.flush()
+    audit.record(actor, "consultation.request_supplement", "consultation", consultation.id)
+    return consultation
+
+
+def submit_supplement(consultation: Consultation, text: str, *, now: datetime | None = None,
+                      calendar: WorkCalendar | None = None) -> Consultation:
+    """The enterprise's supplement: a fresh 2-working-day clock starts now."""
+    if consultation.status != AWAITING_SUPPLEMENT:
+        raise Conflict("该咨询未要求补充材料", code="wrong_status")
+    fields: dict[str, str] = {}
+    value = _text({"supplement": text}, "supplement", fields, required=True, low=2, high=MAX_QUESTION)
+    if fields:
+        raise Invalid("补充内容有误", fields=fields)
+    now = now or utcnow()
+    deadline = sla.due_at(now, calendar or current_calendar())
+    consultation.supplement = value
+    consultation.status = OPEN
+    consultation.clock_started_at = now
+    consultation.due_at = deadline.due_at
+    consultation.due_provisional = deadline.provisional
+    consultation.reminder_sent_at = consultation.escalation_sent_at = None
+    db.session.flush()
+    audit.record(None, "consultation.supplement", "consultation", consultation.id,
+                 due_at=deadline.due_at.isoformat())
+    return consultation
+
+
+def publish_as_qa(actor: User, consultation: Consultation, published: bool = True) -> Consultation:
+    """Show (or hide) an answered question on its policy's public page."""
+    if not can_answer(actor, consultation) and actor.role not in ("admin", "editor"):
+        raise Forbidden("没有权限")
+    if consultation.status != ANSWERED or consultation.policy_id is None:
+        raise Conflict("只有针对某项政策且已答复的咨询可以公开为问答", code="wrong_status")
+    consultation.published_as_qa = published
+    db.session.flush()
+    audit.record(actor, "consultation.publish_qa", "consultation", consultation.id, published=published)
+    return consultation
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    changed: int
+    total: int
+
+
+def recompute_open_deadlines(actor: User | None, *, calendar: WorkCalendar | None = None,
+                             reason: str = "") -> Recomputed:
+    """After a calendar change, every open deadline from its clock start again; audited."""
+    calendar = calendar or current_calendar()
+    changed = total = 0
+    for consultation in db.session.scalars(select(Consultation).where(Consultation.status == OPEN)):
+        total += 1
+        deadline = sla.due_at(consultation.clock_started_at, calendar)
+        if (deadline.due_at, deadline.provisional) != (consultation.due_at, consultation.due_provisional):
+            consultation.due_at, consultation.due_provisional = deadline.due_at, deadline.provisional
+            changed += 1
+    db.session.flush()
+    audit.record(actor, "consultation.recompute_deadlines", "calendar", "open", changed=changed, total=total,
+                 reason=reason)
+    return Recomputed(changed, total)

@@ -1,0 +1,206 @@
+"""Consultations, calendar and SLA API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import jsonify, request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import and_, func, select
+
+from notifier import sla
+from policyhub.extensions import db, limiter
+from policyhub.models import Consultation, Department, utcnow
+from policyhub.models.consultation import ANSWERED, AWAITING_SUPPLEMENT, OPEN
+from policyhub.services import consultations as service
+from policyhub.services.calendar import current_calendar, set_override
+from policyhub.services.errors import Invalid, NotFound
+from policyhub.services.sla_report import AT_RISK_WINDOW, Period, summary
+from policyhub.timeutil import SHANGHAI, parse_aware
+from policyhub.web.api import api
+from policyhub.web.api.auth import current_api_user, require_roles
+from policyhub.web.api.validation import json_body, page_args, validate
+from policyhub.web.ratelimits import CONSULTATION_LIMIT_PER_ADDRESS, CONSULTATION_LIMIT_PER_CONTACT, contact_key
+
+STAFF = ("editor", "answerer", "supervisor")
+LIST_STATUSES = ("open", "at_risk", "overdue", "answered", "awaiting_supplement")
+
+
+def consultation_json(consultation: Consultation, now: datetime, *, staff: bool) -> dict[str, Any]:
+    data = {
+        "id": consultation.id,
+        "tracking_code": consultation.tracking_code,
+        "submitted_at": consultation.submitted_at.isoformat(),
+        "due_at": consultation.due_at.isoformat(),
+        "due_provisional": consultation.due_provisional,
+        "status": service.view_status(consultation, now),
+        "department": {"code": consultation.department.code, "name": consultation.department.name},
+        "policy_id": consultation.policy_id,
+        "question": consultation.question,
+        "answer": consultation.answer,
+        "answered_at": consultation.answered_at.isoformat() if consultation.answered_at else None,
+        "on_time": consultation.on_time,
+    }
+    if staff:
+        data |= {"contact_name": consultation.contact_name, "mobile": consultation.mobile,
+                 "email": consultation.email, "credit_code": consultation.credit_code,
+                 "published_as_qa": consultation.published_as_qa}
+    return data
+
+
+@api.post("/consultations")
+@limiter.limit(CONSULTATION_LIMIT_PER_ADDRESS)
+@limiter.limit(CONSULTATION_LIMIT_PER_CONTACT, key_func=contact_key)
+def submit_consultation():
+    consultation = service.submit_consultation(json_body())
+    db.session.commit()
+    body = consultation_json(consultation, consultation.submitted_at, staff=False)
+    return jsonify({k: body[k] for k in ("id", "tracking_code", "submitted_at", "due_at", "due_provisional",
+                                         "status", "department")}), 201
+
+
+def _get(consultation_id: int) -> Consultation:
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None:
+        raise NotFound(f"咨询 {consultation_id} 不存在")
+    return consultation
+
+
+@api.get("/consultations")
+@require_roles(*STAFF)
+def list_consultations():
+    page, per_page = page_args()
+    now = utcnow()
+    c = Consultation
+    stmt = select(c)
+    status = request.args.get("status", "").strip()
+    conditions = {
+        "open": and_(c.status == OPEN, c.due_at > now + AT_RISK_WINDOW),
+        "at_risk": and_(c.status == OPEN, c.due_at >= now, c.due_at <= now + AT_RISK_WINDOW),
+        "overdue": and_(c.status == OPEN, c.due_at < now),
+        "answered": c.status == ANSWERED,
+        "awaiting_supplement": c.status == AWAITING_SUPPLEMENT,
+    }
+    if status:
+        if status not in conditions:
+            raise Invalid("状态参数有误", fields={"status": f"应为 {', '.join(LIST_STATUSES)} 之一"})
+        stmt = stmt.where(conditions[status])
+    department = request.args.get("department", "").strip()
+    user = current_api_user()
+    if user.role == "answerer":
+        stmt = stmt.where(c.department_id == user.department_id)
+    elif department:
+        stmt = stmt.join(Department).where(Department.code == department)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    items = db.session.scalars(stmt.order_by(c.due_at, c.id).limit(per_page).offset((page - 1) * per_page))
+    return jsonify(items=[consultation_json(i, now, staff=True) for i in items], total=total, page=page,
+                   per_page=per_page)
+
+
+@api.get("/consultations/<int:consultation_id>")
+@require_roles(*STAFF)
+def get_consultation(consultation_id: int):
+    return jsonify(consultation_json(_get(consultation_id), utcnow(), staff=True))
+
+
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answer: str = Field(max_length=service.MAX_ANSWER)
+
+
+class ReassignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    department: str = Field(max_length=32)
+    reason: str = Field(max_length=500)
+
+
+@api.post("/consultations/<int:consultation_id>/answer")
+@require_roles("answerer")
+def answer_consultation(consultation_id: int):
+    data = validate(AnswerIn, json_body())
+    consultation = service.answer_consultation(current_api_user(), _get(consultation_id), data.answer)
+    db.session.commit()
+    return jsonify(status="answered", answered_at=consultation.answered_at.isoformat(), on_time=consultation.on_time)
+
+
+@api.post("/consultations/<int:consultation_id>/reassign")
+@require_roles("answerer", "supervisor")
+def reassign_consultation(consultation_id: int):
+    data = validate(ReassignIn, json_body())
+    consultation = service.reassign(current_api_user(), _get(consultation_id), data.department, data.reason)
+    db.session.commit()
+    return jsonify(consultation_json(consultation, utcnow(), staff=True))
+
+
+@api.get("/calendar/deadline")
+def calendar_deadline():
+    raw = request.args.get("submitted_at", "").strip()
+    if not raw:
+        raise Invalid("缺少 submitted_at", fields={"submitted_at": "必填，ISO 8601 时间，带时区"})
+    try:
+        submitted = parse_aware(raw)
+    except ValueError as exc:
+        raise Invalid("时间格式有误", fields={"submitted_at": f"应为带时区的 ISO 8601 时间：{exc}"}) from exc
+    if not 1 <= submitted.year <= 9998:
+        raise Invalid("时间超出范围", fields={"submitted_at": "超出范围"})
+    try:
+        deadline = sla.due_at(submitted, current_calendar())
+    except (ValueError, OverflowError) as exc:
+        raise Invalid("无法计算期限", fields={"submitted_at": str(exc)}) from exc
+    return jsonify(submitted_at=submitted.isoformat(), due_at=deadline.due_at.isoformat(),
+                   due_at_local=deadline.due_at.astimezone(SHANGHAI).isoformat(), provisional=deadline.provisional)
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    workday: bool
+    note: str = Field(default="", max_length=200)
+
+
+@api.put("/calendar/overrides/<day>")
+@require_roles("admin")
+def put_override(day: str):
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError as exc:
+        raise Invalid("日期格式有误", fields={"date": "应为 YYYY-MM-DD"}) from exc
+    data = validate(OverrideIn, json_body())
+    actor = current_api_user()
+    set_override(actor, parsed, data.workday, data.note)
+    recomputed = service.recompute_open_deadlines(actor, reason=f"override {parsed.isoformat()}")
+    db.session.commit()
+    return jsonify(date=parsed.isoformat(), workday=data.workday, note=data.note,
+                   open_deadlines_recomputed=recomputed.total, open_deadlines_changed=recomputed.changed)
+
+
+def period_from_args(now: datetime) -> Period:
+    """?from=&to= (dates or ISO times); default the last 30 days."""
+    fields: dict[str, str] = {}
+    bounds: dict[str, datetime] = {}
+    for name in ("from", "to"):
+        raw = request.args.get(name, "").strip()
+        if not raw:
+            continue
+        try:
+            if len(raw) == 10:
+                day = date.fromisoformat(raw) + (timedelta(days=1) if name == "to" else timedelta())
+                bounds[name] = datetime.combine(day, datetime.min.time(), tzinfo=SHANGHAI)
+            else:
+                bounds[name] = parse_aware(raw)
+        except ValueError:
+            fields[name] = "应为 YYYY-MM-DD 或带时区的 ISO 8601 时间"
+    if fields:
+        raise Invalid("统计区间有误", fields=fields)
+    end = bounds.get("to", now)
+    start = bounds.get("from", end - timedelta(days=30))
+    if start >= end:
+        raise Invalid("统计区间有误", fields={"from": "应早于 to"})
+    return Period(start, end)
+
+
+@api.get("/sla/summary")
+@require_roles("supervisor")
+def sla_summary():
+    now = utcnow()
+    return jsonify(summary(now, period_from_args(now)))

@@ -1,0 +1,367 @@
+"""Consultation pages: the public form and status page; the answerers' inbox; the SLA dashboard; the calendar."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import and_, func, select
+
+from notifier import sla
+from notifier.workcal import statutory_holidays
+from policyhub.extensions import db, limiter
+from policyhub.models import CalendarOverride, CalendarYear, Consultation, Department, utcnow
+from policyhub.models.consultation import ANSWERED, AWAITING_SUPPLEMENT, OPEN
+from policyhub.services import consultations as service
+from policyhub.services.calendar import current_calendar, load_year_schedule, provisional_years_ahead, set_override
+from policyhub.services.errors import ServiceError
+from policyhub.services.sla_report import AT_RISK_WINDOW, overdue_list, summary, weekly_trend
+from policyhub.timeutil import to_local
+from policyhub.web.api.consultations import period_from_args
+from policyhub.web.api.validation import page_args
+from policyhub.web.forms import (
+    ActionForm,
+    AnswerForm,
+    ConsultationForm,
+    LookupForm,
+    OverrideForm,
+    ReassignForm,
+    ScheduleForm,
+    SupplementForm,
+    SupplementRequestForm,
+)
+from policyhub.web.ratelimits import CONSULTATION_LIMIT_PER_ADDRESS, CONSULTATION_LIMIT_PER_CONTACT, contact_key
+
+__all__ = ["consultations"]
+
+consultations = Blueprint("consultations", __name__)
+
+STATUS_LABELS = {"open": "办理中", "at_risk": "今日到期", "overdue": "已超期", "answered_on_time": "已按时答复",
+                 "answered_late": "已答复（超期）", "awaiting_supplement": "待企业补充材料"}
+
+
+@consultations.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {"CONSULTATION_STATUS_LABELS": STATUS_LABELS}
+
+
+def _show_errors(form: Any, fields: dict[str, str]) -> None:
+    for name, message in fields.items():
+        target = getattr(form, name, None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*list(target.errors), message]
+
+
+# --- public ---------------------------------------------------------------------------------------
+
+
+@consultations.route("/consultations/new", methods=["GET", "POST"])
+@limiter.limit(CONSULTATION_LIMIT_PER_ADDRESS, methods=["POST"])
+@limiter.limit(CONSULTATION_LIMIT_PER_CONTACT, key_func=contact_key, methods=["POST"])
+def new():
+    form = ConsultationForm()
+    if request.method == "GET" and request.args.get("policy_id", "").isdigit():
+        form.policy_id.data = request.args["policy_id"]
+    status = 200
+    if form.validate_on_submit():
+        data = {name: getattr(form, name).data for name in
+                ("question", "contact_name", "mobile", "email", "credit_code", "policy_id")}
+        try:
+            consultation = service.submit_consultation(data)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            _show_errors(form, exc.fields)
+            status = exc.status
+        else:
+            return render_template("consultations/submitted.html", consultation=consultation,
+                                   token=service.status_token(consultation))
+    elif request.method == "POST":
+        status = 400 if form.errors.get("csrf_token") else 422
+    return render_template("consultations/new.html", form=form), status
+
+
+@consultations.route("/consultations/status", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def lookup():
+    form = LookupForm()
+    if form.validate_on_submit():
+        try:
+            consultation = service.by_tracking_code(form.tracking_code.data, form.contact.data)
+        except ServiceError as exc:
+            form.tracking_code.errors = [exc.message]
+            return render_template("consultations/lookup.html", form=form), 404
+        return redirect(url_for("consultations.status", code=consultation.tracking_code,
+                                t=service.status_token(consultation)))
+    return render_template("consultations/lookup.html", form=form), (422 if request.method == "POST" else 200)
+
+
+def _by_token(code: str, token: str | None) -> Consultation:
+    consultation_id = service.read_status_token(token or "")
+    consultation = db.session.get(Consultation, consultation_id) if consultation_id else None
+    if consultation is None or consultation.tracking_code != code:
+        abort(404)
+    return consultation
+
+
+@consultations.get("/consultations/<code>")
+def status(code: str):
+    consultation = _by_token(code, request.args.get("t"))
+    form = SupplementForm(token=request.args.get("t"))
+    return render_template("consultations/status.html", consultation=consultation, form=form,
+                           status=service.view_status(consultation, utcnow()))
+
+
+@consultations.post("/consultations/<code>/supplement")
+@limiter.limit("10 per hour")
+def supplement(code: str):
+    form = SupplementForm()
+    consultation = _by_token(code, form.token.data)
+    if form.validate_on_submit():
+        try:
+            service.submit_supplement(consultation, form.supplement.data or "")
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            _show_errors(form, exc.fields)
+        else:
+            flash("补充材料已提交，我们将在 2 个工作日内答复", "success")
+            return redirect(url_for("consultations.status", code=code, t=form.token.data))
+    return render_template("consultations/status.html", consultation=consultation, form=form,
+                           status=service.view_status(consultation, utcnow())), 422
+
+
+# --- staff ----------------------------------------------------------------------------------------
+
+
+def roles(*allowed: str) -> Callable:
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapper(*args: Any, **kwargs: Any):
+            if current_user.role not in allowed and current_user.role != "admin":
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@consultations.get("/staff/consultations")
+@roles("answerer", "supervisor", "editor")
+def inbox():
+    page, per_page = page_args(default_per_page=50)
+    now = utcnow()
+    c = Consultation
+    stmt = select(c)
+    if current_user.role == "answerer":
+        stmt = stmt.where(c.department_id == current_user.department_id)
+    wanted = request.args.get("status", "pending")
+    filters = {
+        "pending": c.status.in_((OPEN, AWAITING_SUPPLEMENT)),
+        "overdue": and_(c.status == OPEN, c.due_at < now),
+        "at_risk": and_(c.status == OPEN, c.due_at >= now, c.due_at <= now + AT_RISK_WINDOW),
+        "answered": c.status == ANSWERED,
+    }
+    stmt = stmt.where(filters.get(wanted, filters["pending"]))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    order = c.answered_at.desc() if wanted == "answered" else c.due_at
+    items = db.session.scalars(stmt.order_by(order, c.id).limit(per_page).offset((page - 1) * per_page)).all()
+    return render_template("staff/consultations.html", items=items, total=total, wanted=wanted, now=now,
+                           view_status=service.view_status)
+
+
+@consultations.get("/staff/consultations/<int:consultation_id>")
+@roles("answerer", "supervisor", "editor")
+def staff_detail(consultation_id: int):
+    return _render_detail(_get(consultation_id))
+
+
+def _get(consultation_id: int) -> Consultation:
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None:
+        abort(404)
+    return consultation
+
+
+def _render_detail(consultation: Consultation, status_code: int = 200, **forms: Any):
+    reassign_form = forms.get("reassign_form") or ReassignForm()
+    reassign_form.department.choices = {d.code: d.name for d in
+                                        db.session.scalars(select(Department).order_by(Department.code))}
+    return render_template(
+        "staff/consultation.html", consultation=consultation, now=utcnow(),
+        status=service.view_status(consultation, utcnow()), can_answer=service.can_answer(current_user, consultation),
+        answer_form=forms.get("answer_form") or AnswerForm(), reassign_form=reassign_form,
+        supplement_form=forms.get("supplement_form") or SupplementRequestForm(), action_form=ActionForm(),
+    ), status_code
+
+
+@consultations.post("/staff/consultations/<int:consultation_id>/answer")
+@roles("answerer")
+def answer(consultation_id: int):
+    consultation = _get(consultation_id)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return _render_detail(consultation, 422, answer_form=form)
+    try:
+        service.answer_consultation(current_user, consultation, form.answer.data or "")
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        _show_errors(form, exc.fields)
+        flash(exc.message, "error")
+        return _render_detail(_get(consultation_id), exc.status, answer_form=form)
+    flash("已答复，已通知企业" + ("（按时）" if consultation.on_time else "（已超期）"), "success")
+    return redirect(url_for("consultations.staff_detail", consultation_id=consultation_id))
+
+
+@consultations.post("/staff/consultations/<int:consultation_id>/reassign")
+@roles("answerer", "supervisor")
+def reassign(consultation_id: int):
+    consultation = _get(consultation_id)
+    form = ReassignForm()
+    if form.validate_on_submit():
+        try:
+            service.reassign(current_user, consultation, form.department.data or "", form.reason.data or "")
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            _show_errors(form, exc.fields)
+            flash(exc.message, "error")
+            return _render_detail(_get(consultation_id), exc.status, reassign_form=form)
+        flash("已转办", "success")
+    return redirect(url_for("consultations.staff_detail", consultation_id=consultation_id))
+
+
+@consultations.post("/staff/consultations/<int:consultation_id>/supplement-request")
+@roles("answerer")
+def supplement_request(consultation_id: int):
+    consultation = _get(consultation_id)
+    form = SupplementRequestForm()
+    if form.validate_on_submit():
+        try:
+            service.request_supplement(current_user, consultation, form.request_text.data or "")
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash("已请企业补充材料，期限暂停计算", "success")
+    return redirect(url_for("consultations.staff_detail", consultation_id=consultation_id))
+
+
+@consultations.post("/staff/consultations/<int:consultation_id>/publish-qa")
+@roles("answerer", "editor")
+def publish_qa(consultation_id: int):
+    consultation = _get(consultation_id)
+    if ActionForm().validate_on_submit():
+        try:
+            service.publish_as_qa(current_user, consultation, not consultation.published_as_qa)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+    return redirect(url_for("consultations.staff_detail", consultation_id=consultation_id))
+
+
+# --- supervisor -----------------------------------------------------------------------------------
+
+
+@consultations.get("/staff/sla")
+@roles("supervisor")
+def dashboard():
+    now = utcnow()
+    period = period_from_args(now)
+    figures = summary(now, period)
+    trend = weekly_trend(now)
+    peak = max([w["submitted"] for w in trend] + [w["on_time"] + w["late"] for w in trend] + [1])
+    return render_template("staff/sla.html", figures=figures, trend=trend, peak=peak, period=period,
+                           overdue=overdue_list(now, limit=50), now=now,
+                           provisional=provisional_years_ahead(now))
+
+
+@consultations.get("/staff/sla.csv")
+@roles("supervisor")
+def dashboard_csv():
+    now = utcnow()
+    period = period_from_args(now)
+    calendar = current_calendar()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["查询码", "部门", "提交时间", "答复期限", "状态", "答复时间", "是否按时", "超期工作日"])
+    stmt = select(Consultation).where(Consultation.submitted_at >= period.start,
+                                      Consultation.submitted_at < period.end).order_by(Consultation.submitted_at)
+    for c in db.session.scalars(stmt):
+        state = service.view_status(c, now)
+        writer.writerow([
+            c.tracking_code, c.department.name, f"{to_local(c.submitted_at):%Y-%m-%d %H:%M}",
+            f"{to_local(c.due_at):%Y-%m-%d %H:%M}", STATUS_LABELS.get(state, state),
+            f"{to_local(c.answered_at):%Y-%m-%d %H:%M}" if c.answered_at else "",
+            {True: "是", False: "否", None: ""}[c.on_time],
+            sla.working_days_overdue(c.due_at, now, calendar) if state == "overdue" else "",
+        ])
+    # A BOM so Excel on a Chinese Windows opens the UTF-8 file correctly.
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename=sla-{to_local(now):%Y%m%d}.csv"})
+
+
+# --- admin: the working-day calendar --------------------------------------------------------------
+
+
+@consultations.route("/staff/calendar", methods=["GET", "POST"])
+@roles("admin")
+def calendar_admin():
+    override_form = OverrideForm(prefix="override")
+    schedule_form = ScheduleForm(prefix="schedule")
+    status_code = 200
+    if request.method == "POST" and request.form.get("action") == "override":
+        if override_form.validate_on_submit():
+            try:
+                set_override(current_user, override_form.day.data, override_form.workday.data == "1",
+                             override_form.note.data or "")
+                result = service.recompute_open_deadlines(current_user, reason="calendar page")
+                db.session.commit()
+            except ServiceError as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+                status_code = exc.status
+            else:
+                flash(f"已保存；重新计算 {result.total} 件待办咨询的期限，其中 {result.changed} 件有变化", "success")
+                return redirect(url_for("consultations.calendar_admin"))
+        else:
+            status_code = 422
+    elif request.method == "POST" and request.form.get("action") == "schedule":
+        if schedule_form.validate_on_submit() and (schedule_form.year.data or "").isdigit():
+            file = schedule_form.file.data
+            try:
+                text = file.read(200_000).decode("utf-8-sig") if file else ""
+                days = load_year_schedule(current_user, int(schedule_form.year.data), text,
+                                          source=getattr(file, "filename", "") or "")
+                result = service.recompute_open_deadlines(current_user, reason=f"schedule {schedule_form.year.data}")
+                db.session.commit()
+            except UnicodeDecodeError:
+                flash("日程文件应为 UTF-8 文本", "error")
+                status_code = 422
+            except ServiceError as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+                status_code = exc.status
+            else:
+                flash(f"已载入 {days} 天的安排；重新计算 {result.total} 件待办咨询的期限", "success")
+                return redirect(url_for("consultations.calendar_admin"))
+        else:
+            flash("请填写年份并选择文件", "error")
+            status_code = 422
+    now = utcnow()
+    overrides = db.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day.desc()).limit(200)).all()
+    years = db.session.scalars(select(CalendarYear).order_by(CalendarYear.year)).all()
+    provisional = provisional_years_ahead(now)
+    holidays = {year: statutory_holidays(year) for year in provisional}
+    return render_template("staff/calendar.html", override_form=override_form, schedule_form=schedule_form,
+                           overrides=overrides, years=years, provisional=provisional, holidays=holidays), status_code

@@ -353,6 +353,11 @@ class MatchIndex:
             for i in range(len(result))
         ]
 
+    def scores_of(self, policy_text: str, enterprise_ids: Sequence[int]) -> np.ndarray:
+        """Relevance of some indexed profiles to a policy text (cosine of TF-IDF vectors), in the given order."""
+        rows = np.array([self.row_of_[i] for i in enterprise_ids], dtype=np.int64)
+        return self._scores(policy_text, rows)
+
     def explain(self, criteria: Criteria, enterprise_id: int) -> tuple[str, ...]:
         """Reasons for one enterprise, also when it is not eligible (why not)."""
         return _Explainer(self, criteria)(self.row_of_[enterprise_id], why_not=True)

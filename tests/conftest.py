@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from policyhub import create_app
 from policyhub.extensions import db
+from policyhub.services.matching import reset_index
 
 PG_URL = os.environ.get("POLICYHUB_TEST_DATABASE_URL")
 
@@ -84,6 +85,8 @@ def make_app(database_url, tmp_path) -> Iterator[Callable[..., Flask]]:
     apps: list[Flask] = []
 
     def build(**extra: Any) -> Flask:
+        # The match index is cached per database URL; PostgreSQL tests reuse one URL and reset ids.
+        reset_index()
         app = create_app(_config(tmp_path, database_url, **extra))
         if not apps and app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
             _truncate_all(app)

@@ -5,6 +5,7 @@ from policyhub.models.base import Base, UTCDateTime, utcnow
 from policyhub.models.consultation import CalendarOverride, CalendarYear, Consultation
 from policyhub.models.department import Department
 from policyhub.models.enterprise import CHANNELS, Enterprise, Subscription
+from policyhub.models.match import PolicyMatch
 from policyhub.models.notification import Notification
 from policyhub.models.policy import POLICY_STATUSES, Policy, PolicyFile, PolicyTarget, PolicyVersion
 from policyhub.models.user import ROLES, User
@@ -23,6 +24,7 @@ __all__ = [
     "Notification",
     "Policy",
     "PolicyFile",
+    "PolicyMatch",
     "PolicyTarget",
     "PolicyVersion",
     "Subscription",

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from notifier import messages, sla
@@ -23,6 +22,7 @@ from policyhub.services.calendar import current_calendar
 from policyhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from policyhub.services.identifiers import IdentifierError, validate_credit_code, validate_email, validate_mobile
 from policyhub.services.outbox import absolute_url, enqueue
+from policyhub.services.tokens import status_token
 
 __all__ = [
     "MAX_ANSWER",
@@ -31,12 +31,10 @@ __all__ = [
     "by_tracking_code",
     "can_answer",
     "publish_as_qa",
-    "read_status_token",
     "reassign",
     "recompute_open_deadlines",
     "request_supplement",
     "submit_consultation",
-    "status_token",
     "submit_supplement",
     "view_status",
 ]
@@ -189,28 +187,9 @@ def answer_consultation(actor: User, consultation: Consultation, answer: str, *,
     return consultation
 
 
-def status_token(consultation: Consultation) -> str:
-    """A signed token that opens the status page without typing the contact again (sent in the answer notice)."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_STATUS_SALT).dumps(consultation.id)
-
-
-def read_status_token(token: str) -> int | None:
-    """The consultation id a status token names, or None when forged."""
-    if not token or len(token) > 200:
-        return None
-    try:
-        value = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_STATUS_SALT).loads(token)
-    except BadSignature:
-        return None
-    return value if isinstance(value, int) else None
-
-
-_STATUS_SALT = "policyhub.consultation-status"
-
-
 def _tell_enterprise(consultation: Consultation, now: datetime) -> None:
     """Queue the "your question is answered" notice by email if given, else SMS."""
-    url = absolute_url(f"/consultations/{consultation.tracking_code}?t={status_token(consultation)}")
+    url = absolute_url(f"/consultations/{consultation.tracking_code}?t={status_token(consultation.id)}")
     notice = messages.consultation_answered(enterprise_name=consultation.contact_name,
                                             question=consultation.question,
                                             department=consultation.department.name, answer_url=url)

@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from matcher import extract as matcher_extract
+from matcher.regions import default_regions
 from matcher.taxonomy import InvalidIndustryCode, default_taxonomy
 from policyhub.services.errors import Invalid
 
@@ -28,13 +30,9 @@ EMPTY_CRITERIA: dict[str, Any] = {
 }
 
 
-def extract_criteria(text: str) -> dict[str, Any]:
-    """Criteria read from a policy's text.
-
-    Until the matching engine lands this reads nothing: every target list is empty, which means
-    the policy concerns all enterprises ("all means all"); editors set criteria by hand.
-    """
-    return {key: (list(value) if isinstance(value, list) else value) for key, value in EMPTY_CRITERIA.items()}
+def extract_criteria(title: str, body: str, issuer: str | None = None) -> dict[str, Any]:
+    """Criteria the engine reads from a policy's title, text and issuer, each with its evidence sentence."""
+    return matcher_extract.extract_criteria(title, body, issuer).to_dict()
 
 
 def _as_list(name: str, value: Any, fields: dict[str, str]) -> list[str]:
@@ -90,6 +88,12 @@ def normalise_criteria(raw: Mapping[str, Any] | None, base: Mapping[str, Any] | 
     bad_regions = [r for r in out["regions"] if not _REGION.match(r)]
     if bad_regions:
         fields["criteria.regions"] = f"{'、'.join(bad_regions)} 不是 6 位行政区划代码"
+    else:
+        regions = default_regions()
+        unknown_regions = [r for r in out["regions"] if not regions.is_valid(r)]
+        if unknown_regions:
+            fields["criteria.regions"] = f"{'、'.join(unknown_regions)} 不是已知的行政区划代码"
+        out["regions"] = list(dict.fromkeys(regions.canonical(r) for r in out["regions"]))
     if any(len(q) > 64 for q in out["qualifications"]):
         fields["criteria.qualifications"] = "每项资质最多 64 字"
     above = merged.get("above_scale_only", False)

@@ -10,10 +10,10 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from matcher._data import DATA_DIR
+from matcher.regions import default_regions
 from matcher.sizes import SIZES, above_scale, size_class
 from matcher.taxonomy import InvalidIndustryCode, default_taxonomy
 from policyhub.extensions import db
@@ -37,10 +37,8 @@ __all__ = [
     "enterprise_by_credit_code",
     "check_channel_contacts",
     "known_qualifications",
-    "read_unsubscribe_token",
     "set_channels",
     "unsubscribe",
-    "unsubscribe_token",
     "update_enterprise",
     "validate_profile",
 ]
@@ -168,7 +166,13 @@ def _validate_field(name: str, raw: Any, out: ProfileValues) -> None:
         elif name == "email":
             out.values[name] = validate_email(raw)
         elif name == "region_code":
-            out.values[name] = validate_region_code(raw)
+            code = validate_region_code(raw)
+            regions = default_regions()
+            if not regions.is_valid(code):
+                out.errors[name] = f"{code} 不是已知的行政区划代码"
+            else:
+                # Former codes (邹平县 371626) are stored as the current one (邹平市 371681).
+                out.values[name] = regions.canonical(code)
         elif name == "name":
             value = _text(raw, name, out, 200, 2)
             if value is not None:
@@ -370,23 +374,3 @@ def unsubscribe(enterprise_id: int, channel: str, now: datetime | None = None) -
     audit.record(None, "subscription.unsubscribe", "enterprise", enterprise_id, channel=channel)
     return True
 
-
-_UNSUBSCRIBE_SALT = "policyhub.unsubscribe"
-
-
-def unsubscribe_token(secret_key: str, enterprise_id: int, channel: str) -> str:
-    """A signed token for a one-click unsubscribe link (no login needed, cannot be forged)."""
-    return URLSafeSerializer(secret_key, salt=_UNSUBSCRIBE_SALT).dumps({"e": enterprise_id, "c": channel})
-
-
-def read_unsubscribe_token(secret_key: str, token: str) -> tuple[int, str] | None:
-    """The (enterprise id, channel) a token names, or None when it is forged or malformed."""
-    if not token or len(token) > 200:
-        return None
-    try:
-        data = URLSafeSerializer(secret_key, salt=_UNSUBSCRIBE_SALT).loads(token)
-    except BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("e"), int) or data.get("c") not in CHANNELS:
-        return None
-    return data["e"], data["c"]

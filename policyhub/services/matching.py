@@ -1,16 +1,278 @@
-"""Where profile and policy changes meet the matching engine.
+"""Matching wired into the app: the per-process index, publish-time matching with the outbox, re-matching.
 
-Until the engine is wired in (the matching issue), these hooks record nothing and return zero;
-callers already call them at the right moments, inside their transaction.
+The index (matcher.engine.MatchIndex) is built once per process from every enterprise profile and
+kept current incrementally: before each use it takes in the profiles changed since it last looked
+(Enterprise.updated_at), so several web processes never need to tell each other anything.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
-__all__ = ["profiles_changed"]
+from flask import current_app
+from sqlalchemy import insert, select, update
+
+from matcher.criteria import Criteria, EnterpriseProfile
+from matcher.engine import MatchIndex
+from matcher.evaluate import rule_verdict
+from notifier.messages import PolicyMatch as MatchNotice
+from notifier.messages import policy_match_alert
+from policyhub.extensions import db
+from policyhub.models import Enterprise, Notification, Policy, PolicyMatch, Subscription, utcnow
+from policyhub.models.match import ELIGIBLE
+from policyhub.models.notification import CANCELLED, PENDING
+from policyhub.models.policy import PUBLISHED
+from policyhub.services import audit
+from policyhub.services.outbox import absolute_url
+from policyhub.services.tokens import feedback_token, unsubscribe_token
+from policyhub.timeutil import local_date
+
+__all__ = [
+    "MatchOutcome",
+    "cancel_policy_notifications",
+    "current_index",
+    "mark_not_relevant",
+    "match_policy",
+    "profiles_changed",
+    "reset_index",
+]
+
+# Rows committed a little after others can carry an older updated_at; look back this far each time.
+_LOOK_BACK = timedelta(seconds=30)
 
 
-def profiles_changed(enterprise_ids: Iterable[int]) -> int:
-    """Re-match these enterprises against the active published policies; returns new matches queued."""
-    return 0
+@dataclass
+class _Cached:
+    index: MatchIndex
+    synced_at: datetime | None
+    # Profiles taken in within the look-back window, and the version taken, so none is applied twice.
+    applied: dict[int, datetime] = field(default_factory=dict)
+
+    def take(self, enterprises: Iterable[Enterprise]) -> None:
+        for enterprise in enterprises:
+            if self.applied.get(enterprise.id) == enterprise.updated_at:
+                continue
+            profile = _profile(enterprise)
+            if profile.id in self.index.row_of_:
+                self.index.update(profile)
+            else:
+                self.index.add(profile)
+            self.applied[enterprise.id] = enterprise.updated_at
+            if self.synced_at is None or enterprise.updated_at > self.synced_at:
+                self.synced_at = enterprise.updated_at
+        if self.synced_at is not None:
+            horizon = self.synced_at - _LOOK_BACK
+            self.applied = {k: v for k, v in self.applied.items() if v >= horizon}
+
+
+_indexes: dict[str, _Cached] = {}
+_lock = threading.Lock()
+
+
+def _profile(e: Enterprise) -> EnterpriseProfile:
+    return EnterpriseProfile(
+        id=e.id, name=e.name, industry_code=e.industry_code, size=e.size, region_code=e.region_code,
+        qualifications=frozenset(e.qualifications or ()), above_scale=e.above_scale,
+        business_scope=e.business_scope or "", employees=e.employees, revenue_wan=e.revenue_wan,
+        assets_wan=e.assets_wan,
+    )
+
+
+def reset_index() -> None:
+    """Forget every cached index (tests; after a bulk change made outside the app)."""
+    with _lock:
+        _indexes.clear()
+
+
+def current_index() -> MatchIndex:
+    """This process's index for this database, brought up to date with changed profiles."""
+    key = str(db.engine.url)
+    with _lock:
+        cached = _indexes.get(key)
+        if cached is None:
+            enterprises = list(db.session.scalars(select(Enterprise)))
+            index = MatchIndex().fit([_profile(e) for e in enterprises])
+            synced = max((e.updated_at for e in enterprises), default=None)
+            cached = _Cached(index, synced, {e.id: e.updated_at for e in enterprises
+                                             if synced is not None and e.updated_at >= synced - _LOOK_BACK})
+            _indexes[key] = cached
+            return index
+        stmt = select(Enterprise).order_by(Enterprise.updated_at)
+        if cached.synced_at is not None:
+            stmt = stmt.where(Enterprise.updated_at >= cached.synced_at - _LOOK_BACK)
+        cached.take(db.session.scalars(stmt))
+        return cached.index
+
+
+def _policy_text(policy: Policy) -> str:
+    return f"{policy.title}\n{policy.body}"
+
+
+@dataclass(frozen=True)
+class MatchOutcome:
+    matched: int
+    eligible: int
+    notifications_queued: int
+
+
+def _active(policy: Policy, now: datetime) -> bool:
+    return policy.status == PUBLISHED and (policy.effective_to is None or policy.effective_to >= local_date(now))
+
+
+def match_policy(policy: Policy, *, now: datetime | None = None) -> MatchOutcome:
+    """Link a just-published policy to every enterprise it concerns and queue the instant alerts.
+
+    Match rows and outbox rows go in with executemany inside the caller's transaction.
+    """
+    now = now or utcnow()
+    if not _active(policy, now):
+        return MatchOutcome(0, 0, 0)
+    index = current_index()
+    criteria = Criteria.from_dict(policy.criteria)
+    result = index.match_arrays(criteria, _policy_text(policy))
+    if len(result) == 0:
+        return MatchOutcome(0, 0, 0)
+    existing = set(db.session.scalars(select(PolicyMatch.enterprise_id).where(PolicyMatch.policy_id == policy.id)))
+    explain = _explainer(index, criteria)
+    rows = []
+    for i in range(len(result)):
+        enterprise_id = int(result.enterprise_ids[i])
+        if enterprise_id in existing:
+            continue
+        eligible = bool(result.eligible[i])
+        rows.append({
+            "policy_id": policy.id, "enterprise_id": enterprise_id,
+            "eligibility": ELIGIBLE if eligible else "need_more_info", "score": round(float(result.scores[i]), 6),
+            "reasons": list(explain(int(result.rows[i]))), "missing": _missing_names(int(result.missing[i])),
+            "created_at": now,
+        })
+    if rows:
+        db.session.execute(insert(PolicyMatch), rows)
+    queued = _queue_alerts(policy, now)
+    eligible_count = sum(1 for r in rows if r["eligibility"] == ELIGIBLE)
+    return MatchOutcome(len(rows), eligible_count, queued)
+
+
+def _explainer(index: MatchIndex, criteria: Criteria):
+    from matcher.engine import _Explainer
+
+    return _Explainer(index, criteria)
+
+
+def _missing_names(bits: int) -> list[str]:
+    from matcher.engine import _MISSING_FIELDS
+
+    return [name for bit, name in _MISSING_FIELDS if bits & bit]
+
+
+def _queue_alerts(policy: Policy, now: datetime, enterprise_ids: Iterable[int] | None = None) -> int:
+    """One alert per eligible, still-relevant match and active instant channel, unless already queued."""
+    stmt = (
+        select(PolicyMatch.enterprise_id, PolicyMatch.reasons, Subscription.channel, Enterprise.name,
+               Enterprise.mobile, Enterprise.email)
+        .join(Subscription, Subscription.enterprise_id == PolicyMatch.enterprise_id)
+        .join(Enterprise, Enterprise.id == PolicyMatch.enterprise_id)
+        .where(PolicyMatch.policy_id == policy.id, PolicyMatch.eligibility == ELIGIBLE,
+               PolicyMatch.not_relevant_at.is_(None), Subscription.active.is_(True),
+               Subscription.frequency == "instant")
+    )
+    if enterprise_ids is not None:
+        stmt = stmt.where(PolicyMatch.enterprise_id.in_(list(enterprise_ids)))
+    already = set(db.session.execute(select(Notification.enterprise_id, Notification.channel).where(
+        Notification.policy_id == policy.id)).all())
+    secret = current_app.config["SECRET_KEY"]
+    policy_url = absolute_url(f"/policies/{policy.id}")
+    department = policy.department.name
+    rows: list[dict[str, Any]] = []
+    for enterprise_id, reasons, channel, name, mobile, email in db.session.execute(stmt):
+        recipient = mobile if channel == "sms" else email
+        if not recipient or (enterprise_id, channel) in already:
+            continue
+        link = f"{policy_url}?m={feedback_token(policy.id, enterprise_id)}"
+        notice = policy_match_alert(
+            MatchNotice(title=policy.title, department=department, url=link, reasons=tuple(reasons or ())),
+            enterprise_name=name,
+            unsubscribe_url=absolute_url(f"/unsubscribe/{unsubscribe_token(secret, enterprise_id, channel)}"),
+        )
+        email_channel = channel == "email"
+        rows.append({
+            "kind": "policy_match", "channel": channel, "idempotency_key": f"match:{policy.id}:{enterprise_id}:{channel}",
+            "policy_id": policy.id, "enterprise_id": enterprise_id, "recipient": recipient,
+            "subject": notice.email.subject if email_channel else "",
+            "body_text": notice.email.text if email_channel else notice.sms.text,
+            "body_html": notice.email.html if email_channel else None,
+            "headers": {"unsubscribe_url": notice.unsubscribe_url,
+                        "template_params": {} if email_channel else dict(notice.sms.template_params)},
+            "status": PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now,
+        })
+    if rows:
+        db.session.execute(insert(Notification), rows)
+    return len(rows)
+
+
+def profiles_changed(enterprise_ids: Iterable[int], *, now: datetime | None = None) -> int:
+    """Match changed or new profiles against the active published policies; returns alerts queued.
+
+    Eligibility per changed profile with the matcher's own rules; relevance for all of them at once
+    per policy (one policy vector, not one per enterprise).
+    """
+    ids = list(dict.fromkeys(enterprise_ids))
+    if not ids:
+        return 0
+    now = now or utcnow()
+    policies = [p for p in db.session.scalars(select(Policy).where(Policy.status == PUBLISHED)) if _active(p, now)]
+    if not policies:
+        return 0
+    db.session.flush()
+    index = current_index()
+    profiles = []
+    for chunk in range(0, len(ids), 1000):
+        profiles += [_profile(e) for e in db.session.scalars(
+            select(Enterprise).where(Enterprise.id.in_(ids[chunk:chunk + 1000])))]
+    queued = 0
+    for policy in policies:
+        criteria = Criteria.from_dict(policy.criteria)
+        verdicts = [(p.id, v) for p in profiles if (v := rule_verdict(p, criteria)) is not None]
+        if not verdicts:
+            continue
+        have = set(db.session.scalars(select(PolicyMatch.enterprise_id).where(PolicyMatch.policy_id == policy.id)))
+        verdicts = [(i, v) for i, v in verdicts if i not in have]
+        if not verdicts:
+            continue
+        scores = index.scores_of(_policy_text(policy), [i for i, _ in verdicts])
+        explain = _explainer(index, criteria)
+        rows = [{"policy_id": policy.id, "enterprise_id": enterprise_id, "eligibility": verdict,
+                 "score": round(float(score), 6), "reasons": list(explain(index.row_of_[enterprise_id])),
+                 "missing": [], "created_at": now}
+                for (enterprise_id, verdict), score in zip(verdicts, scores, strict=True)]
+        db.session.execute(insert(PolicyMatch), rows)
+        queued += _queue_alerts(policy, now, [r["enterprise_id"] for r in rows] if len(rows) <= 1000 else None)
+    return queued
+
+
+def cancel_policy_notifications(policy_id: int) -> int:
+    """Cancel every undelivered message about a policy (it was withdrawn)."""
+    result = db.session.execute(
+        update(Notification).where(Notification.policy_id == policy_id, Notification.status == PENDING)
+        .values(status=CANCELLED, last_error="policy withdrawn")
+    )
+    return result.rowcount or 0
+
+
+def mark_not_relevant(policy_id: int, enterprise_id: int, *, now: datetime | None = None) -> bool:
+    """The enterprise says a pushed policy is not for it: no further pushes of it; True if newly marked."""
+    match = db.session.scalar(select(PolicyMatch).where(PolicyMatch.policy_id == policy_id,
+                                                        PolicyMatch.enterprise_id == enterprise_id))
+    if match is None or match.not_relevant_at is not None:
+        return False
+    match.not_relevant_at = now or utcnow()
+    db.session.execute(update(Notification).where(
+        Notification.policy_id == policy_id, Notification.enterprise_id == enterprise_id,
+        Notification.status == PENDING).values(status=CANCELLED, last_error="marked not relevant"))
+    db.session.flush()
+    audit.record(None, "match.not_relevant", "policy", policy_id, enterprise_id=enterprise_id)
+    return True

@@ -13,7 +13,7 @@ from matcher.tokenize import index_tokens, join
 from policyhub.extensions import db
 from policyhub.models import Department, Policy, PolicyFile, PolicyTarget, PolicyVersion, User, utcnow
 from policyhub.models.policy import DRAFT, EXPIRED, PUBLISHED, WITHDRAWN
-from policyhub.services import audit
+from policyhub.services import audit, matching
 from policyhub.services.criteria import extract_criteria, normalise_criteria, targets
 from policyhub.services.documents import DocumentError, ExtractedDocument, extract_text
 from policyhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -187,7 +187,8 @@ def create_policy(actor: User, values: dict[str, Any], upload: Upload | None = N
     _check_text_fields(values)
     doc_number = (values.get("doc_number") or "").strip() or None
     _check_doc_number(department.id, doc_number)
-    criteria = normalise_criteria(values.get("criteria"), base=extract_criteria(values["body"]))
+    extracted = extract_criteria(values["title"], values["body"], department.name)
+    criteria = normalise_criteria(values.get("criteria"), base=extracted)
     now = utcnow()
     policy = Policy(
         title=values["title"].strip(), body=values["body"], doc_number=doc_number, department=department,
@@ -269,8 +270,10 @@ def publish_policy(actor: User, policy: Policy, now: datetime | None = None) -> 
     policy.withdraw_reason = None
     policy.updated_at = now
     db.session.flush()
-    audit.record(actor, "policy.publish", "policy", policy.id, version=policy.version)
-    return PublishResult(policy)
+    outcome = matching.match_policy(policy, now=now)
+    audit.record(actor, "policy.publish", "policy", policy.id, version=policy.version, matched=outcome.matched,
+                 notifications_queued=outcome.notifications_queued)
+    return PublishResult(policy, outcome.matched, outcome.notifications_queued)
 
 
 def withdraw_policy(actor: User, policy: Policy, reason: str = "", now: datetime | None = None) -> WithdrawResult:
@@ -287,8 +290,9 @@ def withdraw_policy(actor: User, policy: Policy, reason: str = "", now: datetime
     policy.withdraw_reason = reason or None
     policy.updated_at = now
     db.session.flush()
-    audit.record(actor, "policy.withdraw", "policy", policy.id, reason=reason)
-    return WithdrawResult(policy)
+    cancelled = matching.cancel_policy_notifications(policy.id)
+    audit.record(actor, "policy.withdraw", "policy", policy.id, reason=reason, notifications_cancelled=cancelled)
+    return WithdrawResult(policy, cancelled)
 
 
 def expire_policies(now: datetime | None = None) -> list[int]:

@@ -21,6 +21,7 @@ from policyhub.services import consultations as service
 from policyhub.services.calendar import current_calendar, load_year_schedule, provisional_years_ahead, set_override
 from policyhub.services.errors import ServiceError
 from policyhub.services.sla_report import AT_RISK_WINDOW, overdue_list, summary, weekly_trend
+from policyhub.services.tokens import read_status_token, status_token
 from policyhub.timeutil import to_local
 from policyhub.web.api.consultations import period_from_args
 from policyhub.web.api.validation import page_args
@@ -80,7 +81,7 @@ def new():
             status = exc.status
         else:
             return render_template("consultations/submitted.html", consultation=consultation,
-                                   token=service.status_token(consultation))
+                                   token=status_token(consultation.id))
     elif request.method == "POST":
         status = 400 if form.errors.get("csrf_token") else 422
     return render_template("consultations/new.html", form=form), status
@@ -97,12 +98,12 @@ def lookup():
             form.tracking_code.errors = [exc.message]
             return render_template("consultations/lookup.html", form=form), 404
         return redirect(url_for("consultations.status", code=consultation.tracking_code,
-                                t=service.status_token(consultation)))
+                                t=status_token(consultation.id)))
     return render_template("consultations/lookup.html", form=form), (422 if request.method == "POST" else 200)
 
 
 def _by_token(code: str, token: str | None) -> Consultation:
-    consultation_id = service.read_status_token(token or "")
+    consultation_id = read_status_token(token or "")
     consultation = db.session.get(Consultation, consultation_id) if consultation_id else None
     if consultation is None or consultation.tracking_code != code:
         abort(404)

@@ -9,13 +9,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
 from matcher.taxonomy import default_taxonomy
-from policyhub.extensions import db, limiter
+from policyhub.extensions import csrf, db, limiter
 from policyhub.models import Enterprise
 from policyhub.services import enterprises as service
 from policyhub.services.criteria import SIZE_LABELS
 from policyhub.services.enterprise_import import import_enterprises
 from policyhub.services.errors import ServiceError
 from policyhub.services.identifiers import mask_email, mask_mobile
+from policyhub.services.tokens import read_unsubscribe_token
 from policyhub.web.api.validation import page_args
 from policyhub.web.forms import BINZHOU_REGIONS, ActionForm, EnterpriseForm, ImportForm
 
@@ -75,9 +76,10 @@ def register():
 
 
 @enterprises.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
 @limiter.limit("30 per minute")
 def unsubscribe(token: str):
-    found = service.read_unsubscribe_token(current_app.config["SECRET_KEY"], token)
+    found = read_unsubscribe_token(current_app.config["SECRET_KEY"], token)
     if found is None:
         return render_template("error.html", status=404, message="退订链接无效或已损坏", fields={}), 404
     enterprise_id, channel = found

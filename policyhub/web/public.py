@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from policyhub.extensions import db
+from policyhub.extensions import csrf, db, limiter
 from policyhub.models import Consultation, Department, Policy
 from policyhub.models.base import utcnow
 from policyhub.models.policy import PUBLISHED
 from policyhub.services.errors import Invalid
+from policyhub.services.matching import mark_not_relevant
 from policyhub.services.search import search_policies
+from policyhub.services.tokens import read_feedback_token
 from policyhub.web.api.policies import policy_query_from_args
+from policyhub.web.forms import ActionForm
 
 __all__ = ["public"]
 
@@ -36,7 +39,26 @@ def policy_detail(policy_id: int):
     policy = db.session.get(Policy, policy_id)
     if policy is None or policy.status != PUBLISHED:
         abort(404)
+    feedback = request.args.get("m", "")
+    found = read_feedback_token(feedback) if feedback else None
+    if found is None or found[0] != policy_id:
+        feedback = ""
     qas = db.session.scalars(select(Consultation).where(
         Consultation.policy_id == policy.id, Consultation.published_as_qa.is_(True),
         Consultation.status == "answered").order_by(Consultation.answered_at.desc()).limit(50)).all()
-    return render_template("public/policy.html", policy=policy, qas=qas)
+    return render_template("public/policy.html", policy=policy, qas=qas, feedback=feedback,
+                           action_form=ActionForm())
+
+
+@public.post("/policies/<int:policy_id>/not-relevant")
+@csrf.exempt
+@limiter.limit("30 per minute")
+def not_relevant(policy_id: int):
+    # The signed link is the credential (it reached only this enterprise), as with unsubscribe.
+    found = read_feedback_token(request.form.get("m", ""))
+    if found is None or found[0] != policy_id:
+        abort(404)
+    changed = mark_not_relevant(policy_id, found[1])
+    db.session.commit()
+    flash("已记录：该政策与贵企业无关，不再推送" if changed else "已记录过", "success")
+    return redirect(url_for("public.policy_detail", policy_id=policy_id))

@@ -10,10 +10,10 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from policyhub.extensions import db
-from policyhub.models import AuditEvent, Department, PolicyFile
+from policyhub.models import AuditEvent, Department, Enterprise, Notification, PolicyFile, PolicyMatch
 from policyhub.models.base import utcnow
 from policyhub.services import policies as service
 from policyhub.services.errors import Invalid, ServiceError
@@ -139,9 +139,23 @@ def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200):
         select(AuditEvent).where(AuditEvent.object_type == "policy", AuditEvent.object_id == str(policy.id))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(50)
     ).all()
+    matches = db.session.execute(
+        select(PolicyMatch, Enterprise.name).join(Enterprise, Enterprise.id == PolicyMatch.enterprise_id)
+        .where(PolicyMatch.policy_id == policy.id)
+        .order_by(PolicyMatch.eligibility, PolicyMatch.score.desc(), PolicyMatch.enterprise_id).limit(50)
+    ).all()
+    match_counts = dict(db.session.execute(
+        select(PolicyMatch.eligibility, func.count()).where(PolicyMatch.policy_id == policy.id)
+        .group_by(PolicyMatch.eligibility)).all())
+    not_relevant = db.session.scalar(select(func.count(PolicyMatch.id)).where(
+        PolicyMatch.policy_id == policy.id, PolicyMatch.not_relevant_at.is_not(None)))
+    deliveries = dict(db.session.execute(
+        select(Notification.status, func.count()).where(Notification.policy_id == policy.id)
+        .group_by(Notification.status)).all())
     return render_template(
         "staff/policy.html", policy=policy, criteria_form=criteria_form, action_form=ActionForm(),
         withdraw_form=WithdrawForm(), can_edit=service.can_edit(current_user, policy), events=events,
+        matches=matches, match_counts=match_counts, not_relevant=not_relevant, deliveries=deliveries,
     ), status
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from policyhub.extensions import db
 from policyhub.models import Consultation
-from policyhub.services.consultations import status_token
+from policyhub.services.tokens import status_token
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror="alert(1)">'
 
@@ -62,7 +62,7 @@ def test_answer_in_the_inbox_shows_on_the_status_page_and_as_qa(client, app, ans
     with app.app_context():
         consultation = db.session.scalar(select(Consultation))
         consultation_id, code = consultation.id, consultation.tracking_code
-        token = status_token(consultation)
+        token = status_token(consultation.id)
     client.post("/login", data={"username": "answerer", "password": "correct-horse-battery"})
     inbox = client.get("/staff/consultations").get_data(as_text=True)
     assert code in inbox
@@ -80,7 +80,7 @@ def test_hostile_text_stays_inert_everywhere(client, app, answerer, make_user):
     ask(client, question=HOSTILE + "请问如何申报", contact_name=HOSTILE[:40])
     with app.app_context():
         consultation = db.session.scalar(select(Consultation))
-        token = status_token(consultation)
+        token = status_token(consultation.id)
         consultation_id, code = consultation.id, consultation.tracking_code
     pages = [client.get(f"/consultations/{code}?t={token}").get_data(as_text=True)]
     make_user("boss", "supervisor", "yshj", password="correct-horse-battery")

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from policyhub.extensions import db
 from policyhub.models import AuditEvent, Enterprise
-from policyhub.services.enterprises import unsubscribe_token
+from policyhub.services.tokens import unsubscribe_token
 
 
 def form(new_credit_code, **overrides):
@@ -110,3 +110,18 @@ def test_staff_import_page(client, editor_token, new_credit_code):
                            content_type="multipart/form-data")
     text = response.get_data(as_text=True)
     assert "新增 1 家" in text and "有误 1 处" in text and "credit_code" in text
+
+
+def test_one_click_unsubscribe_works_with_csrf_on(make_app, make_user, new_credit_code):
+    # RFC 8058: a mail client POSTs "List-Unsubscribe=One-Click" with no session and no CSRF token.
+    app = make_app(WTF_CSRF_ENABLED=True)
+    token = make_user("clerk", "answerer", "gxj")
+    client = app.test_client()
+    created = client.post("/api/v1/enterprises", headers={"Authorization": f"Bearer {token}"}, json={
+        "credit_code": new_credit_code(3), "name": "滨州某公司", "industry_code": "3252",
+        "email": "a@example.com", "channels": ["email"]}).get_json()
+    link = unsubscribe_token(app.config["SECRET_KEY"], created["id"], "email")
+    response = client.post(f"/unsubscribe/{link}", data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.get(Enterprise, created["id"]).channels == []

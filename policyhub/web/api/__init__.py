@@ -14,6 +14,7 @@ from policyhub.web.api import (  # noqa: E402,F401  (routes register on import)
     consultations,
     departments,
     enterprises,
+    matches,
     openapi,
     policies,
 )

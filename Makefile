@@ -29,7 +29,7 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install
-	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 constraints: install
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^#' > constraints.tmp

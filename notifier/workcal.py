@@ -134,9 +134,17 @@ class WorkCalendar:
     def __init__(self, overrides: Iterable[Override] = (), loaded_years: Iterable[int] = ()) -> None:
         self.overrides: Mapping[date, Override] = MappingProxyType(_index(overrides))
         self.loaded_years: frozenset[int] = frozenset(loaded_years)
+        # The calendar never changes once built, so each day's answer is worked out once.
+        self._workdays: dict[date, bool] = {}
 
     def is_workday(self, day: date) -> bool:
         """Whether government offices work on this (Asia/Shanghai) day."""
+        known = self._workdays.get(day)
+        if known is None:
+            known = self._workdays[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day: date) -> bool:
         _check_date(day)
         override = self.overrides.get(day)
         if override is not None:

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from policyhub import config as config_module
-from policyhub.extensions import csrf, db, limiter, login_manager, migrate
+from policyhub.extensions import csrf, db, limiter, login_manager, mail, migrate
 
 __all__ = ["create_app"]
 
@@ -46,6 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
 
     from policyhub import cli
     from policyhub.web import register_web

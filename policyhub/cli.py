@@ -22,6 +22,7 @@ policies_cli = AppGroup("policies", help="Policy maintenance.")
 enterprises_cli = AppGroup("enterprises", help="Enterprise profiles.")
 sla_cli = AppGroup("sla", help="The 2-working-day answer promise.")
 calendar_cli = AppGroup("calendar", help="The working-day calendar.")
+notify_cli = AppGroup("notify", help="The notification outbox.")
 
 
 def _fail(exc: ServiceError) -> None:
@@ -192,22 +193,72 @@ def calendar_set_command(day, workday: bool, note: str) -> None:
     click.echo(f"{day.date()}: {'workday' if workday else 'off'}; open deadlines changed: {result.changed}")
 
 
+@notify_cli.command("dispatch")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between passes when not --once.")
+@with_appcontext
+def dispatch_command(once: bool, interval: float) -> None:
+    """Deliver due messages (a dispatch worker; run several on several machines if needed)."""
+    import time
+
+    from policyhub.delivery import build_dispatcher
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    dispatcher = build_dispatcher(app)
+    while True:
+        report = dispatcher.drain()
+        click.echo(f"claimed: {report.claimed}, sent: {report.sent}, retried: {report.retried}, "
+                   f"failed: {report.failed}, dead: {report.dead}")
+        if once:
+            return
+        time.sleep(interval)
+
+
+@notify_cli.command("digest")
+@with_appcontext
+def digest_command() -> None:
+    """Queue today's daily digests now."""
+    from policyhub.services.digest import queue_digests
+
+    queued = queue_digests()
+    db.session.commit()
+    click.echo(f"digests queued: {queued}")
+
+
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
-    """Run the scheduler process (production: exactly one)."""
+    """Run the scheduler process: exactly one runs jobs; a second one waits for the database lease."""
+    import time
+    from datetime import timedelta
+
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    from policyhub.jobs import configure_scheduler
+    from policyhub.jobs import acquire_lease, configure_scheduler, release_lease
+    from policyhub.services.dispatch import worker_id
     from policyhub.timeutil import SHANGHAI
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    owner, ttl = worker_id(), timedelta(seconds=60)
+    while not acquire_lease(owner, ttl):
+        click.echo("another scheduler holds the lease; waiting")
+        time.sleep(15)
     scheduler = configure_scheduler(app, BlockingScheduler(timezone=SHANGHAI))
-    click.echo("scheduler running; Ctrl-C to stop")
+
+    def renew() -> None:
+        with app.app_context():
+            if not acquire_lease(owner, ttl):
+                app.logger.error("scheduler lease lost to another process; stopping")
+                scheduler.shutdown(wait=False)
+
+    scheduler.add_job(renew, "interval", seconds=20, id="lease", max_instances=1)
+    click.echo(f"scheduler running as {owner}; Ctrl-C to stop")
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         scheduler.shutdown(wait=False)
+    finally:
+        release_lease(owner)
 
 
 @click.command("serve")
@@ -240,6 +291,6 @@ def serve_command(host: str, port: int, debug: bool) -> None:
 
 def register(app: Flask) -> None:
     """Attach the commands to the app's `flask` CLI."""
-    for command in (users_cli, seed_cli, policies_cli, enterprises_cli, sla_cli, calendar_cli, scheduler_command,
+    for command in (users_cli, seed_cli, policies_cli, enterprises_cli, sla_cli, calendar_cli, notify_cli, scheduler_command,
                     serve_command):
         app.cli.add_command(command)

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
+from sqlalchemy import delete, or_, update
+from sqlalchemy.exc import IntegrityError
 
 from policyhub.extensions import db
+from policyhub.models import SchedulerLease
+from policyhub.services.digest import queue_digests
 from policyhub.services.policies import expire_policies
 from policyhub.services.sla_scan import scan
 from policyhub.timeutil import SHANGHAI
 
-__all__ = ["JOBS", "configure_scheduler", "run_job"]
+__all__ = ["JOBS", "acquire_lease", "configure_scheduler", "release_lease", "run_job"]
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +36,30 @@ def _sla_scan() -> None:
         log.info("sla scan: %d reminders, %d escalations", result.reminders, result.escalations)
 
 
+def _dispatch() -> None:
+    from flask import current_app
+
+    from policyhub.delivery import build_dispatcher
+
+    report = build_dispatcher(current_app).drain(max_batches=20)
+    if report.claimed:
+        log.info("dispatch: claimed %d, sent %d, retried %d, failed %d, dead %d", report.claimed, report.sent,
+                 report.retried, report.failed, report.dead)
+
+
+def _digest() -> None:
+    queued = queue_digests()
+    if queued:
+        log.info("digest: %d messages queued", queued)
+
+
 # name → (function, trigger arguments); every job runs in an app context and commits once.
 JOBS: dict[str, tuple[Callable[[], None], dict]] = {
     "expire_policies": (_expire, {"trigger": CronTrigger(hour=0, minute=5, timezone=SHANGHAI)}),
     # Reminders and escalations only go out in office hours; the scan itself may run any time.
     "sla_scan": (_sla_scan, {"trigger": "interval", "minutes": 10}),
+    "dispatch": (_dispatch, {"trigger": "interval", "seconds": 5}),
+    "digest": (_digest, {"trigger": CronTrigger(hour=17, minute=30, timezone=SHANGHAI)}),
 }
 
 
@@ -53,6 +76,37 @@ def run_job(app: Flask, name: str) -> None:
             raise
         finally:
             db.session.remove()
+
+
+LEASE_NAME = "scheduler"
+
+
+def acquire_lease(owner: str, ttl: timedelta, now: datetime | None = None) -> bool:
+    """Take or renew the scheduler lease; False while another live process holds it."""
+    now = now or datetime.now(UTC)
+    try:
+        lease = db.session.get(SchedulerLease, LEASE_NAME)
+        if lease is None:
+            db.session.add(SchedulerLease(name=LEASE_NAME, owner=owner, expires_at=now + ttl))
+            db.session.commit()
+            return True
+        taken = db.session.execute(
+            update(SchedulerLease).where(SchedulerLease.name == LEASE_NAME,
+                                         or_(SchedulerLease.owner == owner, SchedulerLease.expires_at < now))
+            .values(owner=owner, expires_at=now + ttl)
+        ).rowcount
+        db.session.commit()
+        return taken == 1
+    except IntegrityError:
+        # Another process inserted the first lease at the same moment.
+        db.session.rollback()
+        return False
+
+
+def release_lease(owner: str) -> None:
+    """Give the lease up (on a clean shutdown) so a standby takes over at once."""
+    db.session.execute(delete(SchedulerLease).where(SchedulerLease.name == LEASE_NAME, SchedulerLease.owner == owner))
+    db.session.commit()
 
 
 def configure_scheduler(app: Flask, scheduler: BaseScheduler) -> BaseScheduler:

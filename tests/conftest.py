@@ -258,3 +258,32 @@ def make_enterprise(client, bearer, make_user) -> Callable[..., dict]:
 def new_credit_code() -> Callable[..., str]:
     """The credit_code() maker, for tests that need codes of their own."""
     return credit_code
+
+
+def _servers_module():
+    """tests/notifier/servers.py (loopback SMTP and HTTP servers), loaded by path: tests/ is not a package."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    name = "notifier_test_servers"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / "notifier" / "servers.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture
+def loopback():
+    """The loopback server kit: SmtpServer, SmtpRecorder, HttpServer, GatewayApp, Reply."""
+    return _servers_module()
+
+
+@pytest.fixture
+def smtp_server(loopback):
+    """A real aiosmtpd server on 127.0.0.1, recording what it receives."""
+    server = loopback.SmtpServer().start()
+    yield server
+    server.stop()

@@ -70,9 +70,9 @@ def upgrade():
     sa.UniqueConstraint('tracking_code', name=op.f('uq_consultation_tracking_code'))
     )
     with op.batch_alter_table('consultation', schema=None) as batch_op:
-        batch_op.create_index('ix_consultation_answered_at', ['answered_at'], unique=False)
+        batch_op.create_index('ix_consultation_answered_at', ['answered_at', 'on_time', 'department_id'], unique=False)
         batch_op.create_index('ix_consultation_department_status', ['department_id', 'status'], unique=False)
-        batch_op.create_index('ix_consultation_status_due_at', ['status', 'due_at'], unique=False)
+        batch_op.create_index('ix_consultation_status_due_at', ['status', 'due_at', 'department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_consultation_submitted_at'), ['submitted_at'], unique=False)
 
     op.create_table('notification',

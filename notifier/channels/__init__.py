@@ -19,12 +19,13 @@ from notifier.channels.base import (
     open_batch,
 )
 from notifier.channels.sms import DEFAULT_TIMEOUT, GatewaySmsChannel
-from notifier.channels.smtp import KEY_HEADER, SmtpBatch, SmtpConnector, SmtpEmailChannel, render_email
+from notifier.channels.smtp import KEY_HEADER, WIRE, SmtpBatch, SmtpConnector, SmtpEmailChannel, render_email
 
 __all__ = [
     "ALIYUN_ENDPOINT",
     "DEFAULT_TIMEOUT",
     "KEY_HEADER",
+    "WIRE",
     "AliyunSmsChannel",
     "BatchingChannel",
     "Channel",

@@ -22,9 +22,10 @@ CONSULTATION_STATUSES = (OPEN, AWAITING_SUPPLEMENT, ANSWERED)
 class Consultation(Base):
     __tablename__ = "consultation"
     __table_args__ = (
-        Index("ix_consultation_status_due_at", "status", "due_at"),
+        # Covering indexes for the dashboard: the backlog by (status, due_at) and the answers by date.
+        Index("ix_consultation_status_due_at", "status", "due_at", "department_id"),
         Index("ix_consultation_department_status", "department_id", "status"),
-        Index("ix_consultation_answered_at", "answered_at"),
+        Index("ix_consultation_answered_at", "answered_at", "on_time", "department_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

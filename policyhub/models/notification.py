@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from policyhub.models.base import Base, UTCDateTime, utcnow
 
-__all__ = ["NOTIFICATION_KINDS", "NOTIFICATION_STATUSES", "Notification"]
+__all__ = ["NOTIFICATION_KINDS", "NOTIFICATION_STATUSES", "Notification", "SchedulerLease"]
 
 PENDING, SENDING, SENT, FAILED, DEAD, CANCELLED = "pending", "sending", "sent", "failed", "dead", "cancelled"
 NOTIFICATION_STATUSES = (PENDING, SENDING, SENT, FAILED, DEAD, CANCELLED)
@@ -49,3 +49,13 @@ class Notification(Base):
     provider_message_id: Mapped[str | None] = mapped_column(String(128))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SchedulerLease(Base):
+    """Who runs the scheduled jobs: one process at a time holds it, renewing before it expires."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,63 @@
+"""The daily digest: one message a day per channel listing an enterprise's new matches."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from notifier.messages import PolicyMatch as MatchNotice
+from notifier.messages import daily_digest
+from policyhub.extensions import db
+from policyhub.models import Enterprise, Policy, PolicyMatch, Subscription, utcnow
+from policyhub.models.match import ELIGIBLE
+from policyhub.models.policy import PUBLISHED
+from policyhub.services.outbox import absolute_url, enqueue
+from policyhub.services.tokens import feedback_token, unsubscribe_token
+from policyhub.timeutil import local_date
+
+__all__ = ["MAX_ITEMS", "queue_digests"]
+
+MAX_ITEMS = 20
+
+
+def queue_digests(now: datetime | None = None) -> int:
+    """Queue today's digest for every daily subscriber with undigested matches; returns messages queued."""
+    now = now or utcnow()
+    day = local_date(now)
+    rows = db.session.execute(
+        select(PolicyMatch, Policy, Subscription.channel)
+        .join(Policy, Policy.id == PolicyMatch.policy_id)
+        .join(Subscription, Subscription.enterprise_id == PolicyMatch.enterprise_id)
+        .where(PolicyMatch.digested_at.is_(None), PolicyMatch.eligibility == ELIGIBLE,
+               PolicyMatch.not_relevant_at.is_(None), Policy.status == PUBLISHED,
+               Subscription.active.is_(True), Subscription.frequency == "daily")
+        .order_by(PolicyMatch.enterprise_id, PolicyMatch.score.desc())
+    ).all()
+    by_enterprise: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for match, policy, channel in rows:
+        by_enterprise[match.enterprise_id][channel].append((match, policy))
+    secret = current_app.config["SECRET_KEY"]
+    queued = 0
+    digested: set[int] = set()
+    for enterprise_id, channels in by_enterprise.items():
+        enterprise = db.session.get(Enterprise, enterprise_id)
+        for channel, items in channels.items():
+            recipient = enterprise.mobile if channel == "sms" else enterprise.email
+            if not recipient:
+                continue
+            notices = [MatchNotice(title=p.title, department=p.department.name, reasons=tuple(m.reasons or ()),
+                                   url=absolute_url(f"/policies/{p.id}?m={feedback_token(p.id, enterprise_id)}"))
+                       for m, p in items[:MAX_ITEMS]]
+            notice = daily_digest(notices, enterprise_name=enterprise.name, day=day,
+                                  digest_url=absolute_url(f"/?size={enterprise.size or ''}"),
+                                  unsubscribe_url=absolute_url(
+                                      f"/unsubscribe/{unsubscribe_token(secret, enterprise_id, channel)}"))
+            queued += enqueue(notice, channel=channel, recipient=recipient, now=now, enterprise_id=enterprise_id,
+                              key=f"digest:{enterprise_id}:{day.isoformat()}:{channel}") is not None
+            digested.update(m.id for m, _ in items)
+    if digested:
+        db.session.execute(update(PolicyMatch).where(PolicyMatch.id.in_(list(digested))).values(digested_at=now))
+    return queued

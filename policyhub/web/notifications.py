@@ -1,0 +1,65 @@
+"""Staff view of the outbox: what was sent (or captured, when nothing is configured), failures, resend."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select, update
+
+from policyhub.extensions import db
+from policyhub.models import Notification, utcnow
+from policyhub.models.notification import DEAD, FAILED, PENDING
+from policyhub.services import audit
+from policyhub.services.errors import Invalid
+from policyhub.web.api.notifications import masked_recipient, notification_filters
+from policyhub.web.api.validation import page_args
+from policyhub.web.forms import ActionForm
+
+__all__ = ["notifications"]
+
+notifications = Blueprint("notifications", __name__)
+
+
+@notifications.get("/staff/notifications")
+@login_required
+def index():
+    page, per_page = page_args(default_per_page=50)
+    try:
+        conditions = notification_filters()
+    except Invalid as exc:
+        flash(exc.message, "error")
+        conditions = []
+    stmt = select(Notification).where(*conditions)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.order_by(Notification.id.desc()).limit(per_page)
+                              .offset((page - 1) * per_page)).all()
+    counts = dict(db.session.execute(select(Notification.status, func.count()).where(*conditions)
+                                     .group_by(Notification.status)).all())
+    return render_template("staff/notifications.html", rows=rows, total=total, counts=counts,
+                           masked=masked_recipient, action_form=ActionForm(), page=page)
+
+
+@notifications.get("/staff/notifications/<int:notification_id>")
+@login_required
+def detail(notification_id: int):
+    row = db.session.get(Notification, notification_id)
+    if row is None:
+        abort(404)
+    return render_template("staff/notification.html", row=row, masked=masked_recipient, action_form=ActionForm())
+
+
+@notifications.post("/staff/notifications/resend")
+@login_required
+def resend():
+    if current_user.role not in ("admin", "editor") or not ActionForm().validate_on_submit():
+        abort(403)
+    policy_id = request.form.get("policy_id", "")
+    stmt = update(Notification).where(Notification.status.in_((FAILED, DEAD)))
+    if policy_id.isdigit():
+        stmt = stmt.where(Notification.policy_id == int(policy_id))
+    count = db.session.execute(stmt.values(status=PENDING, attempts=0, next_attempt_at=utcnow())).rowcount
+    audit.record(current_user, "notification.resend", "policy" if policy_id.isdigit() else "outbox",
+                 policy_id or "all", count=count)
+    db.session.commit()
+    flash(f"已重新排队 {count} 条", "success")
+    return redirect(url_for("notifications.index", policy_id=policy_id or None))

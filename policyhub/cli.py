@@ -37,16 +37,18 @@ def _fail(exc: ServiceError) -> None:
 @click.option("--department", "department_code", default=None, help="Department code.")
 @click.option("--display-name", default="", help="Name shown on pages.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--email", default=None, help="Where reminders and escalations reach this person.")
+@click.option("--mobile", default=None, help="SMS for reminders and escalations when there is no email.")
 @with_appcontext
 def create_user_command(name: str, role: str, department_code: str | None, display_name: str,
-                        password_stdin: bool) -> None:
+                        password_stdin: bool, email: str | None, mobile: str | None) -> None:
     """Create a staff user and print its API token (shown this once)."""
     from policyhub.services.users import create_user
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
         user, token = create_user(name, role, department_code=department_code, password=password,
-                                  display_name=display_name)
+                                  display_name=display_name, email=email, mobile=mobile)
         db.session.commit()
     except ServiceError as exc:
         _fail(exc)

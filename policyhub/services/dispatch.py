@@ -107,6 +107,10 @@ class Dispatcher:
         channels = tuple(c for c in self.channels if not (c == "sms" and self.quiet_hours and quiet_until(now)))
         rows = claim(now=now, limit=self.batch_size, lease=self.lease, owner=self.owner, channels=channels)
         report = DispatchReport(claimed=len(rows))
+        if rows:
+            from policyhub.services.matching import render_deferred
+
+            render_deferred(rows)
         for channel_name in sorted({r.channel for r in rows}):
             self._send_channel(channel_name, [r for r in rows if r.channel == channel_name], report)
         return report

@@ -14,11 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from matcher.criteria import Criteria, EnterpriseProfile
-from matcher.engine import MatchIndex
-from matcher.evaluate import rule_verdict
 from notifier.messages import PolicyMatch as MatchNotice
 from notifier.messages import policy_match_alert
 from policyhub.extensions import db
@@ -38,6 +36,7 @@ __all__ = [
     "mark_not_relevant",
     "match_policy",
     "profiles_changed",
+    "render_deferred",
     "reset_index",
 ]
 
@@ -47,12 +46,12 @@ _LOOK_BACK = timedelta(seconds=30)
 
 @dataclass
 class _Cached:
-    index: MatchIndex
+    index: Any  # matcher.engine.MatchIndex (imported on first use: scikit-learn is slow to load)
     synced_at: datetime | None
     # Profiles taken in within the look-back window, and the version taken, so none is applied twice.
     applied: dict[int, datetime] = field(default_factory=dict)
 
-    def take(self, enterprises: Iterable[Enterprise]) -> None:
+    def take(self, enterprises: Iterable[Any]) -> None:
         for enterprise in enterprises:
             if self.applied.get(enterprise.id) == enterprise.updated_at:
                 continue
@@ -73,7 +72,14 @@ _indexes: dict[str, _Cached] = {}
 _lock = threading.Lock()
 
 
-def _profile(e: Enterprise) -> EnterpriseProfile:
+_PROFILE_COLUMNS = (Enterprise.id, Enterprise.name, Enterprise.industry_code, Enterprise.size,
+                    Enterprise.region_code, Enterprise.qualifications, Enterprise.above_scale,
+                    Enterprise.business_scope, Enterprise.employees, Enterprise.revenue_wan, Enterprise.assets_wan,
+                    Enterprise.updated_at)
+
+
+def _profile(e: Any) -> EnterpriseProfile:
+    """The matcher's plain profile of an Enterprise, or of a row of _PROFILE_COLUMNS."""
     return EnterpriseProfile(
         id=e.id, name=e.name, industry_code=e.industry_code, size=e.size, region_code=e.region_code,
         qualifications=frozenset(e.qualifications or ()), above_scale=e.above_scale,
@@ -88,23 +94,30 @@ def reset_index() -> None:
         _indexes.clear()
 
 
-def current_index() -> MatchIndex:
-    """This process's index for this database, brought up to date with changed profiles."""
+def current_index() -> Any:
+    """This process's index (a matcher.engine.MatchIndex) for this database, up to date with changed profiles."""
+    from matcher.engine import MatchIndex
+
     key = str(db.engine.url)
     with _lock:
         cached = _indexes.get(key)
         if cached is None:
-            enterprises = list(db.session.scalars(select(Enterprise)))
+            # Plain column rows, not ORM objects: a million profiles load in seconds, not minutes.
+            enterprises = db.session.execute(select(*_PROFILE_COLUMNS)).all()
             index = MatchIndex().fit([_profile(e) for e in enterprises])
             synced = max((e.updated_at for e in enterprises), default=None)
             cached = _Cached(index, synced, {e.id: e.updated_at for e in enterprises
                                              if synced is not None and e.updated_at >= synced - _LOOK_BACK})
             _indexes[key] = cached
             return index
-        stmt = select(Enterprise).order_by(Enterprise.updated_at)
+        stmt = select(*_PROFILE_COLUMNS).order_by(Enterprise.updated_at)
         if cached.synced_at is not None:
-            stmt = stmt.where(Enterprise.updated_at >= cached.synced_at - _LOOK_BACK)
-        cached.take(db.session.scalars(stmt))
+            # Look back only while late commits are still possible; after that, strictly newer rows.
+            if utcnow() - cached.synced_at < _LOOK_BACK:
+                stmt = stmt.where(Enterprise.updated_at >= cached.synced_at - _LOOK_BACK)
+            else:
+                stmt = stmt.where(Enterprise.updated_at > cached.synced_at)
+        cached.take(db.session.execute(stmt))
         return cached.index
 
 
@@ -151,13 +164,14 @@ def match_policy(policy: Policy, *, now: datetime | None = None) -> MatchOutcome
             "created_at": now,
         })
     if rows:
-        db.session.execute(insert(PolicyMatch), rows)
+        # Core executemany: the ORM's bulk path costs as much again per row for nothing we need.
+        db.session.execute(PolicyMatch.__table__.insert(), rows)
     queued = _queue_alerts(policy, now)
     eligible_count = sum(1 for r in rows if r["eligibility"] == ELIGIBLE)
     return MatchOutcome(len(rows), eligible_count, queued)
 
 
-def _explainer(index: MatchIndex, criteria: Criteria):
+def _explainer(index: Any, criteria: Criteria):
     from matcher.engine import _Explainer
 
     return _Explainer(index, criteria)
@@ -169,11 +183,16 @@ def _missing_names(bits: int) -> list[str]:
     return [name for bit, name in _MISSING_FIELDS if bits & bit]
 
 
+# A big fan-out renders its messages when they are sent, not when they are queued: the row (recipient,
+# channel, idempotency key) is written in the publishing transaction; subject and body are filled in
+# by render_deferred() just before the dispatcher sends it, and then stay in the row as sent.
+DEFERRED = "deferred"
+
+
 def _queue_alerts(policy: Policy, now: datetime, enterprise_ids: Iterable[int] | None = None) -> int:
     """One alert per eligible, still-relevant match and active instant channel, unless already queued."""
     stmt = (
-        select(PolicyMatch.enterprise_id, PolicyMatch.reasons, Subscription.channel, Enterprise.name,
-               Enterprise.mobile, Enterprise.email)
+        select(PolicyMatch.enterprise_id, Subscription.channel, Enterprise.mobile, Enterprise.email)
         .join(Subscription, Subscription.enterprise_id == PolicyMatch.enterprise_id)
         .join(Enterprise, Enterprise.id == PolicyMatch.enterprise_id)
         .where(PolicyMatch.policy_id == policy.id, PolicyMatch.eligibility == ELIGIBLE,
@@ -184,34 +203,53 @@ def _queue_alerts(policy: Policy, now: datetime, enterprise_ids: Iterable[int] |
         stmt = stmt.where(PolicyMatch.enterprise_id.in_(list(enterprise_ids)))
     already = set(db.session.execute(select(Notification.enterprise_id, Notification.channel).where(
         Notification.policy_id == policy.id)).all())
-    secret = current_app.config["SECRET_KEY"]
-    policy_url = absolute_url(f"/policies/{policy.id}")
-    department = policy.department.name
     rows: list[dict[str, Any]] = []
-    for enterprise_id, reasons, channel, name, mobile, email in db.session.execute(stmt):
+    for enterprise_id, channel, mobile, email in db.session.execute(stmt):
         recipient = mobile if channel == "sms" else email
         if not recipient or (enterprise_id, channel) in already:
             continue
-        link = f"{policy_url}?m={feedback_token(policy.id, enterprise_id)}"
-        notice = policy_match_alert(
-            MatchNotice(title=policy.title, department=department, url=link, reasons=tuple(reasons or ())),
-            enterprise_name=name,
-            unsubscribe_url=absolute_url(f"/unsubscribe/{unsubscribe_token(secret, enterprise_id, channel)}"),
-        )
-        email_channel = channel == "email"
         rows.append({
             "kind": "policy_match", "channel": channel, "idempotency_key": f"match:{policy.id}:{enterprise_id}:{channel}",
             "policy_id": policy.id, "enterprise_id": enterprise_id, "recipient": recipient,
-            "subject": notice.email.subject if email_channel else "",
-            "body_text": notice.email.text if email_channel else notice.sms.text,
-            "body_html": notice.email.html if email_channel else None,
-            "headers": {"unsubscribe_url": notice.unsubscribe_url,
-                        "template_params": {} if email_channel else dict(notice.sms.template_params)},
+            "subject": "", "body_text": "", "body_html": None, "headers": {DEFERRED: True},
             "status": PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now,
         })
     if rows:
-        db.session.execute(insert(Notification), rows)
+        # Core executemany: the ORM's bulk path costs as much again per row for nothing we need.
+        db.session.execute(Notification.__table__.insert(), rows)
     return len(rows)
+
+
+def render_deferred(rows: list[Notification]) -> None:
+    """Fill in the subject and body of match alerts queued unrendered; stored before they are sent."""
+    todo = [r for r in rows if (r.headers or {}).get(DEFERRED) and r.policy_id and r.enterprise_id]
+    if not todo:
+        return
+    policies = {p.id: p for p in db.session.scalars(select(Policy).where(
+        Policy.id.in_({r.policy_id for r in todo})))}
+    found = db.session.execute(
+        select(PolicyMatch.policy_id, PolicyMatch.enterprise_id, PolicyMatch.reasons, Enterprise.name)
+        .join(Enterprise, Enterprise.id == PolicyMatch.enterprise_id)
+        .where(PolicyMatch.enterprise_id.in_({r.enterprise_id for r in todo}),
+               PolicyMatch.policy_id.in_(set(policies)))).all()
+    details = {(policy_id, enterprise_id): (reasons, name) for policy_id, enterprise_id, reasons, name in found}
+    secret = current_app.config["SECRET_KEY"]
+    for row in todo:
+        policy = policies[row.policy_id]
+        reasons, name = details.get((row.policy_id, row.enterprise_id), ((), ""))
+        notice = policy_match_alert(
+            MatchNotice(title=policy.title, department=policy.department.name, reasons=tuple(reasons or ()),
+                        url=absolute_url(f"/policies/{policy.id}?m={feedback_token(policy.id, row.enterprise_id)}")),
+            enterprise_name=name or "贵企业",
+            unsubscribe_url=absolute_url(f"/unsubscribe/{unsubscribe_token(secret, row.enterprise_id, row.channel)}"),
+        )
+        email = row.channel == "email"
+        row.subject = notice.email.subject if email else ""
+        row.body_text = notice.email.text if email else notice.sms.text
+        row.body_html = notice.email.html if email else None
+        row.headers = {"unsubscribe_url": notice.unsubscribe_url,
+                       "template_params": {} if email else dict(notice.sms.template_params)}
+    db.session.commit()
 
 
 def profiles_changed(enterprise_ids: Iterable[int], *, now: datetime | None = None) -> int:
@@ -220,6 +258,8 @@ def profiles_changed(enterprise_ids: Iterable[int], *, now: datetime | None = No
     Eligibility per changed profile with the matcher's own rules; relevance for all of them at once
     per policy (one policy vector, not one per enterprise).
     """
+    from matcher.evaluate import rule_verdict
+
     ids = list(dict.fromkeys(enterprise_ids))
     if not ids:
         return 0
@@ -231,8 +271,8 @@ def profiles_changed(enterprise_ids: Iterable[int], *, now: datetime | None = No
     index = current_index()
     profiles = []
     for chunk in range(0, len(ids), 1000):
-        profiles += [_profile(e) for e in db.session.scalars(
-            select(Enterprise).where(Enterprise.id.in_(ids[chunk:chunk + 1000])))]
+        profiles += [_profile(e) for e in db.session.execute(
+            select(*_PROFILE_COLUMNS).where(Enterprise.id.in_(ids[chunk:chunk + 1000])))]
     queued = 0
     for policy in policies:
         criteria = Criteria.from_dict(policy.criteria)
@@ -249,7 +289,7 @@ def profiles_changed(enterprise_ids: Iterable[int], *, now: datetime | None = No
                  "score": round(float(score), 6), "reasons": list(explain(index.row_of_[enterprise_id])),
                  "missing": [], "created_at": now}
                 for (enterprise_id, verdict), score in zip(verdicts, scores, strict=True)]
-        db.session.execute(insert(PolicyMatch), rows)
+        db.session.execute(PolicyMatch.__table__.insert(), rows)
         queued += _queue_alerts(policy, now, [r["enterprise_id"] for r in rows] if len(rows) <= 1000 else None)
     return queued
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import lru_cache
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, Signer
 
 from policyhub.models import CHANNELS
 
@@ -21,52 +21,65 @@ __all__ = [
 MAX_TOKEN_LENGTH = 200
 
 
-def _sign(salt: str, value: Any, secret_key: str | None = None) -> str:
-    return URLSafeSerializer(secret_key or current_app.config["SECRET_KEY"], salt=salt).dumps(value)
+@lru_cache(maxsize=32)
+def _signer(secret_key: str, salt: str) -> Signer:
+    # Signer derives its key from secret and salt on every call; derive it once here instead.
+    key = Signer(secret_key, salt=salt).derive_key()
+    return Signer(key, salt=salt, key_derivation="none")
 
 
-def _unsign(salt: str, token: str, secret_key: str | None = None) -> Any:
-    """The signed value, or None for a forged, malformed or oversized token."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
+def _sign(salt: str, value: str, secret_key: str | None = None) -> str:
+    """value + "." + an HMAC of it: a plain Signer, cheaper than a JSON serializer for a few numbers."""
+    return _signer(secret_key or current_app.config["SECRET_KEY"], salt).sign(value).decode("ascii")
+
+
+def _unsign(salt: str, token: str, secret_key: str | None = None) -> list[str] | None:
+    """The dot-separated parts of a signed value, or None for a forged, malformed or oversized token."""
+    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
         return None
     try:
-        return URLSafeSerializer(secret_key or current_app.config["SECRET_KEY"], salt=salt).loads(token)
+        value = _signer(secret_key or current_app.config["SECRET_KEY"], salt).unsign(token).decode("ascii")
     except BadSignature:
         return None
+    return value.split(".")
+
+
+def _ints(parts: list[str] | None, count: int) -> list[int] | None:
+    if parts is None or len(parts) != count or not all(p.isdigit() and len(p) < 12 for p in parts):
+        return None
+    return [int(p) for p in parts]
 
 
 def unsubscribe_token(secret_key: str, enterprise_id: int, channel: str) -> str:
     """A one-click unsubscribe link's token for one enterprise and channel."""
-    return _sign("policyhub.unsubscribe", {"e": enterprise_id, "c": channel}, secret_key)
+    return _sign("policyhub.unsubscribe", f"{enterprise_id}.{channel}", secret_key)
 
 
 def read_unsubscribe_token(secret_key: str, token: str) -> tuple[int, str] | None:
     """(enterprise id, channel) of an unsubscribe token, or None."""
-    data = _unsign("policyhub.unsubscribe", token, secret_key)
-    if not isinstance(data, dict) or not isinstance(data.get("e"), int) or data.get("c") not in CHANNELS:
+    parts = _unsign("policyhub.unsubscribe", token, secret_key)
+    if parts is None or len(parts) != 2 or parts[1] not in CHANNELS or _ints(parts[:1], 1) is None:
         return None
-    return data["e"], data["c"]
+    return int(parts[0]), parts[1]
 
 
 def feedback_token(policy_id: int, enterprise_id: int) -> str:
     """The "not relevant to us" link's token in a match alert."""
-    return _sign("policyhub.match-feedback", [policy_id, enterprise_id])
+    return _sign("policyhub.match-feedback", f"{policy_id}.{enterprise_id}")
 
 
 def read_feedback_token(token: str) -> tuple[int, int] | None:
     """(policy id, enterprise id) of a feedback token, or None."""
-    value = _unsign("policyhub.match-feedback", token)
-    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
-        return value[0], value[1]
-    return None
+    ids = _ints(_unsign("policyhub.match-feedback", token), 2)
+    return (ids[0], ids[1]) if ids else None
 
 
 def status_token(consultation_id: int) -> str:
     """Opens a consultation's status page without typing the contact again (sent with the answer)."""
-    return _sign("policyhub.consultation-status", consultation_id)
+    return _sign("policyhub.consultation-status", str(consultation_id))
 
 
 def read_status_token(token: str) -> int | None:
     """The consultation id of a status token, or None."""
-    value = _unsign("policyhub.consultation-status", token)
-    return value if isinstance(value, int) else None
+    ids = _ints(_unsign("policyhub.consultation-status", token), 1)
+    return ids[0] if ids else None

@@ -16,6 +16,7 @@ from policyhub.extensions import db
 from policyhub.models import ROLES, Department, User, utcnow
 from policyhub.services import audit
 from policyhub.services.errors import Conflict, Invalid, NotFound
+from policyhub.services.identifiers import IdentifierError, validate_email, validate_mobile
 
 __all__ = [
     "LoginResult",
@@ -59,6 +60,8 @@ def create_user(
     department_code: str | None = None,
     password: str | None = None,
     display_name: str = "",
+    email: str | None = None,
+    mobile: str | None = None,
     actor: User | None = None,
 ) -> tuple[User, str]:
     """Create a staff user with an API token; returns the user and the token, shown only now."""
@@ -71,6 +74,13 @@ def create_user(
         fields["password"] = f"密码至少 {MIN_PASSWORD_LENGTH} 位"
     if role in {"editor", "answerer"} and not department_code:
         fields["department"] = "政策编辑和答复人须属于一个部门"
+    contacts: dict[str, str | None] = {"email": None, "mobile": None}
+    for key, value, check in (("email", email, validate_email), ("mobile", mobile, validate_mobile)):
+        if value:
+            try:
+                contacts[key] = check(value)
+            except IdentifierError as exc:
+                fields[key] = str(exc)
     if fields:
         raise Invalid("用户信息有误", fields=fields)
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
@@ -81,6 +91,8 @@ def create_user(
         display_name=display_name or username,
         department=_department(department_code),
         password_hash=generate_password_hash(password) if password else None,
+        email=contacts["email"],
+        mobile=contacts["mobile"],
     )
     token = issue_token(user)
     db.session.add(user)

@@ -27,6 +27,19 @@ HTTP_MESSAGES = {
 }
 
 
+# Names people read for the criteria fields, edit records and audit actions.
+FIELD_LABELS = {
+    "industries": "适用行业", "excluded_industries": "排除行业", "sizes": "企业规模", "regions": "适用地区",
+    "qualifications": "资质要求", "above_scale_only": "规上/限上", "title": "标题", "body": "正文",
+    "doc_number": "文号", "issued_on": "印发日期", "effective_from": "生效日期", "effective_to": "失效日期",
+    "criteria": "适用条件", "created": "创建", "file": "原始文件", "department_id": "发文部门",
+}
+ACTION_LABELS = {
+    "policy.create": "创建", "policy.edit": "修改", "policy.publish": "发布", "policy.withdraw": "撤回",
+    "policy.expire": "到期失效", "match.not_relevant": "企业反馈无关",
+}
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
@@ -106,3 +119,18 @@ def register_web(app: Flask) -> None:
 
     # Globals, not a context processor: imported macros see globals but not the render context.
     app.jinja_env.globals["SIZE_LABELS"] = SIZE_LABELS
+    app.jinja_env.globals["FIELD_LABELS"] = FIELD_LABELS
+    app.jinja_env.globals["ACTION_LABELS"] = ACTION_LABELS
+
+    @app.template_filter("industry")
+    def industry_label(code: str) -> str:
+        from matcher.taxonomy import default_taxonomy
+
+        name = default_taxonomy().name(code)
+        return f"{code} {name}" if name else code
+
+    @app.template_filter("region")
+    def region_label(code: str) -> str:
+        from matcher.regions import default_regions
+
+        return default_regions().label(code) if default_regions().is_valid(code) else code

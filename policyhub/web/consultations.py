@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import and_, func, select
 
 from notifier import sla
@@ -36,6 +34,7 @@ from policyhub.web.forms import (
     SupplementForm,
     SupplementRequestForm,
 )
+from policyhub.web.helpers import roles_required, show_field_errors
 from policyhub.web.ratelimits import CONSULTATION_LIMIT_PER_ADDRESS, CONSULTATION_LIMIT_PER_CONTACT, contact_key
 
 __all__ = ["consultations"]
@@ -49,13 +48,6 @@ STATUS_LABELS = {"open": "办理中", "at_risk": "今日到期", "overdue": "已
 @consultations.app_context_processor
 def _labels() -> dict[str, Any]:
     return {"CONSULTATION_STATUS_LABELS": STATUS_LABELS}
-
-
-def _show_errors(form: Any, fields: dict[str, str]) -> None:
-    for name, message in fields.items():
-        target = getattr(form, name, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*list(target.errors), message]
 
 
 # --- public ---------------------------------------------------------------------------------------
@@ -77,7 +69,7 @@ def new():
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            _show_errors(form, exc.fields)
+            show_field_errors(form, exc.fields)
             status = exc.status
         else:
             return render_template("consultations/submitted.html", consultation=consultation,
@@ -129,7 +121,7 @@ def supplement(code: str):
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            _show_errors(form, exc.fields)
+            show_field_errors(form, exc.fields)
         else:
             flash("补充材料已提交，我们将在 2 个工作日内答复", "success")
             return redirect(url_for("consultations.status", code=code, t=form.token.data))
@@ -140,22 +132,8 @@ def supplement(code: str):
 # --- staff ----------------------------------------------------------------------------------------
 
 
-def roles(*allowed: str) -> Callable:
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        @login_required
-        def wrapper(*args: Any, **kwargs: Any):
-            if current_user.role not in allowed and current_user.role != "admin":
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
 @consultations.get("/staff/consultations")
-@roles("answerer", "supervisor", "editor")
+@roles_required("answerer", "supervisor", "editor")
 def inbox():
     page, per_page = page_args(default_per_page=50)
     now = utcnow()
@@ -179,7 +157,7 @@ def inbox():
 
 
 @consultations.get("/staff/consultations/<int:consultation_id>")
-@roles("answerer", "supervisor", "editor")
+@roles_required("answerer", "supervisor", "editor")
 def staff_detail(consultation_id: int):
     return _render_detail(_get(consultation_id))
 
@@ -204,7 +182,7 @@ def _render_detail(consultation: Consultation, status_code: int = 200, **forms: 
 
 
 @consultations.post("/staff/consultations/<int:consultation_id>/answer")
-@roles("answerer")
+@roles_required("answerer")
 def answer(consultation_id: int):
     consultation = _get(consultation_id)
     form = AnswerForm()
@@ -215,7 +193,7 @@ def answer(consultation_id: int):
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
-        _show_errors(form, exc.fields)
+        show_field_errors(form, exc.fields)
         flash(exc.message, "error")
         return _render_detail(_get(consultation_id), exc.status, answer_form=form)
     flash("已答复，已通知企业" + ("（按时）" if consultation.on_time else "（已超期）"), "success")
@@ -223,7 +201,7 @@ def answer(consultation_id: int):
 
 
 @consultations.post("/staff/consultations/<int:consultation_id>/reassign")
-@roles("answerer", "supervisor")
+@roles_required("answerer", "supervisor")
 def reassign(consultation_id: int):
     consultation = _get(consultation_id)
     form = ReassignForm()
@@ -233,7 +211,7 @@ def reassign(consultation_id: int):
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            _show_errors(form, exc.fields)
+            show_field_errors(form, exc.fields)
             flash(exc.message, "error")
             return _render_detail(_get(consultation_id), exc.status, reassign_form=form)
         flash("已转办", "success")
@@ -241,7 +219,7 @@ def reassign(consultation_id: int):
 
 
 @consultations.post("/staff/consultations/<int:consultation_id>/supplement-request")
-@roles("answerer")
+@roles_required("answerer")
 def supplement_request(consultation_id: int):
     consultation = _get(consultation_id)
     form = SupplementRequestForm()
@@ -258,7 +236,7 @@ def supplement_request(consultation_id: int):
 
 
 @consultations.post("/staff/consultations/<int:consultation_id>/publish-qa")
-@roles("answerer", "editor")
+@roles_required("answerer", "editor")
 def publish_qa(consultation_id: int):
     consultation = _get(consultation_id)
     if ActionForm().validate_on_submit():
@@ -275,7 +253,7 @@ def publish_qa(consultation_id: int):
 
 
 @consultations.get("/staff/sla")
-@roles("supervisor")
+@roles_required("supervisor")
 def dashboard():
     now = utcnow()
     period = period_from_args(now)
@@ -288,7 +266,7 @@ def dashboard():
 
 
 @consultations.get("/staff/sla.csv")
-@roles("supervisor")
+@roles_required("supervisor")
 def dashboard_csv():
     now = utcnow()
     period = period_from_args(now)
@@ -316,7 +294,7 @@ def dashboard_csv():
 
 
 @consultations.route("/staff/calendar", methods=["GET", "POST"])
-@roles("admin")
+@roles_required("admin")
 def calendar_admin():
     override_form = OverrideForm(prefix="override")
     schedule_form = ScheduleForm(prefix="schedule")

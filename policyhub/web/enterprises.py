@@ -19,6 +19,7 @@ from policyhub.services.identifiers import mask_email, mask_mobile
 from policyhub.services.tokens import read_unsubscribe_token
 from policyhub.web.api.validation import page_args
 from policyhub.web.forms import BINZHOU_REGIONS, ActionForm, EnterpriseForm, ImportForm
+from policyhub.web.helpers import show_field_errors
 
 __all__ = ["enterprises"]
 
@@ -44,13 +45,6 @@ def _form_values(form: EnterpriseForm) -> dict[str, Any]:
     }
 
 
-def _show_errors(form: EnterpriseForm, fields: dict[str, str]) -> None:
-    for name, message in fields.items():
-        target = getattr(form, name, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*list(target.errors), message]
-
-
 @enterprises.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def register():
@@ -66,7 +60,7 @@ def register():
                 db.session.commit()
             except ServiceError as exc:
                 db.session.rollback()
-                _show_errors(form, exc.fields)
+                show_field_errors(form, exc.fields)
                 status = exc.status
             else:
                 return render_template("enterprises/registered.html", enterprise=enterprise, warnings=warnings)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
-from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
@@ -20,26 +18,11 @@ from policyhub.services.errors import Invalid, ServiceError
 from policyhub.services.search import search_policies
 from policyhub.web.api.policies import policy_query_from_args
 from policyhub.web.forms import ActionForm, CriteriaForm, PolicyForm, WithdrawForm
+from policyhub.web.helpers import roles_required, show_field_errors
 
 __all__ = ["staff"]
 
 staff = Blueprint("staff", __name__, url_prefix="/staff")
-
-
-def roles_required(*roles: str) -> Callable:
-    """Logged-in staff with one of these roles (admins always)."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        @login_required
-        def wrapper(*args: Any, **kwargs: Any):
-            if current_user.role not in roles and current_user.role != "admin":
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _department_choices() -> dict[str, str]:
@@ -70,10 +53,7 @@ def _upload(form: PolicyForm) -> service.Upload | None:
 
 
 def _apply_errors(form: Any, exc: ServiceError) -> None:
-    for name, message in exc.fields.items():
-        field = getattr(form, name.removeprefix("criteria."), None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors), message]
+    show_field_errors(form, exc.fields)
     flash(exc.message, "error")
 
 
@@ -156,6 +136,9 @@ def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200):
         "staff/policy.html", policy=policy, criteria_form=criteria_form, action_form=ActionForm(),
         withdraw_form=WithdrawForm(), can_edit=service.can_edit(current_user, policy), events=events,
         matches=matches, match_counts=match_counts, not_relevant=not_relevant, deliveries=deliveries,
+        # One line per field and sentence: the engine records a sentence once per value it read from it.
+        evidence=list({(e.get("field"), e.get("sentence")): e for e in policy.criteria.get("evidence", [])
+                       if isinstance(e, dict)}.values()),
     ), status
 
 

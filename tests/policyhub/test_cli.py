@@ -58,3 +58,15 @@ def test_seeded_editor_can_log_in_and_publish(app, runner, client):
     published = client.post(f"/staff/policies/{policy_id}/publish", follow_redirects=True)
     assert "已发布" in published.get_data(as_text=True)
     assert client.get(f"/api/v1/policies/{policy_id}").get_json()["status"] == "published"
+
+
+def test_users_create_with_contacts_for_escalations(app, runner, make_department):
+    make_department("yshj")
+    result = runner.invoke(args=["users", "create", "boss", "--role", "supervisor", "--department", "yshj",
+                                 "--email", "Boss@Example.com", "--mobile", "+86 139 0000 1111"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "boss"))
+        assert (user.email, user.mobile) == ("Boss@example.com", "13900001111")
+    bad = runner.invoke(args=["users", "create", "boss2", "--role", "supervisor", "--mobile", "123"])
+    assert bad.exit_code != 0 and "mobile" in bad.output

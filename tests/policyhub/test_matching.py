@@ -3,8 +3,10 @@
 import pytest
 from sqlalchemy import func, select
 
+from policyhub.delivery import CaptureChannel
 from policyhub.extensions import db
 from policyhub.models import Notification, PolicyMatch
+from policyhub.services.dispatch import Dispatcher
 from policyhub.services.tokens import feedback_token
 
 ALUMINIUM = ("滨州市支持中小微铝加工企业技术改造的若干措施",
@@ -63,6 +65,12 @@ def test_publish_matches_the_right_enterprises_and_queues_alerts(app, client, ed
     with app.app_context():
         rows = db.session.scalars(select(Notification).order_by(Notification.channel)).all()
         assert [(n.channel, n.recipient) for n in rows] == [("email", "hongtai@example.com"), ("sms", "13800000001")]
+        # Queued unrendered in the publishing transaction; rendered, stored, then sent by the dispatcher.
+        assert all(n.body_text == "" for n in rows)
+        Dispatcher({"sms": CaptureChannel("sms"), "email": CaptureChannel("email")}, quiet_hours=False).drain()
+        db.session.expire_all()
+        rows = db.session.scalars(select(Notification).order_by(Notification.channel)).all()
+        assert [n.status for n in rows] == ["sent", "sent"]
         assert all(ALUMINIUM[0][:10] in (n.subject + n.body_text) for n in rows)
         assert rows[0].headers["unsubscribe_url"].startswith("http://127.0.0.1:5000/unsubscribe/")
 

@@ -582,14 +582,15 @@ class _Explainer:
     def _size_reason(self, row: int) -> str:
         c = self.index.columns_.data
         size = int(c["size"][row])
+        # Plain floats: numpy scalars make each comparison and format several times slower.
         figures = [
             f"{label} {_number(value)} {unit}"
             for label, value, unit in (
-                ("从业人员", c["employees"][row], "人"),
-                ("营业收入", c["revenue"][row], "万元"),
-                ("资产总额", c["assets"][row], "万元"),
+                ("从业人员", float(c["employees"][row]), "人"),
+                ("营业收入", float(c["revenue"][row]), "万元"),
+                ("资产总额", float(c["assets"][row]), "万元"),
             )
-            if not np.isnan(value)
+            if value == value  # not NaN
         ]
         wanted = "、".join(SIZE_NAMES[s] for s in self.criteria.sizes)
         if size < 0:

@@ -25,6 +25,7 @@ from policyhub.models.match import ELIGIBLE
 from policyhub.models.notification import CANCELLED, PENDING
 from policyhub.models.policy import PUBLISHED
 from policyhub.services import audit
+from policyhub.services.bulk import bulk_insert
 from policyhub.services.outbox import absolute_url
 from policyhub.services.tokens import feedback_token, unsubscribe_token
 from policyhub.timeutil import local_date
@@ -163,9 +164,7 @@ def match_policy(policy: Policy, *, now: datetime | None = None) -> MatchOutcome
             "reasons": list(explain(int(result.rows[i]))), "missing": _missing_names(int(result.missing[i])),
             "created_at": now,
         })
-    if rows:
-        # Core executemany: the ORM's bulk path costs as much again per row for nothing we need.
-        db.session.execute(PolicyMatch.__table__.insert(), rows)
+    bulk_insert(PolicyMatch.__table__, rows)
     queued = _queue_alerts(policy, now)
     eligible_count = sum(1 for r in rows if r["eligibility"] == ELIGIBLE)
     return MatchOutcome(len(rows), eligible_count, queued)
@@ -177,10 +176,13 @@ def _explainer(index: Any, criteria: Criteria):
     return _Explainer(index, criteria)
 
 
+_NOTHING_MISSING: list[str] = []  # shared, so a bulk insert encodes it once
+
+
 def _missing_names(bits: int) -> list[str]:
     from matcher.engine import _MISSING_FIELDS
 
-    return [name for bit, name in _MISSING_FIELDS if bits & bit]
+    return [name for bit, name in _MISSING_FIELDS if bits & bit] if bits else _NOTHING_MISSING
 
 
 # A big fan-out renders its messages when they are sent, not when they are queued: the row (recipient,
@@ -204,6 +206,7 @@ def _queue_alerts(policy: Policy, now: datetime, enterprise_ids: Iterable[int] |
     already = set(db.session.execute(select(Notification.enterprise_id, Notification.channel).where(
         Notification.policy_id == policy.id)).all())
     rows: list[dict[str, Any]] = []
+    deferred = {DEFERRED: True}  # one object for every row: encoded once
     for enterprise_id, channel, mobile, email in db.session.execute(stmt):
         recipient = mobile if channel == "sms" else email
         if not recipient or (enterprise_id, channel) in already:
@@ -211,12 +214,10 @@ def _queue_alerts(policy: Policy, now: datetime, enterprise_ids: Iterable[int] |
         rows.append({
             "kind": "policy_match", "channel": channel, "idempotency_key": f"match:{policy.id}:{enterprise_id}:{channel}",
             "policy_id": policy.id, "enterprise_id": enterprise_id, "recipient": recipient,
-            "subject": "", "body_text": "", "body_html": None, "headers": {DEFERRED: True},
+            "subject": "", "body_text": "", "body_html": None, "headers": deferred,
             "status": PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now,
         })
-    if rows:
-        # Core executemany: the ORM's bulk path costs as much again per row for nothing we need.
-        db.session.execute(Notification.__table__.insert(), rows)
+    bulk_insert(Notification.__table__, rows)
     return len(rows)
 
 
@@ -289,7 +290,7 @@ def profiles_changed(enterprise_ids: Iterable[int], *, now: datetime | None = No
                  "score": round(float(score), 6), "reasons": list(explain(index.row_of_[enterprise_id])),
                  "missing": [], "created_at": now}
                 for (enterprise_id, verdict), score in zip(verdicts, scores, strict=True)]
-        db.session.execute(PolicyMatch.__table__.insert(), rows)
+        bulk_insert(PolicyMatch.__table__, rows)
         queued += _queue_alerts(policy, now, [r["enterprise_id"] for r in rows] if len(rows) <= 1000 else None)
     return queued
 

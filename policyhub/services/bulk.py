@@ -1,0 +1,66 @@
+"""Bulk INSERT for the big fan-outs (100,000 match and outbox rows in one publish).
+
+On SQLite the DBAPI's executemany with values converted once per column kind is about three times
+faster than SQLAlchemy's executemany, which runs every value through its type processors. The
+values are stored exactly as SQLAlchemy stores them (UTC "YYYY-MM-DD HH:MM:SS.ffffff" text for
+datetimes, json.dumps text for JSON), so the ORM reads them back as usual. Other databases go
+through SQLAlchemy Core (psycopg 3 pipelines executemany well).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Table
+
+from policyhub.extensions import db
+from policyhub.models.base import UTCDateTime
+
+__all__ = ["bulk_insert"]
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _remembering(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The converter, answering again without work when given the very same object (a shared `now`, [])."""
+    last: list[Any] = [object(), None]
+
+    def converted(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return converted
+
+
+def _converter(column_type: Any) -> Callable[[Any], Any] | None:
+    if isinstance(column_type, UTCDateTime):
+        return _remembering(_sqlite_datetime)
+    if isinstance(column_type, JSON):
+        return _remembering(_sqlite_json)
+    return None
+
+
+def bulk_insert(table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT the rows (dicts with the same keys) in the current transaction."""
+    if not rows:
+        return
+    if db.engine.dialect.name != "sqlite":
+        db.session.execute(table.insert(), rows)
+        return
+    names = list(rows[0])
+    converters = [_converter(table.c[name].type) for name in names]
+    sql = f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join("?" for _ in names)})'
+    values = [tuple(value if convert is None else convert(value)
+                    for convert, value in zip(converters, (row[name] for name in names), strict=True))
+              for row in rows]
+    db.session.connection().exec_driver_sql(sql, values)

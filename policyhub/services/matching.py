@@ -201,10 +201,13 @@ def _queue_alerts(policy: Policy, now: datetime, enterprise_ids: Iterable[int] |
                PolicyMatch.not_relevant_at.is_(None), Subscription.active.is_(True),
                Subscription.frequency == "instant")
     )
+    queued = select(Notification.enterprise_id, Notification.channel).where(Notification.policy_id == policy.id)
     if enterprise_ids is not None:
-        stmt = stmt.where(PolicyMatch.enterprise_id.in_(list(enterprise_ids)))
-    already = set(db.session.execute(select(Notification.enterprise_id, Notification.channel).where(
-        Notification.policy_id == policy.id)).all())
+        ids = list(enterprise_ids)
+        stmt = stmt.where(PolicyMatch.enterprise_id.in_(ids))
+        # A re-match of a few profiles must not read every message already queued for the policy.
+        queued = queued.where(Notification.enterprise_id.in_(ids))
+    already = set(db.session.execute(queued).all())
     rows: list[dict[str, Any]] = []
     deferred = {DEFERRED: True}  # one object for every row: encoded once
     for enterprise_id, channel, mobile, email in db.session.execute(stmt):
@@ -280,7 +283,11 @@ def profiles_changed(enterprise_ids: Iterable[int], *, now: datetime | None = No
         verdicts = [(p.id, v) for p in profiles if (v := rule_verdict(p, criteria)) is not None]
         if not verdicts:
             continue
-        have = set(db.session.scalars(select(PolicyMatch.enterprise_id).where(PolicyMatch.policy_id == policy.id)))
+        matched = select(PolicyMatch.enterprise_id).where(PolicyMatch.policy_id == policy.id)
+        if len(verdicts) <= 1000:
+            # One changed profile must not read the policy's 100,000 existing matches, only its own.
+            matched = matched.where(PolicyMatch.enterprise_id.in_([i for i, _ in verdicts]))
+        have = set(db.session.scalars(matched))
         verdicts = [(i, v) for i, v in verdicts if i not in have]
         if not verdicts:
             continue

@@ -6,20 +6,41 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 
 from notifier import sla
 from notifier.workcal import WorkCalendar
 from policyhub.extensions import db
 from policyhub.models import Consultation, Department
-from policyhub.models.consultation import AWAITING_SUPPLEMENT, OPEN
+from policyhub.models.consultation import ANSWERED, AWAITING_SUPPLEMENT, OPEN
 from policyhub.services.calendar import current_calendar
 from policyhub.timeutil import SHANGHAI
 
-__all__ = ["AT_RISK_WINDOW", "Period", "overdue_list", "summary", "weekly_trend"]
+__all__ = ["AT_RISK_WINDOW", "STATES", "Period", "overdue_list", "state_condition", "summary", "weekly_trend"]
 
 # "At risk" = unanswered and due within this window (the due day has begun); as notifier.sla.status.
 AT_RISK_WINDOW = timedelta(hours=24)
+
+
+STATES = ("open", "at_risk", "overdue", "answered", "awaiting_supplement", "pending")
+
+
+def state_condition(state: str, now: datetime) -> ColumnElement[bool]:
+    """SQL for a consultation's state as seen at `now` (as notifier.sla.status decides it for one).
+
+    open, at_risk (due within AT_RISK_WINDOW) and overdue are disjoint; pending = unanswered of any kind.
+    """
+    c = Consultation
+    unanswered = c.status == OPEN
+    conditions = {
+        "open": and_(unanswered, c.due_at > now + AT_RISK_WINDOW),
+        "at_risk": and_(unanswered, c.due_at >= now, c.due_at <= now + AT_RISK_WINDOW),
+        "overdue": and_(unanswered, c.due_at < now),
+        "answered": c.status == ANSWERED,
+        "awaiting_supplement": c.status == AWAITING_SUPPLEMENT,
+        "pending": c.status.in_((OPEN, AWAITING_SUPPLEMENT)),
+    }
+    return conditions[state]
 
 
 @dataclass(frozen=True)
@@ -44,16 +65,13 @@ def summary(now: datetime, period: Period) -> dict[str, Any]:
     ones answered in the period (answered_at); the bulk of old answered rows is never touched.
     """
     c = Consultation
-    unanswered = c.status == OPEN
-    overdue = and_(unanswered, c.due_at < now)
+    overdue = state_condition("overdue", now)
     backlog = {row.department_id: row for row in db.session.execute(
         select(c.department_id,
-               _count(and_(unanswered, c.due_at > now + AT_RISK_WINDOW)).label("open"),
-               _count(and_(unanswered, c.due_at >= now, c.due_at <= now + AT_RISK_WINDOW)).label("at_risk"),
-               _count(overdue).label("overdue"),
-               _count(c.status == AWAITING_SUPPLEMENT).label("awaiting_supplement"),
+               *(_count(state_condition(state, now)).label(state)
+                 for state in ("open", "at_risk", "overdue", "awaiting_supplement")),
                _count(and_(overdue, c.due_at >= period.start, c.due_at < period.end)).label("missed"))
-        .where(c.status.in_((OPEN, AWAITING_SUPPLEMENT))).group_by(c.department_id))}
+        .where(state_condition("pending", now)).group_by(c.department_id))}
     answered = {row.department_id: row for row in db.session.execute(
         select(c.department_id, _count(c.on_time.is_(True)).label("on_time"),
                _count(c.on_time.is_(False)).label("late"))

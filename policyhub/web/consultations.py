@@ -8,17 +8,16 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from notifier import sla
 from notifier.workcal import statutory_holidays
 from policyhub.extensions import db, limiter
 from policyhub.models import CalendarOverride, CalendarYear, Consultation, Department, utcnow
-from policyhub.models.consultation import ANSWERED, AWAITING_SUPPLEMENT, OPEN
 from policyhub.services import consultations as service
 from policyhub.services.calendar import current_calendar, load_year_schedule, provisional_years_ahead, set_override
 from policyhub.services.errors import ServiceError
-from policyhub.services.sla_report import AT_RISK_WINDOW, overdue_list, summary, weekly_trend
+from policyhub.services.sla_report import overdue_list, state_condition, summary, weekly_trend
 from policyhub.services.tokens import read_status_token, status_token
 from policyhub.timeutil import to_local
 from policyhub.web.api.consultations import period_from_args
@@ -142,13 +141,9 @@ def inbox():
     if current_user.role == "answerer":
         stmt = stmt.where(c.department_id == current_user.department_id)
     wanted = request.args.get("status", "pending")
-    filters = {
-        "pending": c.status.in_((OPEN, AWAITING_SUPPLEMENT)),
-        "overdue": and_(c.status == OPEN, c.due_at < now),
-        "at_risk": and_(c.status == OPEN, c.due_at >= now, c.due_at <= now + AT_RISK_WINDOW),
-        "answered": c.status == ANSWERED,
-    }
-    stmt = stmt.where(filters.get(wanted, filters["pending"]))
+    if wanted not in ("pending", "overdue", "at_risk", "answered"):
+        wanted = "pending"
+    stmt = stmt.where(state_condition(wanted, now))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     order = c.answered_at.desc() if wanted == "answered" else c.due_at
     items = db.session.scalars(stmt.order_by(order, c.id).limit(per_page).offset((page - 1) * per_page)).all()

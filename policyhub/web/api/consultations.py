@@ -7,16 +7,15 @@ from typing import Any
 
 from flask import jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from notifier import sla
 from policyhub.extensions import db, limiter
 from policyhub.models import Consultation, Department, utcnow
-from policyhub.models.consultation import ANSWERED, AWAITING_SUPPLEMENT, OPEN
 from policyhub.services import consultations as service
 from policyhub.services.calendar import current_calendar, set_override
 from policyhub.services.errors import Invalid, NotFound
-from policyhub.services.sla_report import AT_RISK_WINDOW, Period, summary
+from policyhub.services.sla_report import Period, state_condition, summary
 from policyhub.timeutil import SHANGHAI, parse_aware
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
@@ -75,17 +74,10 @@ def list_consultations():
     c = Consultation
     stmt = select(c)
     status = request.args.get("status", "").strip()
-    conditions = {
-        "open": and_(c.status == OPEN, c.due_at > now + AT_RISK_WINDOW),
-        "at_risk": and_(c.status == OPEN, c.due_at >= now, c.due_at <= now + AT_RISK_WINDOW),
-        "overdue": and_(c.status == OPEN, c.due_at < now),
-        "answered": c.status == ANSWERED,
-        "awaiting_supplement": c.status == AWAITING_SUPPLEMENT,
-    }
     if status:
-        if status not in conditions:
+        if status not in LIST_STATUSES:
             raise Invalid("状态参数有误", fields={"status": f"应为 {', '.join(LIST_STATUSES)} 之一"})
-        stmt = stmt.where(conditions[status])
+        stmt = stmt.where(state_condition(status, now))
     department = request.args.get("department", "").strip()
     user = current_api_user()
     if user.role == "answerer":

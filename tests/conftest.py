@@ -21,6 +21,22 @@ from policyhub.services.matching import reset_index
 PG_URL = os.environ.get("POLICYHUB_TEST_DATABASE_URL")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from tests.timeshift import start_from_environment
+
+    moved_to = start_from_environment()
+    if moved_to is not None:
+        config.stash[_MOVED_TO] = moved_to
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    moved_to = config.stash.get(_MOVED_TO, None)
+    return f"clock moved to {moved_to.isoformat()} (POLICYHUB_TEST_TODAY)" if moved_to else None
+
+
+_MOVED_TO = pytest.StashKey()
+
+
 def _config(tmp_path, url: str, **extra: Any) -> dict[str, Any]:
     return {
         "TESTING": True,

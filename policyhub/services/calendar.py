@@ -29,7 +29,8 @@ def provisional_years_ahead(now: datetime, years_ahead: int = 1) -> list[int]:
     return [y for y in range(now.year, now.year + years_ahead + 1) if y not in known]
 
 
-def set_override(actor: User | None, day: date, workday: bool, note: str = "") -> CalendarOverride:
+def set_override(actor: User | None, day: date, workday: bool, note: str = "",
+                 now: datetime | None = None) -> CalendarOverride:
     """Make one date a working day or not; the caller then recomputes open deadlines."""
     if len(note) > 200:
         raise Invalid("备注最多 200 字", fields={"note": "最多 200 字"})
@@ -41,14 +42,15 @@ def set_override(actor: User | None, day: date, workday: bool, note: str = "") -
     override.workday = workday
     override.note = note
     override.updated_by_id = actor.id if actor else None
-    override.updated_at = utcnow()
+    override.updated_at = now or utcnow()
     db.session.flush()
     audit.record(actor, "calendar.override", "calendar", day.isoformat(), workday=workday, before=before,
                  note=note)
     return override
 
 
-def load_year_schedule(actor: User | None, year: int, text: str, source: str = "") -> int:
+def load_year_schedule(actor: User | None, year: int, text: str, source: str = "",
+                       now: datetime | None = None) -> int:
     """Replace a year's overrides with a published schedule file and mark the year loaded."""
     try:
         overrides = parse_schedule(text)
@@ -60,7 +62,7 @@ def load_year_schedule(actor: User | None, year: int, text: str, source: str = "
     if not overrides:
         raise Invalid("日程文件没有任何日期", fields={"file": "为空"})
     db.session.execute(delete(CalendarOverride).where(extract("year", CalendarOverride.day) == year))
-    now = utcnow()
+    now = now or utcnow()
     for override in overrides:
         db.session.add(CalendarOverride(day=override.day, workday=override.workday, note=override.note[:200],
                                         updated_by_id=actor.id if actor else None, updated_at=now))

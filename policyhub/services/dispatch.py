@@ -13,7 +13,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -102,8 +102,13 @@ class Dispatcher:
         self.sms_templates = dict(sms_templates or {})
 
     def run_once(self, now: datetime | None = None) -> DispatchReport:
-        """One batch: claim what is due, send it, record each result."""
-        now = now or utcnow()
+        """One batch: claim what is due, send it, record each result.
+
+        Given `now`, every time the batch records (sent_at, the next attempt) is that instant, so a
+        backfill or a test replays exactly; without it each record reads the clock when it happens.
+        """
+        clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
+        now = clock()
         channels = tuple(c for c in self.channels if not (c == "sms" and self.quiet_hours and quiet_until(now)))
         rows = claim(now=now, limit=self.batch_size, lease=self.lease, owner=self.owner, channels=channels)
         report = DispatchReport(claimed=len(rows))
@@ -112,7 +117,7 @@ class Dispatcher:
 
             render_deferred(rows)
         for channel_name in sorted({r.channel for r in rows}):
-            self._send_channel(channel_name, [r for r in rows if r.channel == channel_name], report)
+            self._send_channel(channel_name, [r for r in rows if r.channel == channel_name], report, clock)
         return report
 
     def drain(self, now: datetime | None = None, max_batches: int = 1000) -> DispatchReport:
@@ -125,7 +130,8 @@ class Dispatcher:
                 break
         return total
 
-    def _send_channel(self, name: str, rows: list[Notification], report: DispatchReport) -> None:
+    def _send_channel(self, name: str, rows: list[Notification], report: DispatchReport,
+                      clock: Callable[[], datetime]) -> None:
         channel = self.channels[name]
         pending = list(rows)
         try:
@@ -141,11 +147,11 @@ class Dispatcher:
                     try:
                         result = batch.send(_message(row, self.sms_templates))
                     except DeliveryError as error:
-                        self._failed(row, error, report)
+                        self._failed(row, error, report, clock())
                         if error.channel_wide:
                             break
                     else:
-                        self._record(row, status=SENT, sent_at=utcnow(), provider_message_id=result.provider_message_id,
+                        self._record(row, status=SENT, sent_at=clock(), provider_message_id=result.provider_message_id,
                                      last_error=None)
                         report.sent += 1
         except DeliveryError as error:
@@ -155,14 +161,14 @@ class Dispatcher:
         if pending:
             self._release(pending, report)
 
-    def _failed(self, row: Notification, error: DeliveryError, report: DispatchReport) -> None:
+    def _failed(self, row: Notification, error: DeliveryError, report: DispatchReport, now: datetime) -> None:
         reason = str(error)[:500]
         report.errors.append(f"{row.id}: {reason}")
         if isinstance(error, PermanentError) and error.channel_wide:
             # Bad credentials, no balance: the channel's fault, not this message's. Keep it, try later.
             log.error("dispatch: %s channel refuses everything: %s", row.channel, reason)
             self._record(row, status=PENDING, last_error=reason, attempts=Notification.attempts - 1,
-                         next_attempt_at=utcnow() + CHANNEL_DOWN_WAIT)
+                         next_attempt_at=now + CHANNEL_DOWN_WAIT)
             report.released += 1
         elif isinstance(error, PermanentError):
             self._record(row, status=FAILED, last_error=reason)
@@ -173,7 +179,7 @@ class Dispatcher:
         else:
             retry_after = error.retry_after if isinstance(error, TransientError) else None
             self._record(row, status=PENDING, last_error=reason,
-                         next_attempt_at=next_attempt_at(row.attempts, utcnow(), retry_after=retry_after))
+                         next_attempt_at=next_attempt_at(row.attempts, now, retry_after=retry_after))
             report.retried += 1
 
     def _release(self, rows: list[Notification], report: DispatchReport) -> None:

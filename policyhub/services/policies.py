@@ -173,7 +173,8 @@ def _store_file(policy: Policy, upload: Upload, document: ExtractedDocument, act
     ))
 
 
-def create_policy(actor: User, values: dict[str, Any], upload: Upload | None = None) -> Policy:
+def create_policy(actor: User, values: dict[str, Any], upload: Upload | None = None,
+                  now: datetime | None = None) -> Policy:
     """Create a draft from text or an uploaded file; criteria given override the extracted ones."""
     department = _department_for(actor, values.pop("department", None))
     _require_editor(actor, department)
@@ -189,7 +190,7 @@ def create_policy(actor: User, values: dict[str, Any], upload: Upload | None = N
     _check_doc_number(department.id, doc_number)
     extracted = extract_criteria(values["title"], values["body"], department.name)
     criteria = normalise_criteria(values.get("criteria"), base=extracted)
-    now = utcnow()
+    now = now or utcnow()
     policy = Policy(
         title=values["title"].strip(), body=values["body"], doc_number=doc_number, department=department,
         issued_on=values.get("issued_on"), effective_from=values.get("effective_from"),
@@ -208,7 +209,8 @@ def create_policy(actor: User, values: dict[str, Any], upload: Upload | None = N
     return policy
 
 
-def update_policy(actor: User, policy: Policy, values: dict[str, Any], upload: Upload | None = None) -> Policy:
+def update_policy(actor: User, policy: Policy, values: dict[str, Any], upload: Upload | None = None,
+                  now: datetime | None = None) -> Policy:
     """Apply an edit as a new version; a file replaces the body."""
     if not can_edit(actor, policy):
         raise Forbidden("只能修改本部门的政策")
@@ -241,7 +243,7 @@ def update_policy(actor: User, policy: Policy, values: dict[str, Any], upload: U
     for key, value in values.items():
         setattr(policy, key, value.strip() if key == "title" else value)
     policy.version += 1
-    policy.updated_at = utcnow()
+    policy.updated_at = now or utcnow()
     db.session.flush()
     _reindex(policy)
     _snapshot(policy, actor, changed)

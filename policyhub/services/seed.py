@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,7 @@ def _demo_enterprises_loaded(path: Path) -> bool:
     return first is not None and enterprise_by_credit_code(first["credit_code"]) is not None
 
 
-def seed_demo(demo_dir: Path = DEMO_DIR) -> SeedReport:
+def seed_demo(demo_dir: Path = DEMO_DIR, now: datetime | None = None) -> SeedReport:
     """Load what is missing of the demo data; running it twice adds nothing the second time."""
     report = SeedReport()
     with open(demo_dir / "departments.csv", encoding="utf-8", newline="") as f:
@@ -104,7 +104,8 @@ def seed_demo(demo_dir: Path = DEMO_DIR) -> SeedReport:
             raise ValueError(f"demo enterprises have errors: {result.errors[:5]}")
         report.enterprises = result.created
     admin = db.session.scalar(select(User).where(User.username == "admin"))
-    today = local_date(utcnow())
+    now = now or utcnow()
+    today = local_date(now)
     for path in sorted((demo_dir / "policies").glob("*.txt")):
         values = parse_demo_policy(path.read_text(encoding="utf-8"))
         exists = db.session.scalar(
@@ -113,15 +114,15 @@ def seed_demo(demo_dir: Path = DEMO_DIR) -> SeedReport:
         )
         if exists is not None:
             continue
-        policy = policies_service.create_policy(admin, values)
+        policy = policies_service.create_policy(admin, values, now=now)
         report.policies += 1
         if policy.effective_to is None or policy.effective_to >= today:
-            policies_service.publish_policy(admin, policy)
+            policies_service.publish_policy(admin, policy, now=now)
             report.published += 1
         else:
             # Shown as it would be after its life: published once, expired by the nightly job.
             policy.status = "published"
-            policy.published_at = utcnow()
-            report.expired += len(policies_service.expire_policies())
+            policy.published_at = now
+            report.expired += len(policies_service.expire_policies(now))
     db.session.flush()
     return report

@@ -213,10 +213,12 @@ def site(tmp_path_factory, smtp, gateway, output_dir) -> Iterator[Site]:
     # The server gets a clean environment: none of the developer's own POLICYHUB_* settings.
     server_env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYHUB_")} | env
     server_env["PYTHONUNBUFFERED"] = "1"
+    if os.environ.get("POLICYHUB_TEST_TODAY"):
+        server_env["POLICYHUB_TEST_TODAY"] = os.environ["POLICYHUB_TEST_TODAY"]
     log_path = output_dir / "server.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [*_python_for_server(), "--app", "wsgi", "serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
     site = Site(base_url, env, control, log_path, passwords, tokens,
@@ -233,6 +235,14 @@ def site(tmp_path_factory, smtp, gateway, output_dir) -> Iterator[Site]:
             process.wait(timeout=15)
         with control.app_context():
             db.engine.dispose()
+
+
+def _python_for_server() -> list[str]:
+    """`python -m flask`, on the suite's own day when POLICYHUB_TEST_TODAY moved the clock."""
+    if not os.environ.get("POLICYHUB_TEST_TODAY"):
+        return [sys.executable, "-m", "flask"]
+    return [sys.executable, "-c", "import sys; from tests.timeshift import start_from_environment; "
+            "start_from_environment(); from flask.cli import main; sys.argv[0] = 'flask'; main()"]
 
 
 def _wait_until_healthy(site: Site, process: subprocess.Popen, timeout: float = 60.0) -> None:

@@ -116,8 +116,9 @@ def test_gateway_errors_and_timeouts_then_healthy_each_sms_once(app, gateway, lo
         dispatcher = sms_dispatcher(server.url)
         first = dispatcher.run_once(DAYTIME)
         assert first.sent < 4
-        later = dispatcher.drain(DAYTIME + timedelta(hours=3))
-    assert first.sent + later.sent == 4
+        # Retries fall due after their backoff (at most 2 h), so each later pass finds what failed before.
+        later = [dispatcher.drain(DAYTIME + timedelta(hours=hours)) for hours in (3, 6, 9)]
+    assert first.sent + sum(r.sent for r in later) == 4
     # The gateway saw retries, but each idempotency key reached a phone once.
     assert sorted(gateway_app.sent) == sorted(f"test:sms:{i}" for i in range(4))
     assert [s for s, _ in statuses(app)] == ["sent"] * 4
@@ -222,3 +223,18 @@ def test_make_run_without_configuration_captures_messages(app):
         report = build_dispatcher(app).drain(DAYTIME)
         row = db.session.scalar(select(Notification))
     assert report.sent == 1 and row.provider_message_id.startswith("captured:email:")
+
+
+def test_a_given_now_is_the_clock_for_everything_the_batch_records(app, gateway, loopback):
+    """sent_at and the next attempt come from the `now` given, not from the wall clock (a replay, `--now`)."""
+    gateway_app, server = gateway
+    add_rows(app, 2, channel="sms")
+    gateway_app.script.extend([loopback.Reply(429, {"error": "slow down"})])
+    later = DAYTIME + timedelta(days=400)
+    with app.app_context():
+        sms_dispatcher(server.url, batch_size=1).run_once(later)
+        sms_dispatcher(server.url, batch_size=1).run_once(later)
+        rows = {n.idempotency_key: n for n in db.session.scalars(select(Notification))}
+        retried, sent = rows["test:sms:0"], rows["test:sms:1"]
+        assert retried.status == "pending" and later <= retried.next_attempt_at <= later + timedelta(hours=2)
+        assert sent.status == "sent" and sent.sent_at == later

@@ -232,3 +232,14 @@ def test_list_by_status(app, client, departments, make_user, bearer):
     assert client.get("/api/v1/consultations?status=open", headers=staff).get_json()["total"] == 0
     assert client.get("/api/v1/consultations?status=late", headers=staff).status_code == 422
     assert client.get("/api/v1/consultations").status_code == 401
+
+
+def test_the_admin_banner_names_the_years_ahead_that_no_schedule_covers(app):
+    from notifier.workcal import library_years
+    from policyhub.services.calendar import provisional_years_ahead
+
+    last_known = library_years()[-1]
+    with app.app_context():
+        assert provisional_years_ahead(datetime(last_known, 12, 2, tzinfo=SH)) == [last_known + 1]
+        assert provisional_years_ahead(datetime(last_known - 1, 12, 2, tzinfo=SH)) == []
+        assert provisional_years_ahead(datetime(last_known + 3, 1, 2, tzinfo=SH)) == [last_known + 3, last_known + 4]

@@ -15,6 +15,7 @@ from matcher._data import DATA_DIR
 from matcher.criteria import SIZES, Criteria, Evidence
 from matcher.regions import NATIONWIDE, Regions, default_regions
 from matcher.taxonomy import InvalidIndustryCode, Taxonomy, default_taxonomy
+from matcher.tokenize import simplified
 
 __all__ = [
     "IndustryLexicon",
@@ -329,12 +330,46 @@ _SIZE_MEANING = {
 }
 _ALL_SIZES = re.compile(r"不(?:限|分|区分)[^，。；]{0,12}规模|不受[^，。；]{0,6}规模限制")
 _ALL_INDUSTRIES = re.compile(r"不(?:限|分|区分)[^，。；]{0,12}行业")
-_ABOVE_SCALE = re.compile(r"规模以上|规上|限额以上|限上|四上")
+# 首次升规 / 新进规 / 入库纳统 awards go to firms that are above scale now (labelling.md's approximation).
+_ABOVE_SCALE = re.compile(r"规模以上|规上|限额以上|限上|四上|首次升规|新升规|首次进规|新进规|入库纳统|纳统|首次上限|新上限")
 _NOT_YET = re.compile(r"(?:未|尚未|非|没有|不属于)[^，。；]{0,8}(?:规模以上|规上|限额以上|限上|四上)")
 _NATIONAL_ISSUER = re.compile(
     r"国务院|中共中央|财政部|税务总局|国家发展和?改革委|发展改革委|工业和信息化部|科学技术部|科技部|商务部|人力资源和?社会保障部|人力资源社会保障部"
     r"|农业农村部|生态环境部|自然资源部|中国人民银行|国家[^\s，。]{1,12}(?:局|委员会|署)|中华人民共和国"
+    r"|工信部|人社部|国家发改委|国资委|央行|银保监会|证监会|海关总署|市场监管总局|交通运输部|文化和旅游部|住房和城乡建设部"
 )
+# A news agency's dateline (新华社北京10月14日电, 本报济南5月3日讯) names where the reporter filed, not the policy's area.
+_DATELINE = re.compile(r"^[^，。]{0,16}?\d{1,2}月\d{1,2}日(?:电|讯)|^[(（【]?(?:新华社|中新社|人民网|央视网|中国政府网|记者)[^，。]{0,16}?[)）】]?")
+_BEIJING = "110000"
+_OUR_PROVINCE = re.compile(r"我省|全省|省政府|省委|省[^，。；、\s]{0,8}厅")
+_PLACE_VERB = re.compile(r"([\u4e00-\u9fff]{2,3})(?:出台|印发|发布|推出|出炉|实施|落实|兑现|发放|启动)")
+
+
+def _level(regions: Regions, code: str) -> int:
+    region = regions.get(code)
+    return region.level if region else -1
+
+
+@functools.cache
+def _county_stems(regions: Regions) -> dict[str, str]:
+    """Two- and three-character county names without 县/市/区 (南安 → 350583), where only one county has it."""
+    stems: dict[str, list[str]] = {}
+    for region in regions:
+        if region.level == 3 and region.name[-1] in "县市区" and len(region.name) >= 3:
+            stems.setdefault(region.name[:-1], []).append(region.code)
+    return {stem: codes[0] for stem, codes in stems.items() if len(codes) == 1 and len(stem) >= 2}
+
+
+def _place_by_verb(title: str, opening: list[str], regions: Regions) -> dict[str, str]:
+    """A short county name as the subject of a policy verb (南安出台…, 长丰县推出…) in the title or the opening."""
+    stems = _county_stems(regions)
+    for text in [title, *opening[:3]]:
+        for match in _PLACE_VERB.finditer(text):
+            word = match.group(1)
+            for stem in (word, word[-2:]):
+                if stem in stems:
+                    return {stems[stem]: text}
+    return {}
 _RESTRICTED_PLACE = re.compile(r"行政区域内|注册|登记|纳税|辖区|境内|企业|位于")
 
 
@@ -357,6 +392,7 @@ def extract_criteria(
     body: str,
     issuer: str | None = None,
     *,
+    department: str | None = None,
     taxonomy: Taxonomy | None = None,
     regions: Regions | None = None,
     lexicon: IndustryLexicon | None = None,
@@ -373,8 +409,10 @@ def extract_criteria(
     reg = regions or default_regions()
     lex = lexicon or default_lexicon()
     quals = qualifications or default_qualifications()
-    title = _normalize(title or "")
-    sentences = split_sentences(body or "")
+    title = _normalize(simplified(title or ""))
+    body = simplified(body or "")
+    issuer = simplified(issuer) if issuer else issuer
+    sentences = split_sentences(body)
     targets = [s for s in sentences if s.target]
     title_sentence = [Sentence(title, target=True)] if title else []
 
@@ -389,11 +427,11 @@ def extract_criteria(
         sizes, _ = _sizes(title_sentence)
 
     found_quals = _qualifications(targets, quals)
-    if not found_quals.values:
+    if not found_quals.values and title and _REWARDS_HOLDERS.search(title):
         found_quals = _qualifications(title_sentence, quals)
 
     above = _above_scale(targets) or _above_scale(title_sentence)
-    places = _regions(title, issuer, sentences, targets, reg)
+    places = _regions(title, issuer, sentences, targets, reg, department)
 
     industry_codes = collapse_codes(industries.values, tax) if industries.values else []
     excluded_codes = [
@@ -446,15 +484,35 @@ def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon) -> tupl
     for sentence in sentences:
         if _ALL_INDUSTRIES.search(sentence.text):
             explicit_all = True
+        hits: list[tuple[tuple[str, ...], bool]] = []
         for clause, negative in _clauses(sentence):
             if negative and not _ENTITY.search(clause) and not _LIST_ITEM.match(sentence.text):
                 continue  # 电解铝产能的项目不在支持范围: projects, not enterprises of an industry
-            for _word, codes in lexicon.find(clause):
-                for code in codes:
-                    (excluded if negative else included).add(code, sentence.text)
+            hits += [(codes, negative) for _word, codes in lexicon.find(clause)]
+        for codes, negative in _specific_first(hits, lexicon.taxonomy):
+            for code in codes:
+                (excluded if negative else included).add(code, sentence.text)
     if explicit_all:
         included = _blank()
     return included, excluded, explicit_all
+
+
+def _specific_first(hits: list[tuple[tuple[str, ...], bool]], taxonomy: Taxonomy) -> list[tuple[tuple[str, ...], bool]]:
+    """Drop a broad word whose codes all hold narrower ones named in the same sentence.
+
+    "从事谷物磨制、食用植物油加工……的农产品加工企业" names its classes, then the broad head noun: the classes
+    are the target, not every food industry.
+    """
+    def narrower(code: str, other: str) -> bool:
+        return code != other and taxonomy.covers(code, other)
+
+    kept = []
+    for codes, negative in hits:
+        inner = [o for others, neg in hits if neg == negative and others != codes for o in others]
+        broad = len(codes) > 1 and any(narrower(c, o) for c in codes for o in inner)
+        if not broad:
+            kept.append((codes, negative))
+    return kept
 
 
 def _sizes(sentences: Iterable[Sentence]) -> tuple[_Found, bool]:
@@ -486,9 +544,23 @@ def _qualifications(sentences: Iterable[Sentence], quals: QualificationList) -> 
         for clause, negative in _clauses(sentence):
             if negative or re.search(r"尚未|未取得|未获得|优先|鼓励|培育库|成长为", clause):
                 continue
+            # 组织开展…认定工作 / 推荐申报 invites firms to apply for the title: it does not require it.
+            if _INVITES_TO_APPLY.search(clause) and not _REWARDS_HOLDERS.search(clause):
+                continue
             for name in quals.find(clause):
                 found.add(name, sentence.text)
     return found
+
+
+# A policy that rewards holders of a title (对新认定的高新技术企业给予奖励, 获评的小巨人) requires it; one that
+# invites firms to apply (认定, 申报, 推荐, 评选) or to grow towards it (培育, 引导) does not.
+_REWARDS_HOLDERS = re.compile(
+    r"已认定|已获|获评|获得|取得|被认定|认定为|新认定|首次认定|首批被?认定|通过认定|入选|评为|荣获|新晋|新获"
+    r"|(?:奖励|奖补|补助|资助|补贴)(?!申报|资金申报)"
+)
+_INVITES_TO_APPLY = re.compile(
+    r"申报|推荐|评选|遴选|组织开展|认定工作|开展[^，。；]{0,10}认定|申请认定|争创|培育|梯度|引导|促进|高质量发展|走[“\"]?专精特新"
+)
 
 
 def _above_scale(sentences: Iterable[Sentence]) -> str | None:
@@ -508,38 +580,59 @@ def _above_scale(sentences: Iterable[Sentence]) -> str | None:
 
 
 def _regions(
-    title: str, issuer: str | None, sentences: list[Sentence], targets: list[Sentence], regions: Regions
+    title: str, issuer: str | None, sentences: list[Sentence], targets: list[Sentence], regions: Regions,
+    department: str | None = None,
 ) -> _Found:
-    """The area the policy applies to, each code with the text it was read from."""
+    """The area the policy applies to, each code with the text it was read from.
+
+    The place comes from the text first, in this order: the issuer given, the title, the head of the
+    document (its issuing organ and 文号 lines), the sign-off, and the opening of a news report or Q&A
+    page (近日，某某县出台…). Only when the text names no place does the uploading department's area
+    stand in, and "nationwide" comes only from a central issuer, never from finding nothing.
+    """
     found = _blank()
-    sources: list[tuple[str, list[str]]] = []
-    for text in (issuer or "", title):
-        if text:
-            codes = regions.find_in_text(text)
-            if not codes and _NATIONAL_ISSUER.search(text):
-                codes = [NATIONWIDE]
-            sources.append((text, codes))
-    # The sign-off (the issuing body's name near the end) settles an untitled or unsigned text.
-    if not any(codes for _, codes in sources):
-        for sentence in reversed(sentences[-4:]):
-            codes = regions.find_in_text(sentence.text)
-            if not codes and _NATIONAL_ISSUER.search(sentence.text):
-                codes = [NATIONWIDE]
-            if codes:
-                sources.append((sentence.text, codes))
+    head = [s.text for s in sentences[:4]]
+    tail = [s.text for s in reversed(sentences[-5:])]
+    opening = [s.text for s in sentences[:12] if not s.heading]
+    candidates: list[list[str]] = [[issuer] if issuer else [], [title] if title else [], head, tail, opening]
+    issuer_area: dict[str, str] = {}
+    for group in candidates:
+        if group is head:
+            issuer_area = _place_by_verb(title, [], regions)
+            if issuer_area:
                 break
-    area: dict[str, str] = {}
-    for text, codes in sources:
-        for code in codes:
-            area.setdefault(code, text)
+        for text in group:
+            text = _DATELINE.sub("", text)
+            codes = regions.find_in_text(text)
+            if _NATIONAL_ISSUER.search(text) and set(codes) <= {_BEIJING}:
+                codes = [NATIONWIDE]  # 工业和信息化部 sits in Beijing; 国家税务总局山东省税务局 is Shandong's
+            for code in codes:
+                issuer_area.setdefault(code, text)
+            if codes:
+                break
+        if issuer_area:
+            break
+    if not issuer_area:
+        issuer_area = _place_by_verb("", opening, regions)
+    if not issuer_area and department:
+        codes = regions.find_in_text(department) or ([NATIONWIDE] if _NATIONAL_ISSUER.search(department) else [])
+        own_province = next((t for t in [*head, *opening] if _OUR_PROVINCE.search(t)), None)
+        if own_province:
+            # 我省 / 省工业和信息化厅 in a text the department uploads: its own province speaks.
+            codes = [next((a for a in regions.ancestors(c) if (regions.get(a) or c) and _level(regions, a) == 1), c)
+                     for c in codes]
+        issuer_area = dict.fromkeys(codes, own_province or department)
     # The most specific of a chain wins (国家税务总局滨州市税务局 is the city's office).
-    issuer_area = {c: t for c, t in area.items() if not any(o != c and regions.covers(c, o) for o in area)}
+    issuer_area = {c: t for c, t in issuer_area.items() if not any(o != c and regions.covers(c, o) for o in issuer_area)}
 
     narrowed: dict[str, str] = {}
     for sentence in targets:
         if not _RESTRICTED_PLACE.search(sentence.text):
             continue
-        for code in regions.find_in_text(sentence.text):
+        # 项目申报单位（不含青岛）: a place named to be left out narrows nothing.
+        kept = re.sub(r"[（(][^（）()]*?(?:不含|除外|以外)[^（）()]*?[）)]|(?:不含|除)[^，。；]{1,12}?(?:以外|外)?[，。；]",
+                      "", sentence.text)
+        for code in regions.find_in_text(kept):
             inside = not issuer_area or any(regions.covers(a, code) for a in issuer_area)
             if inside and code not in issuer_area:
                 narrowed.setdefault(code, sentence.text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -13,7 +14,7 @@ import jieba
 
 from matcher._data import DATA_DIR
 
-__all__ = ["PolicyTokenizer", "default_tokenizer", "index_tokens", "query_tokens", "words"]
+__all__ = ["PolicyTokenizer", "default_tokenizer", "index_tokens", "query_tokens", "simplified", "words"]
 
 _WORD = re.compile(r"[\w\u3400-\u9fff\U00020000-\U0002ffff]", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
@@ -98,3 +99,21 @@ def query_tokens(query: str) -> list[str]:
 def join(tokens: Iterable[str]) -> str:
     """Tokens as one space-separated string, the form the database indexes store."""
     return " ".join(tokens)
+
+
+_converter_lock = threading.Lock()
+
+
+@functools.cache
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """The text in simplified characters: a quarter of real policy pages come in traditional script (鋁, 批發)."""
+    if not text or text.isascii():
+        return text
+    with _converter_lock:  # one OpenCC converter, shared; its C++ side is not documented as thread-safe
+        return _t2s().convert(text)

@@ -30,9 +30,13 @@ EMPTY_CRITERIA: dict[str, Any] = {
 }
 
 
-def extract_criteria(title: str, body: str, issuer: str | None = None) -> dict[str, Any]:
-    """Criteria the engine reads from a policy's title, text and issuer, each with its evidence sentence."""
-    return matcher_extract.extract_criteria(title, body, issuer).to_dict()
+def extract_criteria(title: str, body: str, issuer: str | None = None, *, department: str | None = None) -> dict[str, Any]:
+    """Criteria the engine reads from a policy's text, each with its evidence sentence.
+
+    issuer is the 发文机关 when known; department is the uploading department, whose area stands in
+    only when the text names no place.
+    """
+    return matcher_extract.extract_criteria(title, body, issuer, department=department).to_dict()
 
 
 def _as_list(name: str, value: Any, fields: dict[str, str]) -> list[str]:

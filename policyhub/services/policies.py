@@ -188,7 +188,7 @@ def create_policy(actor: User, values: dict[str, Any], upload: Upload | None = N
     _check_text_fields(values)
     doc_number = (values.get("doc_number") or "").strip() or None
     _check_doc_number(department.id, doc_number)
-    extracted = extract_criteria(values["title"], values["body"], department.name)
+    extracted = extract_criteria(values["title"], values["body"], department=department.name)
     criteria = normalise_criteria(values.get("criteria"), base=extracted)
     now = now or utcnow()
     policy = Policy(

@@ -1,0 +1,372 @@
+"""Read the facts a user looks for first from a policy's text: 文号, issuer, dates, 申报截止, amounts, contact.
+
+Every fact comes with the sentence it was read from, and a fact the text does not state stays None:
+an empty 申报截止 means "the text gives none", never a guess. Dates in Arabic or Chinese numerals
+(2023年5月10日, 二〇二三年五月十日, 2023-05-10, 2023.5.10) are read; a date without a year takes the year
+of the policy's own date. Money is normalised to 万元.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from matcher.criteria import Evidence
+from matcher.tokenize import simplified
+
+__all__ = ["FACT_FIELDS", "PolicyFacts", "chinese_number", "extract_facts", "find_dates", "money_wan"]
+
+FACT_FIELDS = (
+    "doc_number", "issuer", "issued_on", "effective_from", "effective_to",
+    "apply_from", "apply_until", "max_support_wan", "contact",
+)
+
+
+@dataclass(frozen=True)
+class PolicyFacts:
+    """What the text states of a policy; None where it states nothing."""
+
+    doc_number: str | None = None
+    issuer: str | None = None
+    issued_on: date | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    apply_from: date | None = None
+    apply_until: date | None = None
+    max_support_wan: float | None = None
+    contact: str | None = None
+    evidence: tuple[Evidence, ...] = field(default=(), compare=False)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form: dates as ISO strings, evidence as {field, value, sentence}."""
+        out: dict[str, object] = {}
+        for name in FACT_FIELDS:
+            value = getattr(self, name)
+            out[name] = value.isoformat() if isinstance(value, date) else value
+        out["evidence"] = [e.to_dict() for e in self.evidence]
+        return out
+
+
+# --- numbers -------------------------------------------------------------------------------------
+
+_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+          "八": 8, "九": 9}
+_UNIT = {"十": 10, "百": 100, "千": 1000}
+_BIG = {"万": 10_000, "亿": 100_000_000}
+_CN_NUMBER = "[〇○零一二两三四五六七八九十百千万亿]"
+
+
+def chinese_number(text: str) -> float | None:
+    """The value of a number in Arabic or Chinese numerals (二十三, 一千五百, 3.5, 1,000); None if it is not one."""
+    text = text.strip().replace(",", "").replace("，", "")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if not re.fullmatch(f"{_CN_NUMBER}+", text):
+        return None
+    if all(ch in _DIGIT for ch in text):  # 二〇二三: digit by digit
+        return float("".join(str(_DIGIT[ch]) for ch in text))
+    total, section, digit = 0, 0, 0
+    for ch in text:
+        if ch in _DIGIT:
+            digit = _DIGIT[ch]
+        elif ch in _UNIT:
+            section += (digit or 1) * _UNIT[ch]
+            digit = 0
+        else:
+            total = (total + section + digit) * _BIG[ch]
+            section = digit = 0
+    return float(total + section + digit)
+
+
+_AMOUNT = re.compile(rf"(\d+(?:\.\d+)?|{_CN_NUMBER}+)\s*(亿元|万元|元|亿|万)")
+
+
+def money_wan(number: str, unit: str) -> float | None:
+    """An amount in 万元 from its number and unit (元, 万元, 亿元)."""
+    value = chinese_number(number)
+    if value is None:
+        return None
+    if unit.startswith("亿"):
+        return value * 10_000
+    if unit.startswith("万"):
+        return value
+    return value / 10_000
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+_NUM = rf"(?:\d{{1,4}}|{_CN_NUMBER}{{1,4}})"
+_FULL_DATE = re.compile(rf"({_NUM})\s*年\s*({_NUM})\s*月\s*({_NUM})\s*[日号]")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(20\d\d|19\d\d)[-./](\d{1,2})[-./](\d{1,2})(?!\d)")
+_MONTH_DAY = re.compile(rf"(?<![年\d])({_NUM})\s*月\s*({_NUM})\s*[日号]")
+_YEAR_MONTH_END = re.compile(rf"({_NUM})\s*年\s*({_NUM})\s*月(?:底|末)")
+
+
+def _make_date(year: str | int, month: str | int, day: str | int) -> date | None:
+    try:
+        values = [int(v) if isinstance(v, int) else int(chinese_number(v) or -1) for v in (year, month, day)]
+        if values[0] < 1949 or values[0] > 2100:
+            return None
+        return date(*values)
+    except (ValueError, TypeError):
+        return None
+
+
+def _month_end(year: int, month: int) -> date | None:
+    try:
+        first_next = date(year + (month == 12), month % 12 + 1, 1)
+    except ValueError:
+        return None
+    return first_next - timedelta(days=1)
+
+
+def find_dates(text: str, default_year: int | None = None) -> list[tuple[int, date]]:
+    """(position, date) of every date written in a text, in order; month–day dates take default_year."""
+    found: list[tuple[int, date]] = []
+    taken: list[range] = []
+    for match in _FULL_DATE.finditer(text):
+        day = _make_date(match.group(1), match.group(2), match.group(3))
+        if day:
+            found.append((match.start(), day))
+            taken.append(range(match.start(), match.end()))
+    for match in _YEAR_MONTH_END.finditer(text):
+        year, month = chinese_number(match.group(1)), chinese_number(match.group(2))
+        if year and month and 1949 <= year <= 2100 and 1 <= month <= 12:
+            end = _month_end(int(year), int(month))
+            if end:
+                found.append((match.start(), end))
+                taken.append(range(match.start(), match.end()))
+    for match in _NUMERIC_DATE.finditer(text):
+        day = _make_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        if day:
+            found.append((match.start(), day))
+            taken.append(range(match.start(), match.end()))
+    if default_year:
+        for match in _MONTH_DAY.finditer(text):
+            if any(match.start() in r for r in taken):
+                continue
+            day = _make_date(default_year, match.group(1), match.group(2))
+            if day:
+                found.append((match.start(), day))
+    return sorted(found, key=lambda item: item[0])
+
+
+# --- the facts -----------------------------------------------------------------------------------
+
+_BRACKETS = "〔［\\[【（(<《"
+_CLOSE = "〕］\\]】）)>》"
+_DOC_NUMBER = re.compile(
+    rf"([\u4e00-\u9fff]{{1,14}}[{_BRACKETS}]\s*(?:19|20)\d\d\s*[{_CLOSE}]\s*[第]?\d{{1,4}}\s*号)"
+)
+_ISSUER_TAIL = (
+    r"(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|管理委员会|管委会|工作领导小组办公室"
+    r"|[^\s，。、；]{0,6}(?:厅|局|委|部|署|办|中心|总局|银行|行|会|院))"
+)
+_ORGAN_LINE = re.compile(rf"^[\u4e00-\u9fff（）()]{{2,40}}{_ISSUER_TAIL}$")
+_TITLE_ISSUER = re.compile(rf"^([\u4e00-\u9fff（）()、]{{2,60}}?{_ISSUER_TAIL})(?:关于|印发|转发)")
+_EFFECTIVE_FROM = re.compile(r"自\s*([^，。；]{0,24}?)\s*起(?:施行|实施|执行|生效)")
+_ISSUE_DAY_WORDS = re.compile(r"印发之日|发布之日|公布之日|下发之日|发文之日|签发之日")
+_VALIDITY_YEARS = re.compile(rf"有效期(?:为|暂定为?|限)?\s*({_NUM}|半)\s*年")
+_VALID_UNTIL = re.compile(r"有效期至|有效期到|执行至|实施至|执行到|有效至|止于|截止到|截至")
+_PERIOD = re.compile(r"(?:执行|实施|有效|政策)期(?:限|间)?(?:为|自|：|:)?|有效期(?:为|：|:)?|期限(?:为|：|:)")
+_APPLY = re.compile(
+    r"申报(?:时间|期限|日期|截止|工作)|申请(?:时间|期限|截止)|受理(?:时间|期限)|报送(?:时间|截止)"
+    r"|截止(?:时间|日期)|(?:之前|前)[^，。；]{0,20}(?:报送|报至|提交|上报|申报|报)"
+    r"|(?:报送|提交|上报|申报)[^，。；]{0,30}(?:截止|之前|前)"
+)
+_MAX_AMOUNT = re.compile(
+    rf"(?:最高|最多|上限|不超过|不高于|封顶|最高不超过|累计不超过)[^，。；]{{0,12}}?(\d+(?:\.\d+)?|{_CN_NUMBER}+)\s*(亿元|万元|元)"
+    rf"|(\d+(?:\.\d+)?|{_CN_NUMBER}+)\s*(亿元|万元|元)\s*(?:封顶|为上限|以内)"
+)
+_PHONE = re.compile(r"(?<!\d)(?:0\d{2,3}[-－—\s]?\d{7,8}|1[3-9]\d{9}|\d{7,8}|400[-\s]?\d{3}[-\s]?\d{4})(?!\d)")
+_CONTACT_CUE = re.compile(r"联系人|联系电话|咨询电话|联系方式|电\s*话|咨询热线|服务热线")
+
+
+def _lines(body: str) -> list[str]:
+    return [line.strip() for line in unicodedata.normalize("NFKC", body).splitlines() if line.strip()]
+
+
+def _sentences(lines: list[str]) -> list[str]:
+    out = []
+    for line in lines:
+        out.extend(p.strip() for p in re.split(r"(?<=[。；！？])", line) if p.strip())
+    return out
+
+
+def _cited(text: str, start: int) -> bool:
+    """Whether the 文号 at start cites another document: inside brackets after 《…》, or after 根据/按照."""
+    before = text[max(0, start - 80):start]
+    return bool(re.search(r"》\s*[（(]?\s*$|根据|按照|依据|转发|贯彻", before[-30:]) or before.rstrip().endswith(("《", "》（")))
+
+
+def _doc_number(title: str, lines: list[str]) -> tuple[str, str] | None:
+    """The policy's own 文号: standing alone near the top, else the first one that does not cite another."""
+    for line in lines[:12]:
+        match = _DOC_NUMBER.search(line)
+        if match and len(line) <= len(match.group(1)) + 14 and not _cited(line, match.start()):
+            return _clean_doc_number(match.group(1)), line
+    for line in [title, *lines]:
+        for match in _DOC_NUMBER.finditer(line):
+            if not _cited(line, match.start()) and not line[:match.start()].rstrip().endswith(("《", "》")):
+                return _clean_doc_number(match.group(1)), line
+    return None
+
+
+def _clean_doc_number(text: str) -> str:
+    text = re.sub(r"\s+", "", text)
+    text = re.sub(r"[\[［【(（]((?:19|20)\d\d)[\]］】)）]", r"〔\1〕", text)
+    # Words before the issuer's abbreviation ("印发《…》的通知（滨政发…") are not part of it.
+    return re.sub(r"^(?:文号|发文字号|字号|索引号)[:：]?", "", text)
+
+
+def _issuer(title: str, lines: list[str]) -> tuple[str, str] | None:
+    """The issuing organ: the sign-off lines before the closing date, else the title's leading organ."""
+    dates_at = [i for i, line in enumerate(lines) if _FULL_DATE.fullmatch(re.sub(r"\s+", "", line))]
+    for end in reversed(dates_at):
+        organs = []
+        for line in reversed(lines[max(0, end - 4):end]):
+            plain = re.sub(r"\s+", "", line)
+            if _ORGAN_LINE.match(plain) and len(plain) <= 40:
+                organs.insert(0, plain)
+            else:
+                break
+        if organs:
+            return ";".join(organs), lines[end - 1]
+    match = _TITLE_ISSUER.match(re.sub(r"\s+", "", title))
+    if match:
+        return match.group(1).replace("、", ";"), title
+    return None
+
+
+def _issued_on(lines: list[str], default_year: int | None) -> tuple[date, str] | None:
+    """The date standing alone at the sign-off, else a 发布日期/成文日期 label, else a date on the top lines."""
+    for line in reversed(lines[-12:]):
+        plain = re.sub(r"\s+", "", line).strip("()（）")
+        if _FULL_DATE.fullmatch(plain) or _NUMERIC_DATE.fullmatch(plain):
+            found = find_dates(plain)
+            if found:
+                return found[0][1], line
+    for line in lines:
+        if re.search(r"(?:发布|成文|印发|发文)(?:日期|时间)", line):
+            found = find_dates(line)
+            if found:
+                return found[0][1], line
+    for line in lines[:6]:
+        plain = re.sub(r"\s+", "", line)
+        if len(plain) <= 24:
+            found = find_dates(plain)
+            if found:
+                return found[0][1], line
+    return None
+
+
+def _add_years(start: date, years: float) -> date:
+    whole = int(years)
+    try:
+        end = start.replace(year=start.year + whole)
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + whole, day=28)
+    if years - whole:
+        end += timedelta(days=182)
+    return end - timedelta(days=1)
+
+
+def extract_facts(title: str, body: str, *, default_year: int | None = None) -> PolicyFacts:
+    """The facts the text states, each with its evidence; default_year dates a 月日 without a year."""
+    title = unicodedata.normalize("NFKC", simplified(title or "")).strip()
+    lines = _lines(simplified(body or ""))
+    sentences = _sentences(lines)
+    facts = PolicyFacts()
+    evidence: list[Evidence] = []
+
+    def put(name: str, value: object, sentence: str) -> None:
+        nonlocal facts
+        if value is None or getattr(facts, name) is not None:
+            return
+        facts = replace(facts, **{name: value})
+        shown = value.isoformat() if isinstance(value, date) else (f"{value:g}" if isinstance(value, float) else value)
+        evidence.append(Evidence(name, str(shown), sentence[:300]))
+
+    found = _doc_number(title, lines)
+    if found:
+        put("doc_number", *found)
+    found = _issuer(title, lines)
+    if found:
+        put("issuer", *found)
+    year_hint = default_year
+    issued = _issued_on(lines, default_year)
+    if issued:
+        put("issued_on", *issued)
+        year_hint = issued[0].year
+    elif year_hint is None:
+        years = [d.year for _, d in find_dates(title + "\n" + "\n".join(lines[:20]))]
+        year_hint = years[0] if years else None
+
+    for sentence in sentences:
+        _validity(sentence, facts.issued_on, year_hint, put)
+        if facts.effective_to is not None and facts.effective_from is not None:
+            break
+    for sentence in sentences:
+        if _APPLY.search(sentence):
+            dates = [d for _, d in find_dates(sentence, year_hint)]
+            if dates:
+                if len(dates) >= 2 and re.search(r"至|到|—|－|-|~|～", sentence):
+                    put("apply_from", min(dates), sentence)
+                put("apply_until", max(dates), sentence)
+                break
+    best: tuple[float, str] | None = None
+    for sentence in sentences:
+        for match in _MAX_AMOUNT.finditer(sentence):
+            number, unit = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+            amount = money_wan(number, unit)
+            if amount is not None and (best is None or amount > best[0]):
+                best = (amount, sentence)
+    if best:
+        put("max_support_wan", round(best[0], 4), best[1])
+    for line in reversed(lines):
+        if _CONTACT_CUE.search(line) and _PHONE.search(line):
+            contact = re.sub(r"\s+", " ", line).strip()
+            put("contact", contact[:120], line)
+            break
+    return replace(facts, evidence=tuple(evidence))
+
+
+def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put) -> None:
+    """施行日期 and 有效期 from one sentence: 自…起施行, 有效期至…, 有效期N年, 执行期限为…至…."""
+    start: date | None = None
+    match = _EFFECTIVE_FROM.search(sentence)
+    if match:
+        phrase = match.group(1)
+        if _ISSUE_DAY_WORDS.search(phrase):
+            start = issued_on
+        else:
+            dates = find_dates(phrase, year_hint)
+            start = dates[0][1] if dates else None
+        if start:
+            put("effective_from", start, sentence)
+    dates = find_dates(sentence, year_hint)
+    cue = _VALID_UNTIL.search(sentence)
+    if cue:
+        after = [d for pos, d in dates if pos >= cue.start()]
+        if after:
+            put("effective_to", after[0], sentence)
+            return
+    period = _PERIOD.search(sentence)
+    if period and len(dates) >= 2 and re.search(r"至|到|—|－|~|～", sentence[period.end():]):
+        later = [d for pos, d in dates if pos >= period.start()]
+        if len(later) >= 2:
+            put("effective_from", later[0], sentence)
+            put("effective_to", later[-1], sentence)
+            return
+    years = _VALIDITY_YEARS.search(sentence)
+    if years:
+        count = 0.5 if years.group(1) == "半" else chinese_number(years.group(1))
+        begin = start or issued_on
+        if count and begin:
+            put("effective_to", _add_years(begin, count), sentence)

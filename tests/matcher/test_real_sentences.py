@@ -1,0 +1,128 @@
+"""The classes of failure seen on real texts, each on short sentences quoted from a real one (dev part only).
+
+Every case names the file of data/matcher/real/policies it quotes (its header has the source address);
+a test checks that none of them is in the test part, which is only ever scored.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from matcher.evaluate import REAL_DIR, split_of
+from matcher.extract import extract_criteria
+from matcher.facts import chinese_number, extract_facts, find_dates, money_wan
+
+UPLOADER = "滨州市工业和信息化局"
+
+REGION_CASES = [
+    # A county outside Shandong named by its short form as the subject of the title; traditional script.
+    ("c-12-nanan-commerce-enterprise-support", "南安出臺商貿企業扶持政策",
+     "http://m.sundong.com.cn【泉州經濟網】2023-01-31\n為分行業推動大型超市、加油站、酒店賓館、電子商務等企業及時入庫納統，南安市出臺多項商貿企業扶持政策。",
+     ["350583"]),
+    # A ministry in a news title: nationwide, not the reporter's city, not the uploader's.
+    ("b-23-miit-sme-resumption-2020-news", "工信部：引导中小企业走“专精特新”发展道路",
+     "北京青年报客户端 2020-04-16 15:35\n4月16日，国务院联防联控机制召开新闻发布会，介绍民营企业、中小企业有序推进复工复产情况。",
+     ["100000"]),
+    # A provincial notice that never names its province: 省工业和信息化厅 in the uploader's province.
+    ("a-23-shandong-first-set-insurance-compensation-2021",
+     "关于开展2021年度首台(套)技术装备及关键核心零部件、新材料首批次、首版次高端软件保险补偿申报工作的通知",
+     "各市工业和信息化局，省财政直管县、经济发达县工业和信息化局：\n该项工作申报事宜由省工业和信息化厅装备产业处牵头负责。",
+     ["370000"]),
+    # The issuing province in the title wins over the uploading department's city.
+    ("c-32-shanxi-4a5a-logistics-award", "山西省工业和信息化厅关于做好2024年全省4A、5A级物流企业奖励资金申报工作的通知",
+     "为做好2024年全省4A、5A级物流企业奖励资金申报工作，现将有关事项通知如下。", ["140000"]),
+]
+
+
+@pytest.mark.parametrize(("key", "title", "body", "regions"), REGION_CASES, ids=[c[0] for c in REGION_CASES])
+def test_region_comes_from_the_text_before_the_uploader(key, title, body, regions) -> None:
+    assert list(extract_criteria(title, body, department=UPLOADER).regions) == regions
+
+
+def test_no_place_in_the_text_falls_back_to_the_uploader_never_to_everywhere() -> None:
+    body = "对首次纳入规模以上工业统计的企业给予一次性奖励。"
+    assert extract_criteria("关于支持企业发展的若干措施", body, department=UPLOADER).regions == ("371600",)
+    assert extract_criteria("关于支持企业发展的若干措施", body, department="工业和信息化部").regions == ("100000",)
+
+
+def test_an_invitation_to_apply_for_a_title_does_not_require_it() -> None:
+    # b-33: 工业和信息化部办公厅关于开展2019年技术创新示范企业认定工作的通知
+    criteria = extract_criteria("工业和信息化部办公厅关于开展2019年技术创新示范企业认定工作的通知",
+                                "各省、自治区、直辖市工业和信息化主管部门：\n为深入实施创新驱动发展战略，现组织开展2019年技术创新示范企业认定工作。")
+    assert criteria.qualifications == ()
+    # a-12: a reward for firms that have been recognised requires the title.
+    held = extract_criteria("山东对首次认定高新技术企业给予补助",
+                            "对首批被认定为高新技术企业的中小企业，省级财政给予一次性补助。")
+    assert held.qualifications == ("高新技术企业",)
+
+
+def test_the_classes_a_sentence_names_beat_its_broad_head_noun() -> None:
+    # The shape of many real 支持对象 sentences: the classes, then 农产品加工企业.
+    criteria = extract_criteria("", "支持对象为从事谷物磨制、食用植物油加工的农产品加工企业。")
+    assert set(criteria.industries) == {"131", "133"}
+    assert set(extract_criteria("", "支持对象为农产品加工企业。").industries) == {"13", "14", "15"}
+
+
+def test_everyday_sector_words_map_to_codes() -> None:
+    # c-32: 物流企业 and 快递企业 → freight, warehousing and postal/express classes.
+    assert set(extract_criteria("", "支持对象为本省4A、5A级物流企业。").industries) == {"54", "58", "59", "60"}
+    assert set(extract_criteria("", "支持对象为化工园区内企业。").industries) == {"26"}
+    tertiary = {"F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "05", "11", "43"}
+    assert set(extract_criteria("", "支持对象为服务业小微企业。").industries) == tertiary
+
+
+def test_quoted_cases_are_in_the_dev_part() -> None:
+    for key in [c[0] for c in REGION_CASES] + ["b-33-tech-innovation-demo-enterprise-2019",
+                                               "a-12-shandong-hitech-sme-subsidy-news"]:
+        assert (REAL_DIR / "policies" / f"{key}.txt").exists(), key
+        assert split_of(key) == "dev", key
+
+
+# --- facts ------------------------------------------------------------------------------------------
+
+
+def test_numbers_dates_and_money() -> None:
+    assert chinese_number("一千五百") == 1500 and chinese_number("二十三") == 23 and chinese_number("3.5") == 3.5
+    assert chinese_number("二〇二三") == 2023 and chinese_number("十") == 10 and chinese_number("两万") == 20000
+    assert money_wan("500", "元") == 0.05 and money_wan("2", "亿元") == 20000 and money_wan("五十", "万元") == 50
+    assert [d for _, d in find_dates("二〇二三年五月十日 至 2023-06-30，6月1日起", 2023)] == [
+        date(2023, 5, 10), date(2023, 6, 30), date(2023, 6, 1)]
+    assert [d for _, d in find_dates("有效期至2025年12月底")] == [date(2025, 12, 31)]
+
+
+def test_facts_of_an_official_notice() -> None:
+    # The shape of a-01 (滨政发〔2023〕6号) and of the notices of 滨州市工业和信息化局 (binzhou.kjzxfw.com, 2020).
+    body = """滨政发〔2023〕6号
+各县(市、区)人民政府，市政府各部门：
+根据《关于进一步促进小微工业企业发展的通知》(滨政办字〔2018〕181号)要求，现将有关事项通知如下。
+一、对认定的示范园区给予最高不超过50万元奖励，对入园企业给予最高20万元补助。
+请于9月18日前将推荐文件报送市工信局，逾期不予受理。
+本措施自印发之日起施行，有效期3年。
+联系人：温波    电  话：2297187
+滨州市人民政府
+2023年4月5日"""
+    facts = extract_facts("滨州市人民政府关于促进经济加快恢复发展的若干措施", body)
+    assert facts.doc_number == "滨政发〔2023〕6号"
+    assert facts.issuer == "滨州市人民政府"
+    assert facts.issued_on == date(2023, 4, 5)
+    assert facts.effective_from == date(2023, 4, 5)
+    assert facts.effective_to == date(2026, 4, 4)
+    assert facts.apply_until == date(2023, 9, 18)
+    assert facts.max_support_wan == 50
+    assert "2297187" in facts.contact
+    fields = {e.field for e in facts.evidence}
+    assert fields == {"doc_number", "issuer", "issued_on", "effective_from", "effective_to", "apply_until",
+                      "max_support_wan", "contact"}
+
+
+def test_a_fact_the_text_does_not_state_stays_empty() -> None:
+    facts = extract_facts("支持企业发展", "对企业给予支持，具体办法另行制定。")
+    assert facts.doc_number is None and facts.effective_to is None and facts.apply_until is None
+    assert facts.max_support_wan is None and facts.contact is None and facts.evidence == ()
+
+
+def test_validity_written_as_a_period() -> None:
+    facts = extract_facts("", "本政策执行期限为2023年1月1日至2025年12月31日。")
+    assert (facts.effective_from, facts.effective_to) == (date(2023, 1, 1), date(2025, 12, 31))

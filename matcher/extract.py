@@ -13,6 +13,7 @@ from pathlib import Path
 
 from matcher._data import DATA_DIR
 from matcher.criteria import SIZES, Criteria, Evidence
+from matcher.industry_index import IndustryIndex, default_industry_index
 from matcher.regions import NATIONWIDE, Regions, default_regions
 from matcher.taxonomy import InvalidIndustryCode, Taxonomy, default_taxonomy
 from matcher.tokenize import simplified
@@ -336,13 +337,66 @@ _NOT_YET = re.compile(r"(?:未|尚未|非|没有|不属于)[^，。；]{0,8}(?:�
 _NATIONAL_ISSUER = re.compile(
     r"国务院|中共中央|财政部|税务总局|国家发展和?改革委|发展改革委|工业和信息化部|科学技术部|科技部|商务部|人力资源和?社会保障部|人力资源社会保障部"
     r"|农业农村部|生态环境部|自然资源部|中国人民银行|国家[^\s，。]{1,12}(?:局|委员会|署)|中华人民共和国"
-    r"|工信部|人社部|国家发改委|国资委|央行|银保监会|证监会|海关总署|市场监管总局|交通运输部|文化和旅游部|住房和城乡建设部"
+    r"|工信部(?!门)|人社部(?!门)|国家发改委|国资委|央行|银保监会|证监会|海关总署|市场监管总局|交通运输部|文化和旅游部|住房和城乡建设部"
 )
 # A news agency's dateline (新华社北京10月14日电, 本报济南5月3日讯) names where the reporter filed, not the policy's area.
 _DATELINE = re.compile(r"^[^，。]{0,16}?\d{1,2}月\d{1,2}日(?:电|讯)|^[(（【]?(?:新华社|中新社|人民网|央视网|中国政府网|记者)[^，。]{0,16}?[)）】]?")
 _BEIJING = "110000"
+_LOCAL_SCOPE = re.compile(r"本市|本省|本区|本县|我市|我省|我区|我县|全市|全省|全区|全县|市政府|省政府|县政府|区政府")
 _OUR_PROVINCE = re.compile(r"我省|全省|省政府|省委|省[^，。；、\s]{0,8}厅")
 _PLACE_VERB = re.compile(r"([\u4e00-\u9fff]{2,3})(?:出台|印发|发布|推出|出炉|实施|落实|兑现|发放|启动)")
+
+
+# 各省、自治区、直辖市…： / 各市工业和信息化局： / 各县（市、区）人民政府： — whom a notice is sent to says who sent it.
+_ADDRESSEE = re.compile(r"^各[^。；]{2,300}[：:]$")
+_TO_PROVINCES = re.compile(r"各省、自治区、直辖市|各省（区、市）|各省、区、市|各省级")
+_TO_CITIES = re.compile(r"^各(?:设区的?)?市|^各地市|^各市（州）|^各州")
+_TO_COUNTIES = re.compile(r"^各县|^各区县|^各区、县|^各县（市、区）|^各县市区|^各区（县")
+
+
+def _first_place(groups: list[list[str]], regions: Regions, local: bool = False) -> dict[str, str]:
+    """The places named in the first text of the first group that names one (a ministry means nationwide).
+
+    local: the text speaks of 本市/全省…, so a ministry it mentions is not its issuer.
+    """
+    for group in groups:
+        for text in group:
+            text = _without_exclusions(_DATELINE.sub("", text))
+            codes = regions.find_in_text(text)
+            if not local and _NATIONAL_ISSUER.search(_CITATION.sub("", text)) and set(codes) <= {_BEIJING}:
+                codes = [NATIONWIDE]  # 工业和信息化部 sits in Beijing; 国家税务总局山东省税务局 is Shandong's
+            if codes:
+                return dict.fromkeys(codes, text)
+    return {}
+
+
+# 根据《财政部 工业和信息化部关于…》/ 为落实国家发展改革委等部门…要求: a cited organ is not the issuer.
+_CITATION = re.compile(r"《[^》]*》|(?:根据|按照|依据|落实|贯彻|转发)[^，。；]*")
+_EXCLUDED_PLACE = re.compile(r"[（(][^（）()]*?(?:不含|除外|以外)[^（）()]*?[）)]|(?:不含|除)[^，。；]{1,12}?(?:以外|外)?(?=[，。；])")
+
+
+def _without_exclusions(text: str) -> str:
+    """The text without the places it leaves out: 项目申报单位（不含青岛） names no area."""
+    return _EXCLUDED_PLACE.sub("", text)
+
+
+def _area_of_addressees(addressee: str, department: str | None, regions: Regions) -> dict[str, str]:
+    """The sender's area from its addressees: provinces → the centre; cities → a province; counties → a city."""
+    if _TO_PROVINCES.search(addressee):
+        return {NATIONWIDE: addressee}
+    own = regions.find_in_text(department or "")
+    if not own:
+        return {}
+    level = 1 if _TO_CITIES.search(addressee) else 2 if _TO_COUNTIES.search(addressee) else None
+    return {_up_to(regions, own[0], level): addressee} if level else {}
+
+
+def _up_to(regions: Regions, code: str, level: int) -> str:
+    """The division at `level` (1 province, 2 prefecture) that holds code, or code itself."""
+    for ancestor in [code, *regions.ancestors(code)]:
+        if _level(regions, ancestor) == level:
+            return ancestor
+    return code
 
 
 def _level(regions: Regions, code: str) -> int:
@@ -397,6 +451,7 @@ def extract_criteria(
     regions: Regions | None = None,
     lexicon: IndustryLexicon | None = None,
     qualifications: QualificationList | None = None,
+    industry_index: IndustryIndex | None = None,
 ) -> Criteria:
     """The criteria a policy's text states, each value with the sentence it came from.
 
@@ -416,9 +471,10 @@ def extract_criteria(
     targets = [s for s in sentences if s.target]
     title_sentence = [Sentence(title, target=True)] if title else []
 
-    industries, excluded, explicit_all_industries = _industries(targets, lex)
+    notes = industry_index or default_industry_index()
+    industries, excluded, explicit_all_industries = _industries(targets, lex, notes)
     if not industries.values and not explicit_all_industries:
-        industries, title_excluded, _ = _industries(title_sentence, lex)
+        industries, title_excluded, _ = _industries(title_sentence, lex, notes)
         for code, sentence in title_excluded.values.items():
             excluded.add(code, sentence)
 
@@ -477,41 +533,97 @@ def extract_criteria(
     )
 
 
-def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon) -> tuple[_Found, _Found, bool]:
-    """(included codes, excluded codes, whether a sentence says 不限行业) from target sentences."""
+def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon,
+                index: IndustryIndex | None = None) -> tuple[_Found, _Found, bool]:
+    """(included codes, excluded codes, whether a sentence says 不限行业) from target sentences.
+
+    Words of the keyword list and of the standard's names come first; a sector phrase neither knows
+    (…企业/行业/产业 after a word of its own) is looked up in the standard's notes (IndustryIndex)
+    and taken when the match is confident.
+    """
     included, excluded = _blank(), _blank()
     explicit_all = False
     for sentence in sentences:
         if _ALL_INDUSTRIES.search(sentence.text):
             explicit_all = True
-        hits: list[tuple[tuple[str, ...], bool]] = []
+        hits: list[_Hit] = []
         for clause, negative in _clauses(sentence):
             if negative and not _ENTITY.search(clause) and not _LIST_ITEM.match(sentence.text):
                 continue  # 电解铝产能的项目不在支持范围: projects, not enterprises of an industry
-            hits += [(codes, negative) for _word, codes in lexicon.find(clause)]
-        for codes, negative in _specific_first(hits, lexicon.taxonomy):
-            for code in codes:
-                (excluded if negative else included).add(code, sentence.text)
+            found = _positioned(clause, lexicon.find(clause), negative)
+            if not found and index is not None and not negative:
+                found = _from_notes(clause, index)
+            hits += found
+        for hit in _specific_first(hits, lexicon.taxonomy):
+            for code in hit.codes:
+                (excluded if hit.negative else included).add(code, sentence.text)
     if explicit_all:
         included = _blank()
     return included, excluded, explicit_all
 
 
-def _specific_first(hits: list[tuple[tuple[str, ...], bool]], taxonomy: Taxonomy) -> list[tuple[tuple[str, ...], bool]]:
-    """Drop a broad word whose codes all hold narrower ones named in the same sentence.
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """Industry codes read from a word at a place in a clause."""
 
-    "从事谷物磨制、食用植物油加工……的农产品加工企业" names its classes, then the broad head noun: the classes
-    are the target, not every food industry.
+    codes: tuple[str, ...]
+    negative: bool
+    clause: str
+    start: int
+    end: int
+
+
+def _positioned(clause: str, found: list[tuple[str, tuple[str, ...]]], negative: bool) -> list[_Hit]:
+    hits, at = [], 0
+    for word, codes in found:
+        start = clause.find(word, at)
+        start = start if start >= 0 else clause.find(word)
+        hits.append(_Hit(codes, negative, clause, start, start + len(word)))
+        at = max(at, start + len(word))
+    return hits
+
+
+# 先进高分子材料企业, 轴承齿轮行业: a sector phrase right before the word that says it is one.
+_SECTOR_HEAD = re.compile(r"企业|行业|产业|制造商|生产商")
+_PHRASE_CUT = re.compile(r".*(?:的|对|为|从事|支持|鼓励|推动|引导|培育|发展|和|及|与|或|、|等|是|在|将|把|给予|内)")
+_NOT_A_SECTOR = re.compile(
+    r"中小|小微|大型|中型|小型|微型|规模|限额|规上|限上|龙头|骨干|重点|优质|相关|各类|条件|本市|全市|本省|全省|试点|示范"
+    r"|高新|科技型|创新型|专精特新|小巨人|瞪羚|独角兽|单项冠军|民营|国有|外资|外贸|上市|引进|设立|入驻|新增|首次|认定|申报|其他"
+    r"|数字|智能|绿色|转型|升级|改造|建设|实施|服务型|平台|链主|配套|链|集群|园区|新兴|先进|传统|优势|特色|未来|主导|支柱"
+)
+#: How like a class a phrase must be (cosine similarity of TF-IDF vectors) before it names that class.
+NOTES_MIN_SCORE = 0.35
+
+
+def _from_notes(clause: str, index: IndustryIndex) -> list[_Hit]:
+    hits = []
+    for head in _SECTOR_HEAD.finditer(clause):
+        before = re.sub(r"[^\u4e00-\u9fff]+", "、", clause[max(0, head.start() - 12):head.start()])
+        phrase = _NOT_A_SECTOR.sub("", _PHRASE_CUT.sub("", before))
+        if len(phrase) < 2:
+            continue
+        best = index.lookup(phrase, top=1)
+        if best and best[0].score >= NOTES_MIN_SCORE:
+            hits.append(_Hit((best[0].code,), False, clause, head.start() - len(phrase), head.start()))
+    return hits
+
+
+def _specific_first(hits: list[_Hit], taxonomy: Taxonomy) -> list[_Hit]:
+    """Drop a broad head noun whose modifier names narrower classes: "从事谷物磨制、食用植物油加工的农产品加工企业".
+
+    The classes before 的 are the target, not every food industry; "物流企业和快递企业" names two
+    targets side by side, and both stay.
     """
-    def narrower(code: str, other: str) -> bool:
-        return code != other and taxonomy.covers(code, other)
-
     kept = []
-    for codes, negative in hits:
-        inner = [o for others, neg in hits if neg == negative and others != codes for o in others]
-        broad = len(codes) > 1 and any(narrower(c, o) for c in codes for o in inner)
-        if not broad:
-            kept.append((codes, negative))
+    for hit in hits:
+        narrowed = any(
+            other is not hit and other.clause == hit.clause and other.negative == hit.negative
+            and other.end <= hit.start and "的" in hit.clause[other.end:hit.start]
+            and any(c != o and taxonomy.covers(c, o) for c in hit.codes for o in other.codes)
+            for other in hits
+        )
+        if not narrowed:
+            kept.append(hit)
     return kept
 
 
@@ -591,36 +703,28 @@ def _regions(
     stand in, and "nationwide" comes only from a central issuer, never from finding nothing.
     """
     found = _blank()
-    head = [s.text for s in sentences[:4]]
+    addressee = next((s.text for s in sentences[:6] if _ADDRESSEE.match(s.text)), None)
+    head = [s.text for s in sentences[:4] if s.text != addressee]
     tail = [s.text for s in reversed(sentences[-5:])]
-    opening = [s.text for s in sentences[:12] if not s.heading]
-    candidates: list[list[str]] = [[issuer] if issuer else [], [title] if title else [], head, tail, opening]
-    issuer_area: dict[str, str] = {}
-    for group in candidates:
-        if group is head:
-            issuer_area = _place_by_verb(title, [], regions)
-            if issuer_area:
-                break
-        for text in group:
-            text = _DATELINE.sub("", text)
-            codes = regions.find_in_text(text)
-            if _NATIONAL_ISSUER.search(text) and set(codes) <= {_BEIJING}:
-                codes = [NATIONWIDE]  # 工业和信息化部 sits in Beijing; 国家税务总局山东省税务局 is Shandong's
-            for code in codes:
-                issuer_area.setdefault(code, text)
-            if codes:
-                break
-        if issuer_area:
-            break
-    if not issuer_area:
-        issuer_area = _place_by_verb("", opening, regions)
+    opening = [s.text for s in sentences[:12] if not s.heading and s.text != addressee]
+    local = bool(_LOCAL_SCOPE.search(title)) or any(_LOCAL_SCOPE.search(t.text) for t in sentences)
+    issuer_area = _first_place([[issuer] if issuer else [], [title] if title else []], regions)
+    issuer_area = issuer_area or _place_by_verb(title, [], regions)
+    issuer_area = issuer_area or _first_place([head, tail], regions, local)
+    if not issuer_area and addressee:
+        issuer_area = _area_of_addressees(addressee, department, regions)
+    issuer_area = (issuer_area or _first_place([opening], regions, local)
+                   or _place_by_verb("", opening, regions))
+    acting = next((t for t in [title, *opening[:3]] if _NATIONAL_ISSUER.search(_CITATION.sub("", t))), None)
+    if not issuer_area and acting and not local:
+        # No place anywhere, a central organ acting at the top and nothing local: a national policy explained.
+        issuer_area = {NATIONWIDE: acting}
     if not issuer_area and department:
         codes = regions.find_in_text(department) or ([NATIONWIDE] if _NATIONAL_ISSUER.search(department) else [])
         own_province = next((t for t in [*head, *opening] if _OUR_PROVINCE.search(t)), None)
         if own_province:
             # 我省 / 省工业和信息化厅 in a text the department uploads: its own province speaks.
-            codes = [next((a for a in regions.ancestors(c) if (regions.get(a) or c) and _level(regions, a) == 1), c)
-                     for c in codes]
+            codes = [_up_to(regions, c, 1) for c in codes]
         issuer_area = dict.fromkeys(codes, own_province or department)
     # The most specific of a chain wins (国家税务总局滨州市税务局 is the city's office).
     issuer_area = {c: t for c, t in issuer_area.items() if not any(o != c and regions.covers(c, o) for o in issuer_area)}
@@ -629,10 +733,7 @@ def _regions(
     for sentence in targets:
         if not _RESTRICTED_PLACE.search(sentence.text):
             continue
-        # 项目申报单位（不含青岛）: a place named to be left out narrows nothing.
-        kept = re.sub(r"[（(][^（）()]*?(?:不含|除外|以外)[^（）()]*?[）)]|(?:不含|除)[^，。；]{1,12}?(?:以外|外)?[，。；]",
-                      "", sentence.text)
-        for code in regions.find_in_text(kept):
+        for code in regions.find_in_text(_without_exclusions(sentence.text)):
             inside = not issuer_area or any(regions.covers(a, code) for a in issuer_area)
             if inside and code not in issuer_area:
                 narrowed.setdefault(code, sentence.text)

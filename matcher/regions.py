@@ -37,6 +37,7 @@ _COMMON_WORDS = frozenset(
     {
         "城区", "郊区", "矿区", "新区", "市中区", "惠民", "平原", "朝阳", "北海", "天桥", "大同", "安康", "开封",
         "长安", "中山", "东方", "新华", "白云", "青山", "市中", "市北", "市南", "永安", "和平", "普洱", "吉安",
+        "白银",  # 真金白银
     }
 )  # fmt: skip
 # Province-level short names that are not a plain suffix cut.

@@ -126,3 +126,20 @@ def test_a_fact_the_text_does_not_state_stays_empty() -> None:
 def test_validity_written_as_a_period() -> None:
     facts = extract_facts("", "本政策执行期限为2023年1月1日至2025年12月31日。")
     assert (facts.effective_from, facts.effective_to) == (date(2023, 1, 1), date(2025, 12, 31))
+
+
+def test_two_sectors_side_by_side_both_stay() -> None:
+    # c-32: 4A、5A级物流企业 and 快递企业 are both rewarded; 快递 is inside 物流, but not its modifier.
+    criteria = extract_criteria("", "奖励对象为首次获评4A、5A级的物流企业和快递企业。")
+    assert set(criteria.industries) == {"54", "58", "59", "60"}
+
+
+def test_the_standards_notes_read_a_sector_phrase_the_keyword_list_lacks() -> None:
+    from matcher.industry_index import default_industry_index
+
+    index = default_industry_index()
+    # Words of the 说明, not of any class name: 3091's note names 石墨烯, 3452's name 滑动轴承.
+    assert index.lookup("石墨烯")[0].code == "3091"
+    assert index.lookup("滑动轴承")[0].code == "3452"
+    assert index.lookup("试点") == []
+    assert all(0 < hit.score <= 1 for hit in index.lookup("集成电路"))

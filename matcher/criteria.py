@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CRITERIA_FIELDS", "SIZES", "Criteria", "EnterpriseProfile", "Evidence"]
+__all__ = ["CRITERIA_FIELDS", "SIZES", "Criteria", "EnterpriseProfile", "Evidence", "Review"]
 
 #: Size classes, largest first (the same values as matcher.sizes.SIZES).
 SIZES = ("large", "medium", "small", "micro")
@@ -21,10 +21,24 @@ class Evidence:
     field: str
     value: str
     sentence: str
+    confidence: float = 1.0  # 1: the target statement says it; lower: read from the title, the notes, a fallback
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form: {"field", "value", "sentence", "confidence"}."""
+        return {"field": self.field, "value": self.value, "sentence": self.sentence,
+                "confidence": round(self.confidence, 2)}
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """Something the editor should confirm before publishing, in plain Chinese (未识别到行业限制…)."""
+
+    field: str
+    message: str
 
     def to_dict(self) -> dict[str, str]:
-        """The JSON form: {"field", "value", "sentence"}."""
-        return {"field": self.field, "value": self.value, "sentence": self.sentence}
+        """The JSON form: {"field", "message"}."""
+        return {"field": self.field, "message": self.message}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +55,7 @@ class Criteria:
     qualifications: tuple[str, ...] = ()
     above_scale_only: bool = False
     evidence: tuple[Evidence, ...] = field(default=(), compare=False)
+    review: tuple[Review, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The criteria JSON the application stores (policyhub.services.criteria validates it)."""
@@ -52,6 +67,7 @@ class Criteria:
             "qualifications": list(self.qualifications),
             "above_scale_only": self.above_scale_only,
             "evidence": [e.to_dict() for e in self.evidence],
+            "review": [r.to_dict() for r in self.review],
         }
 
     @classmethod
@@ -65,10 +81,13 @@ class Criteria:
             return tuple(str(v).strip() for v in value)
 
         evidence = tuple(
-            Evidence(str(e.get("field", "")), str(e.get("value", "")), str(e.get("sentence", "")))
+            Evidence(str(e.get("field", "")), str(e.get("value", "")), str(e.get("sentence", "")),
+                     _confidence(e.get("confidence", 1.0)))
             for e in data.get("evidence") or ()
             if isinstance(e, Mapping)
         )
+        review = tuple(Review(str(r.get("field", "")), str(r.get("message", "")))
+                       for r in data.get("review") or () if isinstance(r, Mapping))
         return cls(
             industries=items("industries"),
             excluded_industries=items("excluded_industries"),
@@ -77,7 +96,16 @@ class Criteria:
             qualifications=items("qualifications"),
             above_scale_only=bool(data.get("above_scale_only", False)),
             evidence=evidence,
+            review=review,
         )
+
+
+def _confidence(value: object) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 1.0
+    return min(max(number, 0.0), 1.0) if number == number else 1.0
 
 
 @dataclass(frozen=True)

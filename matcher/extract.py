@@ -6,13 +6,13 @@ import csv
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from matcher._data import DATA_DIR
-from matcher.criteria import SIZES, Criteria, Evidence
+from matcher.criteria import SIZES, Criteria, Evidence, Review
 from matcher.industry_index import IndustryIndex, default_industry_index
 from matcher.regions import NATIONWIDE, Regions, default_regions
 from matcher.taxonomy import InvalidIndustryCode, Taxonomy, default_taxonomy
@@ -432,9 +432,11 @@ class _Found:
     """Values found for one field, each with the first sentence it came from."""
 
     values: dict[str, str]
+    confidence: dict[str, float] = field(default_factory=dict)
 
-    def add(self, value: str, sentence: str) -> None:
+    def add(self, value: str, sentence: str, confidence: float = 1.0) -> None:
         self.values.setdefault(value, sentence)
+        self.confidence[value] = max(self.confidence.get(value, 0.0), confidence)
 
 
 def _blank() -> _Found:
@@ -473,7 +475,9 @@ def extract_criteria(
 
     notes = industry_index or default_industry_index()
     industries, excluded, explicit_all_industries = _industries(targets, lex, notes)
+    industries_from_title = False
     if not industries.values and not explicit_all_industries:
+        industries_from_title = True
         industries, title_excluded, _ = _industries(title_sentence, lex, notes)
         for code, sentence in title_excluded.values.items():
             excluded.add(code, sentence)
@@ -487,7 +491,7 @@ def extract_criteria(
         found_quals = _qualifications(title_sentence, quals)
 
     above = _above_scale(targets) or _above_scale(title_sentence)
-    places = _regions(title, issuer, sentences, targets, reg, department)
+    places, region_confidence = _regions(title, issuer, sentences, targets, reg, department)
 
     industry_codes = collapse_codes(industries.values, tax) if industries.values else []
     excluded_codes = [
@@ -505,22 +509,26 @@ def extract_criteria(
 
     evidence: list[Evidence] = []
 
-    def cite(field: str, values: Iterable[str], found: _Found, codes_found: bool = False) -> None:
+    def cite(field: str, values: Iterable[str], found: _Found, codes_found: bool = False, scale: float = 1.0) -> None:
         for value in values:
             sentence = found.values.get(value)
+            confidence = found.confidence.get(value)
             if sentence is None and codes_found:
-                # A collapsed parent: cite the sentence of any code under it.
-                sentence = next((s for c, s in found.values.items() if tax.covers(value, c)), "")
-            evidence.append(Evidence(field, value, sentence or ""))
+                # A collapsed parent: cite the sentence (and the least sure reading) of the codes under it.
+                under = [c for c in found.values if tax.covers(value, c)]
+                sentence = found.values[under[0]] if under else ""
+                confidence = min((found.confidence.get(c, 1.0) for c in under), default=1.0)
+            evidence.append(Evidence(field, value, sentence or "", (confidence or 1.0) * scale))
 
-    cite("industries", industry_codes, industries, codes_found=True)
+    cite("industries", industry_codes, industries, codes_found=True, scale=0.8 if industries_from_title else 1.0)
     cite("excluded_industries", excluded_codes, excluded, codes_found=True)
     cite("sizes", size_values, sizes)
     cite("qualifications", qual_names, found_quals)
     for code, sentence in places.values.items():
-        evidence.append(Evidence("regions", code, sentence))
+        evidence.append(Evidence("regions", code, sentence, region_confidence))
     if above:
         evidence.append(Evidence("above_scale_only", "true", above))
+    review = _review(industry_codes, explicit_all_industries, evidence, places, region_confidence, department, reg, tax)
 
     return Criteria(
         industries=tuple(industry_codes),
@@ -530,7 +538,33 @@ def extract_criteria(
         qualifications=tuple(qual_names),
         above_scale_only=bool(above),
         evidence=tuple(evidence),
+        review=tuple(review),
     )
+
+
+#: Below this confidence a criterion is shown to the editor to confirm before publishing.
+REVIEW_BELOW = 0.75
+
+
+def _review(industry_codes: list[str], explicit_all: bool, evidence: list[Evidence], places: _Found,
+            region_confidence: float, department: str | None, regions: Regions, taxonomy: Taxonomy) -> list[Review]:
+    """What the editor must confirm: a policy read as addressing everyone, and every unsure criterion."""
+    out = []
+    if not industry_codes and not explicit_all:
+        out.append(Review("industries", "未识别到行业限制，将推送给全部行业的企业，请确认或补充行业。"))
+    for item in evidence:
+        if item.field == "industries" and item.confidence < REVIEW_BELOW:
+            name = taxonomy.name(item.value) or ""
+            out.append(Review("industries", f"行业 {item.value} {name} 为推断结果（置信度 {item.confidence:.2f}），请确认。"))
+    if not places.values:
+        out.append(Review("regions", "未识别到适用地区，将推送给全部地区的企业，请确认或补充地区。"))
+    elif region_confidence <= 0.5:
+        names = "、".join(regions.label(c) for c in places.values)
+        out.append(Review("regions", f"正文未写明适用地区，按发布部门（{department}）所在地区 {names} 推送，请确认。"))
+    elif region_confidence < REVIEW_BELOW:
+        names = "、".join(regions.label(c) for c in places.values)
+        out.append(Review("regions", f"适用地区 {names} 由正文推断，请确认。"))
+    return out
 
 
 def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon,
@@ -556,7 +590,7 @@ def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon,
             hits += found
         for hit in _specific_first(hits, lexicon.taxonomy):
             for code in hit.codes:
-                (excluded if hit.negative else included).add(code, sentence.text)
+                (excluded if hit.negative else included).add(code, sentence.text, hit.confidence)
     if explicit_all:
         included = _blank()
     return included, excluded, explicit_all
@@ -571,6 +605,7 @@ class _Hit:
     clause: str
     start: int
     end: int
+    confidence: float = 1.0
 
 
 def _positioned(clause: str, found: list[tuple[str, tuple[str, ...]]], negative: bool) -> list[_Hit]:
@@ -604,7 +639,7 @@ def _from_notes(clause: str, index: IndustryIndex) -> list[_Hit]:
             continue
         best = index.lookup(phrase, top=1)
         if best and best[0].score >= NOTES_MIN_SCORE:
-            hits.append(_Hit((best[0].code,), False, clause, head.start() - len(phrase), head.start()))
+            hits.append(_Hit((best[0].code,), False, clause, head.start() - len(phrase), head.start(), best[0].score))
     return hits
 
 
@@ -694,13 +729,14 @@ def _above_scale(sentences: Iterable[Sentence]) -> str | None:
 def _regions(
     title: str, issuer: str | None, sentences: list[Sentence], targets: list[Sentence], regions: Regions,
     department: str | None = None,
-) -> _Found:
-    """The area the policy applies to, each code with the text it was read from.
+) -> tuple[_Found, float]:
+    """The area the policy applies to, each code with the text it was read from, and how sure that is.
 
     The place comes from the text first, in this order: the issuer given, the title, the head of the
-    document (its issuing organ and 文号 lines), the sign-off, and the opening of a news report or Q&A
-    page (近日，某某县出台…). Only when the text names no place does the uploading department's area
-    stand in, and "nationwide" comes only from a central issuer, never from finding nothing.
+    document (its issuing organ and 文号 lines), the sign-off, the addressees (各省、自治区、直辖市 → the
+    centre), and the opening of a news report or Q&A page (近日，某某县出台…). Only when the text names no
+    place does the uploading department's area stand in (confidence 0.5), and "nationwide" comes only
+    from a central issuer, never from finding nothing.
     """
     found = _blank()
     addressee = next((s.text for s in sentences[:6] if _ADDRESSEE.match(s.text)), None)
@@ -708,24 +744,16 @@ def _regions(
     tail = [s.text for s in reversed(sentences[-5:])]
     opening = [s.text for s in sentences[:12] if not s.heading and s.text != addressee]
     local = bool(_LOCAL_SCOPE.search(title)) or any(_LOCAL_SCOPE.search(t.text) for t in sentences)
-    issuer_area = _first_place([[issuer] if issuer else [], [title] if title else []], regions)
-    issuer_area = issuer_area or _place_by_verb(title, [], regions)
-    issuer_area = issuer_area or _first_place([head, tail], regions, local)
-    if not issuer_area and addressee:
-        issuer_area = _area_of_addressees(addressee, department, regions)
-    issuer_area = (issuer_area or _first_place([opening], regions, local)
-                   or _place_by_verb("", opening, regions))
-    acting = next((t for t in [title, *opening[:3]] if _NATIONAL_ISSUER.search(_CITATION.sub("", t))), None)
-    if not issuer_area and acting and not local:
-        # No place anywhere, a central organ acting at the top and nothing local: a national policy explained.
-        issuer_area = {NATIONWIDE: acting}
-    if not issuer_area and department:
-        codes = regions.find_in_text(department) or ([NATIONWIDE] if _NATIONAL_ISSUER.search(department) else [])
-        own_province = next((t for t in [*head, *opening] if _OUR_PROVINCE.search(t)), None)
-        if own_province:
-            # 我省 / 省工业和信息化厅 in a text the department uploads: its own province speaks.
-            codes = [_up_to(regions, c, 1) for c in codes]
-        issuer_area = dict.fromkeys(codes, own_province or department)
+    steps: list[tuple[float, Callable[[], dict[str, str]]]] = [
+        (1.0, lambda: _first_place([[issuer] if issuer else [], [title] if title else []], regions)),
+        (0.9, lambda: _place_by_verb(title, [], regions)),
+        (0.9, lambda: _first_place([head, tail], regions, local)),
+        (0.8, lambda: _area_of_addressees(addressee, department, regions) if addressee else {}),
+        (0.7, lambda: _first_place([opening], regions, local) or _place_by_verb("", opening, regions)),
+        (0.7, lambda: _central_issuer(title, opening, local)),
+        (0.5, lambda: _department_area(department, [*head, *opening], regions)),
+    ]
+    issuer_area, confidence = next(((area, sure) for sure, step in steps if (area := step())), ({}, 0.0))
     # The most specific of a chain wins (国家税务总局滨州市税务局 is the city's office).
     issuer_area = {c: t for c, t in issuer_area.items() if not any(o != c and regions.covers(c, o) for o in issuer_area)}
 
@@ -740,7 +768,24 @@ def _regions(
     chosen = narrowed or issuer_area
     for code, text in chosen.items():
         found.add(regions.canonical(code), text)
-    return found
+    return found, (1.0 if narrowed else confidence if issuer_area else 0.0)
+
+
+def _central_issuer(title: str, opening: list[str], local: bool) -> dict[str, str]:
+    """No place anywhere, a central organ acting at the top and nothing local: a national policy explained."""
+    acting = next((t for t in [title, *opening[:3]] if _NATIONAL_ISSUER.search(_CITATION.sub("", t))), None)
+    return {NATIONWIDE: acting} if acting and not local else {}
+
+
+def _department_area(department: str | None, top: list[str], regions: Regions) -> dict[str, str]:
+    """The uploading department's area; its province when the text speaks of 我省 / 省…厅."""
+    if not department:
+        return {}
+    codes = regions.find_in_text(department) or ([NATIONWIDE] if _NATIONAL_ISSUER.search(department) else [])
+    own_province = next((t for t in top if _OUR_PROVINCE.search(t)), None)
+    if own_province:
+        codes = [_up_to(regions, c, 1) for c in codes]
+    return dict.fromkeys(codes, own_province or department)
 
 
 _VALID_UNTIL = re.compile(r"(?:有效期至|执行至|有效期到|截止到|截至)\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")

@@ -18,6 +18,7 @@ SIZE_LABELS = {"large": "大型", "medium": "中型", "small": "小型", "micro"
 _REGION = re.compile(r"^\d{6}$")
 LIST_KEYS = ("industries", "excluded_industries", "sizes", "regions", "qualifications")
 MAX_ITEMS = 200
+_OUTPUT_ONLY = frozenset({"warnings", "review"})
 
 EMPTY_CRITERIA: dict[str, Any] = {
     "industries": [],
@@ -75,6 +76,11 @@ def normalise_criteria(raw: Mapping[str, Any] | None, base: Mapping[str, Any] | 
         raise Invalid("criteria 应为对象", fields={"criteria": "应为对象"})
     merged: dict[str, Any] = dict(EMPTY_CRITERIA)
     merged.update(base or {})
+    # What the engine says for the editor to confirm: a field the editor sets is settled, its notes go.
+    settled = set(raw or {}) & set(LIST_KEYS)
+    review = [r for r in (merged.get("review") or []) if isinstance(r, Mapping) and r.get("field") not in settled]
+    # Read-only parts of a criteria object (as GET answers it) may come back unchanged in an edit.
+    raw = {k: v for k, v in (raw or {}).items() if k not in _OUTPUT_ONLY}
     unknown = set(raw or {}) - set(EMPTY_CRITERIA)
     fields: dict[str, str] = {f"criteria.{k}": "未知字段" for k in sorted(unknown)}
     merged.update({k: v for k, v in (raw or {}).items() if k in EMPTY_CRITERIA})
@@ -111,6 +117,7 @@ def normalise_criteria(raw: Mapping[str, Any] | None, base: Mapping[str, Any] | 
     out["evidence"] = evidence[:MAX_ITEMS]
     if warnings:
         out["warnings"] = warnings
+    out["review"] = review[:MAX_ITEMS]
     if fields:
         raise Invalid("政策适用条件有误", fields=fields)
     return out

@@ -52,6 +52,12 @@ class ActionForm(FlaskForm):
     """A button that only needs its CSRF token."""
 
 
+class PublishForm(FlaskForm):
+    """Publish; when the engine left points to confirm, the editor ticks that they were checked."""
+
+    confirm_review = BooleanField("我已核对以上提示，确认发布")
+
+
 class WithdrawForm(FlaskForm):
     reason = StringField("撤回原因", validators=[Length(max=500, message="最多 500 字")])
 

@@ -17,7 +17,7 @@ from policyhub.services import policies as service
 from policyhub.services.errors import Invalid, ServiceError
 from policyhub.services.search import search_policies
 from policyhub.web.api.policies import policy_query_from_args
-from policyhub.web.forms import ActionForm, CriteriaForm, PolicyForm, WithdrawForm
+from policyhub.web.forms import CriteriaForm, PolicyForm, PublishForm, WithdrawForm
 from policyhub.web.helpers import roles_required, show_field_errors
 
 __all__ = ["staff"]
@@ -133,12 +133,13 @@ def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200):
         select(Notification.status, func.count()).where(Notification.policy_id == policy.id)
         .group_by(Notification.status)).all())
     return render_template(
-        "staff/policy.html", policy=policy, criteria_form=criteria_form, action_form=ActionForm(),
+        "staff/policy.html", policy=policy, criteria_form=criteria_form, action_form=PublishForm(),
         withdraw_form=WithdrawForm(), can_edit=service.can_edit(current_user, policy), events=events,
         matches=matches, match_counts=match_counts, not_relevant=not_relevant, deliveries=deliveries,
         # One line per field and sentence: the engine records a sentence once per value it read from it.
         evidence=list({(e.get("field"), e.get("sentence")): e for e in policy.criteria.get("evidence", [])
                        if isinstance(e, dict)}.values()),
+        review=[r for r in policy.criteria.get("review") or [] if isinstance(r, dict)] if policy.status != "published" else [],
     ), status
 
 
@@ -202,10 +203,17 @@ def update_criteria(policy_id: int):
 @staff.post("/policies/<int:policy_id>/publish")
 @roles_required("editor")
 def publish(policy_id: int):
-    if not ActionForm().validate_on_submit():
+    form = PublishForm()
+    if not form.validate_on_submit():
         abort(400)
+    policy = service.get_policy(policy_id)
+    review = [r.get("message", "") for r in (policy.criteria or {}).get("review") or []]
+    if review and not form.confirm_review.data:
+        # A policy read as addressing everyone, or with an unsure criterion, is published only once confirmed.
+        flash("发布前请核对适用条件提示并勾选确认：" + "；".join(review), "error")
+        return redirect(url_for("staff.policy", policy_id=policy_id))
     try:
-        result = service.publish_policy(current_user, service.get_policy(policy_id))
+        result = service.publish_policy(current_user, policy)
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()

@@ -61,6 +61,11 @@ def test_empty_text() -> None:
         "qualifications": [],
         "above_scale_only": False,
         "evidence": [],
+        # Nothing read means everyone everywhere: the editor is asked to confirm both.
+        "review": [
+            {"field": "industries", "message": "未识别到行业限制，将推送给全部行业的企业，请确认或补充行业。"},
+            {"field": "regions", "message": "未识别到适用地区，将推送给全部地区的企业，请确认或补充地区。"},
+        ],
     }
 
 
@@ -352,9 +357,10 @@ def test_every_value_has_its_sentence() -> None:
     sentence = "本细则适用于本市从事化学原料和化学制品制造的中型、小型和微型企业，大型企业不在支持范围之内。"
     c = criteria(body("一、适用对象", sentence), title="滨州市中小化工企业数字化转型奖补实施细则")
     data = c.to_dict()
-    assert {"field": "industries", "value": "26", "sentence": sentence} in data["evidence"]
-    assert {"field": "sizes", "value": "micro", "sentence": sentence} in data["evidence"]
-    assert {"field": "regions", "value": "371600", "sentence": "滨州市工业和信息化局"} in data["evidence"]
+    assert {"field": "industries", "value": "26", "sentence": sentence, "confidence": 1.0} in data["evidence"]
+    assert {"field": "sizes", "value": "micro", "sentence": sentence, "confidence": 1.0} in data["evidence"]
+    assert {"field": "regions", "value": "371600", "sentence": "滨州市工业和信息化局", "confidence": 1.0} in data["evidence"]
+    assert data["review"] == []
     for field in ("industries", "sizes", "regions"):
         assert {e["value"] for e in data["evidence"] if e["field"] == field} == set(data[field])
 

@@ -143,3 +143,14 @@ def test_the_standards_notes_read_a_sector_phrase_the_keyword_list_lacks() -> No
     assert index.lookup("滑动轴承")[0].code == "3452"
     assert index.lookup("试点") == []
     assert all(0 < hit.score <= 1 for hit in index.lookup("集成电路"))
+
+
+def test_the_editor_is_asked_to_confirm_what_is_unsure() -> None:
+    everyone = extract_criteria("关于支持企业发展的若干措施", "对企业给予支持。", department=UPLOADER)
+    messages = [r.message for r in everyone.review]
+    assert "未识别到行业限制，将推送给全部行业的企业，请确认或补充行业。" in messages
+    assert any("按发布部门（滨州市工业和信息化局）所在地区 滨州市 推送" in m for m in messages)
+    [region] = [e for e in everyone.evidence if e.field == "regions"]
+    assert region.confidence == 0.5
+    stated = extract_criteria("滨州市支持铝加工企业发展的若干措施", "支持对象为本市铝压延加工企业。", department=UPLOADER)
+    assert stated.review == () and all(e.confidence == 1.0 for e in stated.evidence)

@@ -62,7 +62,13 @@ def test_seeded_editor_can_log_in_and_publish(app, runner, client):
         "title": "演示：新政策", "department": "gxj", "body": "对本市中小微企业给予支持。"})
     assert created.status_code == 302
     policy_id = int(created.headers["Location"].rstrip("/").split("/")[-1])
-    published = client.post(f"/staff/policies/{policy_id}/publish", follow_redirects=True)
+    # "对本市中小微企业给予支持" names no industry: publishing to every sector waits for the editor's confirmation.
+    draft = client.get(f"/staff/policies/{policy_id}").get_data(as_text=True)
+    assert "未识别到行业限制，将推送给全部行业的企业" in draft and "我已核对以上提示，确认发布" in draft
+    refused = client.post(f"/staff/policies/{policy_id}/publish", follow_redirects=True).get_data(as_text=True)
+    assert "发布前请核对适用条件提示并勾选确认" in refused
+    assert client.get(f"/api/v1/policies/{policy_id}").status_code == 404  # still a draft
+    published = client.post(f"/staff/policies/{policy_id}/publish", data={"confirm_review": "y"}, follow_redirects=True)
     assert "已发布" in published.get_data(as_text=True)
     assert client.get(f"/api/v1/policies/{policy_id}").get_json()["status"] == "published"
 

@@ -33,6 +33,7 @@ from matcher.extract import (
 from matcher.facts import FACT_FIELDS, PolicyFacts, extract_facts
 from matcher.regions import NATIONWIDE, Regions, default_regions
 from matcher.taxonomy import Taxonomy, default_taxonomy
+from matcher.tokenize import simplified
 
 __all__ = [
     "AS_OF",
@@ -443,6 +444,8 @@ def load_real_policies(folder: Path | None = None) -> list[RealPolicy]:
 def _same_fact(name: str, got: object, want: str) -> bool:
     if got is None:
         return False
+    if isinstance(got, str):
+        got, want = simplified(got), simplified(want)
     if name == "max_support_wan":
         return abs(float(got) - float(want)) < 1e-6
     if name == "contact":

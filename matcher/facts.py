@@ -241,7 +241,38 @@ def _issuer(title: str, lines: list[str]) -> tuple[str, str] | None:
     match = _TITLE_ISSUER.match(re.sub(r"\s+", "", title))
     if match:
         return match.group(1).replace("、", ";"), title
+    for text in [title, *lines[:4]]:
+        organs = _acting_organs(_NEWS_LEAD.sub("", re.sub(r"\s+", "", text)))
+        if organs:
+            return ";".join(organs), text
+    for line in lines:
+        reply = re.match(r"^(?:回复单位|答复单位|发布机构|发文机关|发布单位)[:：]+\s*(.+)$", line)
+        if reply:
+            return reply.group(1).strip(), line
     return None
+
+
+# 财政部、工业和信息化部下发《…》 / 温州市商务局、财政局发布… / 工信部答人民网提问: organs acting in a news lead.
+_ORGAN = (r"(?:[\u4e00-\u9fff]{0,12}?(?:人民政府办公室|人民政府办公厅|人民政府|委员会|管委会|办公室|办公厅|总局|银行|部|局|厅|委|署))")
+_ACTING = re.compile(rf"({_ORGAN}(?:[、和与及]{_ORGAN})*)(?:等\d*部门)?(?:联合)?(?:印发|下发|发布|出台|制定|推出|公布|发文|答|召开)")
+_NEWS_LEAD = re.compile(r"^.{0,24}?\d{1,2}月\d{1,2}日(?:电|讯)|^.{0,12}?(?:记者[\u4e00-\u9fff]{2,4})?")
+_ABBREVIATIONS = {"工信部": "工业和信息化部", "人社部": "人力资源社会保障部", "央行": "中国人民银行",
+                  "国家发改委": "国家发展改革委", "发改委": "国家发展改革委"}
+
+
+def _acting_organs(text: str) -> list[str]:
+    match = _ACTING.search(text)
+    if not match:
+        return []
+    organs = [o for o in re.split(r"[、和与及]", match.group(1)) if len(o) >= 2]
+    organs = [_ABBREVIATIONS.get(o, o) for o in organs]
+    place = re.match(r"^[\u4e00-\u9fff]{2,6}?[省市县区]", organs[0]) if organs else None
+    if place:
+        # 温州市商务局、财政局: the second organ is the same city's.
+        organs = [o if re.match(r"^[\u4e00-\u9fff]{2,6}?[省市县区]", o) else place.group(0) + o for o in organs]
+    if not all(re.search(r"(?:部|局|厅|委|署|办公室|办公厅|政府|委员会|银行|管委会)$", o) for o in organs):
+        return []
+    return organs
 
 
 def _issued_on(lines: list[str], default_year: int | None) -> tuple[date, str] | None:
@@ -255,6 +286,20 @@ def _issued_on(lines: list[str], default_year: int | None) -> tuple[date, str] |
     for line in lines:
         if re.search(r"(?:发布|成文|印发|发文)(?:日期|时间)", line):
             found = find_dates(line)
+            if found:
+                return found[0][1], line
+    # A news report: its dateline (人民网北京4月20日电) is the day of the news; the page's own time gives the year.
+    page_year = next((d.year for line in lines[:4] for _, d in find_dates(line)), default_year)
+    for line in lines[:5]:
+        dateline = re.search(r"(\d{1,2})月(\d{1,2})日(?:电|讯)", line)
+        if dateline and page_year:
+            day = _make_date(page_year, dateline.group(1), dateline.group(2))
+            if day:
+                return day, line
+    for line in lines[:4]:
+        stamped = re.search(r"(?:时间|日期|发布)?[:：]?\s*((?:19|20)\d\d[-./年]\d{1,2}[-./月]\d{1,2}日?)(?:\s+\d{1,2}:\d{2})", line)
+        if stamped:
+            found = find_dates(stamped.group(1))
             if found:
                 return found[0][1], line
     for line in lines[:6]:
@@ -312,6 +357,12 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
         _validity(sentence, facts.issued_on, year_hint, put)
         if facts.effective_to is not None and facts.effective_from is not None:
             break
+    plan = _PLAN_YEARS.search(title) or next(filter(None, (_PLAN_YEARS.search(line) for line in lines[:3])), None)
+    if plan and facts.effective_to is None:
+        start, end = int(plan.group(1)), int(plan.group(2))
+        if start <= end <= start + 10:
+            put("effective_from", date(start, 1, 1), plan.string)
+            put("effective_to", date(end, 12, 31), plan.string)
     for sentence in sentences:
         if _APPLY.search(sentence):
             dates = [d for _, d in find_dates(sentence, year_hint)]
@@ -320,13 +371,7 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
                     put("apply_from", min(dates), sentence)
                 put("apply_until", max(dates), sentence)
                 break
-    best: tuple[float, str] | None = None
-    for sentence in sentences:
-        for match in _MAX_AMOUNT.finditer(sentence):
-            number, unit = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
-            amount = money_wan(number, unit)
-            if amount is not None and (best is None or amount > best[0]):
-                best = (amount, sentence)
+    best = _largest_support([title, *sentences])
     if best:
         put("max_support_wan", round(best[0], 4), best[1])
     for line in reversed(lines):
@@ -335,6 +380,38 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
             put("contact", contact[:120], line)
             break
     return replace(facts, evidence=tuple(evidence))
+
+
+# Amounts a firm receives (给予3万元一次性奖励, 最高不超过500万元), not thresholds it must reach
+# (营业收入2000万元以上) nor the budget behind the policy (安排资金2亿元, 设立10亿元基金).
+_SUPPORT_WORDS = re.compile(r"奖励|补助|补贴|奖补|资助|贴息|扶持|支持|给予|一次性|最高|不超过|封顶")
+_NOT_SUPPORT_BEFORE = re.compile(
+    r"(?:营业收入|主营业务收入|收入|产值|投资|投入|销售|规模|资产|贷款|融资|营收|纳税|税收|基金|资金池|总额|安排|累计|零售额|"
+    r"增量|额度|授信|担保|注册资本|年产|总量|预算|专项资金|达到|超过|突破|首次|增加|新增)[^，。；]{0,6}$"
+)
+_NOT_SUPPORT_AFTER = re.compile(r"^\s*(?:以上|以下|及以上|（含）以上|以内的|的项目|规模|基金|资金池|专项)")
+
+
+def _largest_support(sentences: list[str]) -> tuple[float, str] | None:
+    """The largest amount one enterprise can receive, with its sentence (None when no amount is a support)."""
+    best: tuple[float, str] | None = None
+    for sentence in sentences:
+        if not _SUPPORT_WORDS.search(sentence):
+            continue
+        for match in _AMOUNT.finditer(sentence):
+            before, after = sentence[max(0, match.start() - 14):match.start()], sentence[match.end():match.end() + 6]
+            capped = _MAX_AMOUNT.match(sentence, max(0, match.start() - 16)) or re.search(r"(?:最高|不超过|上限)[^，。；]{0,8}$", before)
+            if not capped and (_NOT_SUPPORT_BEFORE.search(before) or _NOT_SUPPORT_AFTER.match(after)):
+                continue
+            amount = money_wan(match.group(1), match.group(2))
+            if amount is not None and amount > 0 and (best is None or amount > best[0]):
+                best = (amount, sentence)
+    return best
+
+
+# 实施方案（2023—2025年）: a plan's years are its validity when nothing else is said.
+_PLAN_YEARS = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*[—–\-－~～至到]\s*((?:19|20)\d\d)\s*年?\s*[）)]")
+_FROM_TO = re.compile(r"自[^，。；]{0,20}?(?:起)?至[^，。；]{0,20}?(?:止|期间|结束)?")
 
 
 def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put) -> None:
@@ -357,7 +434,7 @@ def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put)
         if after:
             put("effective_to", after[0], sentence)
             return
-    period = _PERIOD.search(sentence)
+    period = _PERIOD.search(sentence) or _FROM_TO.search(sentence)
     if period and len(dates) >= 2 and re.search(r"至|到|—|－|~|～", sentence[period.end():]):
         later = [d for pos, d in dates if pos >= period.start()]
         if len(later) >= 2:

@@ -51,8 +51,9 @@ _TARGET_SENTENCE = re.compile(
     r"|(?:申请|申报)[^，。；]{0,16}?(?:应|须|需)(?:在|为|是|属于|具有|具备)|作为[^，。；]{0,16}重点方向|重点支持"
 )
 _EXCLUSION = re.compile(
-    r"除外|除[^，。；]{1,40}?(?:以外|外)|不含|不包括|不在[^，。；]*?范围|不适用|不属于[^，。；]*?范围|不予支持|不得申报|负面清单"
+    r"除外|除[^，。；]{1,40}?(?:以外|外)(?!，?(?:还|也|同时|另|并|均|都))|不含|不包括|不在[^，。；]*?范围|不适用|不属于[^，。；]*?范围|不予支持|不得申报|负面清单"
 )
+_SME_TITLE = re.compile(r"专精特新|小巨人|创新型中小企业|科技型中小企业")
 _ENTITY = re.compile(r"企业|经营主体|行业|纳税人|单位|个体")
 
 
@@ -486,6 +487,11 @@ def extract_criteria(
     sizes, all_sizes_stated = _sizes(targets)
     if not sizes.values and not all_sizes_stated:
         sizes, _ = _sizes(title_sentence)
+    if not sizes.values and not all_sizes_stated:
+        # 专精特新 and 小巨人 are titles of 中小企业 only: a policy for them (or inviting them) is for SMEs.
+        sme = next((s.text for s in [*title_sentence, *targets] if _SME_TITLE.search(s.text)), None)
+        if sme:
+            sizes = _Found(dict.fromkeys(("medium", "small", "micro"), sme))
 
     found_quals = _qualifications(targets, quals)
     if not found_quals.values and title and _REWARDS_HOLDERS.search(title):
@@ -672,7 +678,7 @@ def _sizes(sentences: Iterable[Sentence]) -> tuple[_Found, bool]:
             explicit_all = True
             continue
         for clause, is_negative in _clauses(sentence):
-            if not re.search(r"企业|经营主体|纳税人", clause) or re.search(r"划型|划分标准|划分办法|优先|鼓励", clause):
+            if not re.search(r"企业|公司|经营主体|纳税人", clause) or re.search(r"划型|划分标准|划分办法|优先|鼓励", clause):
                 continue  # 按…划分标准确定 cites the standard; 优先支持…中小企业 prefers, it does not limit
             for match in _SIZE_WORDS.finditer(clause):
                 for size in _SIZE_MEANING[match.group(0)]:

@@ -154,3 +154,11 @@ def test_the_editor_is_asked_to_confirm_what_is_unsure() -> None:
     assert region.confidence == 0.5
     stated = extract_criteria("滨州市支持铝加工企业发展的若干措施", "支持对象为本市铝压延加工企业。", department=UPLOADER)
     assert stated.review == () and all(e.confidence == 1.0 for e in stated.evidence)
+
+
+def test_besides_is_not_except_and_sme_titles_mean_smes() -> None:
+    # b-42-zjtx-vs-little-giant-qa: "除满足…条件外，还需…" adds a condition, it excludes nobody.
+    text = "专精特新“小巨人”企业的认定条件：除满足专精特新中小企业条件外，还需在专业化、精细化、特色化、创新能力等方面达到更高标准。"
+    criteria = extract_criteria("专精特新中小企业和专精特新“小巨人”有什么区别?", text)
+    assert criteria.sizes == ("medium", "small", "micro")
+    assert split_of("b-42-zjtx-vs-little-giant-qa") == "dev"

@@ -101,7 +101,7 @@ def split_sentences(body: str) -> list[Sentence]:
             negative_list = False
         for part in parts:
             partial = part.startswith("其中") or bool(re.search(r"第[一二三四五六七八九十\d]+项", part))
-            background = part.startswith("为") and not re.search(r"决定对|从事", part)
+            background = _DATELINE.sub("", part).lstrip("，,").startswith("为") and not re.search(r"决定对|从事", part)
             positive = in_target_section or bool(_TARGET_SENTENCE.search(part))
             excluding = bool(_EXCLUSION.search(_outside_brackets(part)))
             if partial or background:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 
 from notifier import messages, sla
 from notifier.workcal import WorkCalendar
@@ -20,7 +20,14 @@ from policyhub.models.policy import PUBLISHED
 from policyhub.services import audit
 from policyhub.services.calendar import current_calendar
 from policyhub.services.errors import Conflict, Forbidden, Invalid, NotFound
-from policyhub.services.identifiers import IdentifierError, validate_credit_code, validate_email, validate_mobile
+from policyhub.services.identifiers import (
+    IdentifierError,
+    mask_email,
+    mask_mobile,
+    validate_credit_code,
+    validate_email,
+    validate_mobile,
+)
 from policyhub.services.outbox import absolute_url, enqueue
 from policyhub.services.tokens import status_token
 
@@ -30,6 +37,9 @@ __all__ = [
     "answer_consultation",
     "by_tracking_code",
     "can_answer",
+    "can_publish_qa",
+    "can_see",
+    "contacts_for",
     "publish_as_qa",
     "reassign",
     "recompute_open_deadlines",
@@ -37,6 +47,7 @@ __all__ = [
     "submit_consultation",
     "submit_supplement",
     "view_status",
+    "visible_to",
 ]
 
 MIN_QUESTION, MAX_QUESTION = 5, 2000
@@ -164,6 +175,47 @@ def can_answer(user: User | None, consultation: Consultation) -> bool:
     return user.role == "admin" or (user.role == "answerer" and user.department_id == consultation.department_id)
 
 
+def visible_to(user: User) -> ColumnElement[bool]:
+    """SQL condition for the consultations this staff user may see: answerers only their department's.
+
+    The one rule for the API, the inbox, the detail pages and the exports.
+    """
+    if user.role == "answerer":
+        return Consultation.department_id == user.department_id
+    return true()
+
+
+def can_see(user: User | None, consultation: Consultation) -> bool:
+    """Whether this staff user may see the consultation at all (the Python form of visible_to)."""
+    if user is None:
+        return False
+    return user.role != "answerer" or user.department_id == consultation.department_id
+
+
+def contacts_for(user: User | None, consultation: Consultation, *, detail: bool) -> dict[str, str | None]:
+    """The mobile and email as this user may see them: full only on a detail view for whoever answers it."""
+    full = detail and can_answer(user, consultation)
+
+    def shown(value: str | None, mask) -> str | None:
+        if not value or full:
+            return value
+        try:
+            return mask(value)
+        except ValueError:
+            return "***"
+
+    return {"mobile": shown(consultation.mobile, mask_mobile), "email": shown(consultation.email, mask_email)}
+
+
+def can_publish_qa(user: User | None, consultation: Consultation) -> bool:
+    """Admins, and editors or answerers of the consultation's department."""
+    if user is None:
+        return False
+    if user.role == "admin":
+        return True
+    return user.role in ("editor", "answerer") and user.department_id == consultation.department_id
+
+
 def answer_consultation(actor: User, consultation: Consultation, answer: str, *,
                         now: datetime | None = None) -> Consultation:
     """Record the answer; on time when given by the deadline."""
@@ -265,8 +317,8 @@ def submit_supplement(consultation: Consultation, text: str, *, now: datetime | 
 
 def publish_as_qa(actor: User, consultation: Consultation, published: bool = True) -> Consultation:
     """Show (or hide) an answered question on its policy's public page."""
-    if not can_answer(actor, consultation) and actor.role not in ("admin", "editor"):
-        raise Forbidden("没有权限")
+    if not can_publish_qa(actor, consultation):
+        raise Forbidden("只能公开本部门的咨询答复")
     if consultation.status != ANSWERED or consultation.policy_id is None:
         raise Conflict("只有针对某项政策且已答复的咨询可以公开为问答", code="wrong_status")
     consultation.published_as_qa = published

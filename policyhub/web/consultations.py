@@ -138,8 +138,7 @@ def inbox():
     now = utcnow()
     c = Consultation
     stmt = select(c)
-    if current_user.role == "answerer":
-        stmt = stmt.where(c.department_id == current_user.department_id)
+    stmt = stmt.where(service.visible_to(current_user))
     wanted = request.args.get("status", "pending")
     if wanted not in ("pending", "overdue", "at_risk", "answered"):
         wanted = "pending"
@@ -158,8 +157,9 @@ def staff_detail(consultation_id: int):
 
 
 def _get(consultation_id: int) -> Consultation:
+    """The consultation, or 404 when it does not exist or this user may not see it."""
     consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None:
+    if consultation is None or not service.can_see(current_user, consultation):
         abort(404)
     return consultation
 
@@ -171,6 +171,8 @@ def _render_detail(consultation: Consultation, status_code: int = 200, **forms: 
     return render_template(
         "staff/consultation.html", consultation=consultation, now=utcnow(),
         status=service.view_status(consultation, utcnow()), can_answer=service.can_answer(current_user, consultation),
+        contacts=service.contacts_for(current_user, consultation, detail=True),
+        can_publish_qa=service.can_publish_qa(current_user, consultation),
         answer_form=forms.get("answer_form") or AnswerForm(), reassign_form=reassign_form,
         supplement_form=forms.get("supplement_form") or SupplementRequestForm(), action_form=ActionForm(),
     ), status_code

@@ -26,7 +26,9 @@ STAFF = ("editor", "answerer", "supervisor")
 LIST_STATUSES = ("open", "at_risk", "overdue", "answered", "awaiting_supplement")
 
 
-def consultation_json(consultation: Consultation, now: datetime, *, staff: bool) -> dict[str, Any]:
+def consultation_json(consultation: Consultation, now: datetime, *, staff: bool,
+                      detail: bool = False) -> dict[str, Any]:
+    """The JSON form; staff see the contacts, masked except on a detail view for whoever answers it."""
     data = {
         "id": consultation.id,
         "tracking_code": consultation.tracking_code,
@@ -42,9 +44,9 @@ def consultation_json(consultation: Consultation, now: datetime, *, staff: bool)
         "on_time": consultation.on_time,
     }
     if staff:
-        data |= {"contact_name": consultation.contact_name, "mobile": consultation.mobile,
-                 "email": consultation.email, "credit_code": consultation.credit_code,
-                 "published_as_qa": consultation.published_as_qa}
+        data |= {"contact_name": consultation.contact_name,
+                 **service.contacts_for(current_api_user(), consultation, detail=detail),
+                 "credit_code": consultation.credit_code, "published_as_qa": consultation.published_as_qa}
     return data
 
 
@@ -59,9 +61,10 @@ def submit_consultation():
                                          "status", "department")}), 201
 
 
-def _get(consultation_id: int) -> Consultation:
+def _get(consultation_id: int, *, scoped: bool = False) -> Consultation:
+    """The consultation; scoped: as NotFound when the caller may not see it (as if it did not exist)."""
     consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None:
+    if consultation is None or (scoped and not service.can_see(current_api_user(), consultation)):
         raise NotFound(f"咨询 {consultation_id} 不存在")
     return consultation
 
@@ -79,10 +82,8 @@ def list_consultations():
             raise Invalid("状态参数有误", fields={"status": f"应为 {', '.join(LIST_STATUSES)} 之一"})
         stmt = stmt.where(state_condition(status, now))
     department = request.args.get("department", "").strip()
-    user = current_api_user()
-    if user.role == "answerer":
-        stmt = stmt.where(c.department_id == user.department_id)
-    elif department:
+    stmt = stmt.where(service.visible_to(current_api_user()))
+    if department:
         stmt = stmt.join(Department).where(Department.code == department)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     items = db.session.scalars(stmt.order_by(c.due_at, c.id).limit(per_page).offset((page - 1) * per_page))
@@ -93,7 +94,7 @@ def list_consultations():
 @api.get("/consultations/<int:consultation_id>")
 @require_roles(*STAFF)
 def get_consultation(consultation_id: int):
-    return jsonify(consultation_json(_get(consultation_id), utcnow(), staff=True))
+    return jsonify(consultation_json(_get(consultation_id, scoped=True), utcnow(), staff=True, detail=True))
 
 
 class AnswerIn(BaseModel):

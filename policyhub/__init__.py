@@ -39,6 +39,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         }
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_module.instance_secret_key(app.instance_path)
+    from policyhub.web import guard
+
+    guard.install(app)
     app.json.ensure_ascii = False
 
     db.init_app(app)

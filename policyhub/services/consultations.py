@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, select, true
 from notifier import messages, sla
 from notifier.workcal import WorkCalendar
 from policyhub.extensions import db
+from policyhub.inputs import text_problem
 from policyhub.models import Consultation, Department, Enterprise, Policy, User, utcnow
 from policyhub.models.consultation import ANSWERED, AWAITING_SUPPLEMENT, OPEN
 from policyhub.models.policy import PUBLISHED
@@ -71,7 +72,9 @@ def _text(data: Mapping[str, Any], name: str, fields: dict[str, str], *, require
         fields[name] = "应为文本"
         return None
     value = raw.strip()
-    if len(value) < low:
+    if text_problem(value):
+        fields[name] = text_problem(value)
+    elif len(value) < low:
         fields[name] = f"至少 {low} 个字"
     elif len(value) > high:
         fields[name] = f"最多 {high} 个字（当前 {len(value)} 字）"

@@ -17,6 +17,7 @@ from matcher.regions import default_regions
 from matcher.sizes import SIZES, above_scale, size_class
 from matcher.taxonomy import InvalidIndustryCode, default_taxonomy
 from policyhub.extensions import db
+from policyhub.inputs import text_problem
 from policyhub.models import CHANNELS, Enterprise, Subscription, User, utcnow
 from policyhub.models.enterprise import FREQUENCIES
 from policyhub.services import audit, matching
@@ -80,7 +81,9 @@ def _text(value: Any, name: str, out: ProfileValues, max_length: int, min_length
         out.errors[name] = "应为文本"
         return None
     value = value.strip()
-    if len(value) < min_length:
+    if text_problem(value):
+        out.errors[name] = text_problem(value)
+    elif len(value) < min_length:
         out.errors[name] = f"至少 {min_length} 个字"
     elif len(value) > max_length:
         out.errors[name] = f"最多 {max_length} 个字"
@@ -123,6 +126,10 @@ def _string_list(value: Any, name: str, out: ProfileValues) -> list[str] | None:
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         out.errors[name] = "应为文本列表"
         return None
+    for i, item in enumerate(value):
+        if text_problem(item):
+            out.errors[f"{name}.{i}"] = text_problem(item)
+            return None
     items = list(dict.fromkeys(v.strip() for v in value if v.strip()))
     if len(items) > MAX_LIST:
         out.errors[name] = f"最多 {MAX_LIST} 项"

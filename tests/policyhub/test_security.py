@@ -88,6 +88,9 @@ def test_full_contacts_only_on_the_detail_for_whoever_answers(client, two_depart
 def test_login_redirects_only_to_same_site_paths(client, make_user, target):
     make_user("ed", "editor", "gxj")
     response = client.post(f"/login?next={target}", data={"username": "ed", "password": PASSWORD})
+    if "%00" in target:  # refused before the view: no text with NUL goes anywhere
+        assert response.status_code == 422
+        return
     assert response.status_code == 302
     assert response.headers["Location"] == "/staff/", target
 

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, select, true
 from notifier import messages, sla
 from notifier.workcal import WorkCalendar
 from policyhub.extensions import db
-from policyhub.inputs import text_problem
+from policyhub.inputs import MAX_DB_INT, text_problem
 from policyhub.models import Consultation, Department, Enterprise, Policy, User, utcnow
 from policyhub.models.consultation import ANSWERED, AWAITING_SUPPLEMENT, OPEN
 from policyhub.models.policy import PUBLISHED
@@ -83,6 +83,20 @@ def _text(data: Mapping[str, Any], name: str, fields: dict[str, str], *, require
     return None
 
 
+def _policy_id(raw: Any) -> int | None:
+    """A policy id from JSON or a form: an integer, an integral number or digits; None for anything else."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        return int(raw) if raw.is_integer() and abs(raw) <= MAX_DB_INT else None  # inf is not integral
+    if isinstance(raw, str):
+        text = raw.strip()
+        return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else None
+    return None
+
+
 def _triage_department() -> Department:
     code = current_app.config.get("TRIAGE_DEPARTMENT", "yshj")
     department = db.session.scalar(select(Department).where(Department.code == code))
@@ -115,12 +129,11 @@ def submit_consultation(data: Mapping[str, Any], *, now: datetime | None = None,
     policy = None
     raw_policy = data.get("policy_id")
     if raw_policy not in (None, ""):
-        try:
-            policy_id = int(raw_policy)
-        except (TypeError, ValueError):
+        policy_id = _policy_id(raw_policy)
+        if policy_id is None:
             fields["policy_id"] = "应为政策编号（整数）"
         else:
-            policy = db.session.get(Policy, policy_id) if 0 < policy_id < 2**31 else None
+            policy = db.session.get(Policy, policy_id) if 0 < policy_id <= MAX_DB_INT else None
             if policy is None or policy.status != PUBLISHED:
                 fields["policy_id"] = "政策不存在或未发布"
     if fields:

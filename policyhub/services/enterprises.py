@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from matcher._data import DATA_DIR
 from matcher.regions import default_regions
@@ -156,7 +157,8 @@ def validate_profile(data: Mapping[str, Any], *, partial: bool = False, check_co
             continue
         raw = data[name]
         if _blank(raw) and name not in REQUIRED:
-            out.values[name] = [] if name in ("qualifications", "channels", "topics") else None
+            out.values[name] = ([] if name in ("qualifications", "channels", "topics")
+                                else "" if name == "business_scope" else None)
             continue
         _validate_field(name, raw, out)
     if check_contacts:
@@ -296,8 +298,12 @@ def create_enterprise(actor: User | None, data: Mapping[str, Any], *, source: st
     )
     if enterprise.qualifications is None:
         enterprise.qualifications = []
-    db.session.add(enterprise)
-    db.session.flush()
+    try:
+        # In a savepoint: a second registration racing this one past the check above is a 409, not a 500.
+        with db.session.begin_nested():
+            db.session.add(enterprise)
+    except IntegrityError as exc:
+        raise Conflict("该统一社会信用代码已登记", fields={"credit_code": "已登记"}) from exc
     set_channels(enterprise, values.get("channels") or [], frequency=values.get("frequency") or "instant",
                  topics=values.get("topics") or [], consent_source=source, now=now)
     audit.record(actor, "enterprise.create", "enterprise", enterprise.id, credit_code=enterprise.credit_code,

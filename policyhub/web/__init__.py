@@ -72,7 +72,8 @@ def register_web(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        valid = user_id.isascii() and user_id.isdigit() and len(user_id) <= 10 and int(user_id) < 2**31
+        return db.session.get(User, int(user_id)) if valid else None
 
     @app.get("/healthz")
     def healthz():

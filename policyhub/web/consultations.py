@@ -57,7 +57,8 @@ def _labels() -> dict[str, Any]:
 @limiter.limit(CONSULTATION_LIMIT_PER_CONTACT, key_func=contact_key, methods=["POST"])
 def new():
     form = ConsultationForm()
-    if request.method == "GET" and request.args.get("policy_id", "").isdigit():
+    wanted_policy = request.args.get("policy_id", "")
+    if request.method == "GET" and wanted_policy.isascii() and wanted_policy.isdigit() and len(wanted_policy) <= 10:
         form.policy_id.data = request.args["policy_id"]
     status = 200
     if form.validate_on_submit():

@@ -14,7 +14,7 @@ from flask import Flask, Request, request
 from flask import json as flask_json
 from werkzeug.routing import IntegerConverter
 
-from policyhub.inputs import MAX_DB_INT, InputError, bad_json_text, loads_json, text_problem
+from policyhub.inputs import InputError, bad_json_text, loads_json, text_problem
 from policyhub.services.errors import Invalid, ServiceError
 
 __all__ = ["BadJSON", "GuardedRequest", "IdConverter", "check_request", "install"]
@@ -28,11 +28,10 @@ class BadJSON(ServiceError):
 class IdConverter(IntegerConverter):
     """`<int:...>` for ids: ASCII digits, at most the database's integer; anything else does not match (404)."""
 
-    regex = r"[0-9]{1,10}"
-
-    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_DB_INT,
-                 signed: bool = False) -> None:
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+    # 0..2147483647 in the pattern itself: a value that matched and then failed conversion would let the
+    # router answer 405 from a neighbouring rule instead of 404.
+    regex = (r"(?:[0-9]{1,9}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}"
+             r"|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])")
 
 
 class _RequestJSON:
@@ -45,7 +44,14 @@ class _RequestJSON:
 class GuardedRequest(Request):
     """A request that parses JSON with a depth limit; broken JSON answers in the project's error shape."""
 
-    json_module = _RequestJSON
+    @property
+    def json_module(self) -> Any:
+        return _RequestJSON
+
+    @json_module.setter
+    def json_module(self, value: Any) -> None:
+        # Flask hands each request the app's JSON provider; requests keep the depth-limited parser.
+        pass
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         if isinstance(e, InputError):

@@ -54,6 +54,8 @@ def resend():
     if current_user.role not in ("admin", "editor") or not ActionForm().validate_on_submit():
         abort(403)
     policy_id = request.form.get("policy_id", "")
+    if not (policy_id.isascii() and policy_id.isdigit() and len(policy_id) <= 10):
+        policy_id = ""
     stmt = update(Notification).where(Notification.status.in_((FAILED, DEAD)))
     if policy_id.isdigit():
         stmt = stmt.where(Notification.policy_id == int(policy_id))

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from notifier import sla
 from policyhub.extensions import db, limiter
+from policyhub.inputs import check_year
 from policyhub.models import Consultation, Department, utcnow
 from policyhub.services import consultations as service
 from policyhub.services.calendar import current_calendar, set_override
@@ -134,9 +135,7 @@ def calendar_deadline():
     try:
         submitted = parse_aware(raw)
     except ValueError as exc:
-        raise Invalid("时间格式有误", fields={"submitted_at": f"应为带时区的 ISO 8601 时间：{exc}"}) from exc
-    if not 1 <= submitted.year <= 9998:
-        raise Invalid("时间超出范围", fields={"submitted_at": "超出范围"})
+        raise Invalid("时间格式有误", fields={"submitted_at": TIME_FORMAT}) from exc
     try:
         deadline = sla.due_at(submitted, current_calendar())
     except (ValueError, OverflowError) as exc:
@@ -156,8 +155,9 @@ class OverrideIn(BaseModel):
 def put_override(day: str):
     try:
         parsed = date.fromisoformat(day)
+        check_year(parsed, "date")
     except ValueError as exc:
-        raise Invalid("日期格式有误", fields={"date": "应为 YYYY-MM-DD"}) from exc
+        raise Invalid("日期格式有误", fields={"date": "应为 YYYY-MM-DD，年份在 1900 到 2200 之间"}) from exc
     data = validate(OverrideIn, json_body())
     actor = current_api_user()
     set_override(actor, parsed, data.workday, data.note)
@@ -165,6 +165,9 @@ def put_override(day: str):
     db.session.commit()
     return jsonify(date=parsed.isoformat(), workday=data.workday, note=data.note,
                    open_deadlines_recomputed=recomputed.total, open_deadlines_changed=recomputed.changed)
+
+
+TIME_FORMAT = "应为带时区的 ISO 8601 时间（如 2026-11-26T09:00:00+08:00），年份在 1900 到 2200 之间"
 
 
 def period_from_args(now: datetime) -> Period:
@@ -177,12 +180,15 @@ def period_from_args(now: datetime) -> Period:
             continue
         try:
             if len(raw) == 10:
-                day = date.fromisoformat(raw) + (timedelta(days=1) if name == "to" else timedelta())
+                day = date.fromisoformat(raw)
+                if not 1900 <= day.year <= 2200:
+                    raise ValueError("year out of range")
+                day += timedelta(days=1) if name == "to" else timedelta()
                 bounds[name] = datetime.combine(day, datetime.min.time(), tzinfo=SHANGHAI)
             else:
                 bounds[name] = parse_aware(raw)
         except ValueError:
-            fields[name] = "应为 YYYY-MM-DD 或带时区的 ISO 8601 时间"
+            fields[name] = "应为 YYYY-MM-DD 或带时区的 ISO 8601 时间，年份在 1900 到 2200 之间"
     if fields:
         raise Invalid("统计区间有误", fields=fields)
     end = bounds.get("to", now)

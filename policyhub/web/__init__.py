@@ -7,8 +7,9 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
 from policyhub.extensions import db, login_manager
+from policyhub.inputs import InputError
 from policyhub.models import User
-from policyhub.services.errors import ServiceError
+from policyhub.services.errors import Invalid, ServiceError
 from policyhub.timeutil import to_local
 
 __all__ = ["register_web"]
@@ -94,6 +95,11 @@ def register_web(app: Flask) -> None:
         if _wants_json():
             return jsonify(exc.to_dict()), exc.status
         return render_template("error.html", status=exc.status, message=exc.message, fields=exc.fields), exc.status
+
+    @app.errorhandler(InputError)
+    def input_error(exc: InputError):
+        # A value refused by policyhub.inputs that no view turned into its own message: still the field and why.
+        return service_error(Invalid("提交的内容有误", fields={exc.field: exc.reason}))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -63,7 +63,7 @@ class GuardedRequest(Request):
 
 def _check_pairs(pairs: Any, fields: dict[str, str]) -> None:
     for name, value in pairs:
-        problem = text_problem(name)
+        problem = text_problem(name) if isinstance(name, str) else None
         if problem:
             fields.setdefault("query", f"参数名{problem}")
             continue
@@ -81,7 +81,7 @@ def check_request() -> None:
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         _check_pairs(request.form.items(multi=True), fields)
         for name, file in request.files.items(multi=True):
-            problem = text_problem(name) or text_problem(file.filename or "")
+            problem = text_problem(name or "") or text_problem(file.filename or "")
             if problem:
                 fields.setdefault(name, f"文件名{problem}")
     if fields:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, select, true, update
 
 from notifier import messages, sla
 from notifier.workcal import WorkCalendar
@@ -244,12 +244,16 @@ def answer_consultation(actor: User, consultation: Consultation, answer: str, *,
     if fields:
         raise Invalid("答复内容有误", fields=fields)
     now = now or utcnow()
-    consultation.answer = text
-    consultation.answered_at = now
-    consultation.answered_by_id = actor.id
-    consultation.on_time = now <= consultation.due_at
-    consultation.status = ANSWERED
-    db.session.flush()
+    # A conditional update: of two answerers submitting at once, one answers and the other gets the 409.
+    claimed = db.session.execute(
+        update(Consultation).where(Consultation.id == consultation.id, Consultation.status != ANSWERED)
+        .values(answer=text, answered_at=now, answered_by_id=actor.id, on_time=now <= consultation.due_at,
+                status=ANSWERED)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if not claimed:
+        raise Conflict("该咨询已答复", code="already_answered")
+    db.session.refresh(consultation)
     _tell_enterprise(consultation, now)
     audit.record(actor, "consultation.answer", "consultation", consultation.id, on_time=consultation.on_time)
     return consultation

@@ -238,8 +238,11 @@ def supplement_request(consultation_id: int):
 def publish_qa(consultation_id: int):
     consultation = _get(consultation_id)
     if ActionForm().validate_on_submit():
+        # The form says which state it wants, so a double submission does not flip it back.
+        wanted = request.form.get("published")
+        published = wanted == "1" if wanted in ("0", "1") else not consultation.published_as_qa
         try:
-            service.publish_as_qa(current_user, consultation, not consultation.published_as_qa)
+            service.publish_as_qa(current_user, consultation, published)
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()

@@ -131,3 +131,69 @@ def test_an_editor_of_another_department_cannot_publish_qa(client, app, two_depa
     client.post(f"/staff/consultations/{consultation_id}/publish-qa")
     with app.app_context():
         assert db.session.get(Consultation, consultation_id).published_as_qa is True
+
+
+# --- production safety --------------------------------------------------------------------------------
+
+
+def test_without_a_secret_key_the_app_refuses_a_shared_database(tmp_path, monkeypatch):
+    from policyhub import create_app
+
+    monkeypatch.delenv("POLICYHUB_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="POLICYHUB_SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "postgresql://policyhub@db.invalid/policyhub",
+                    "INSTANCE_PATH": str(tmp_path / "instance")})
+    embedded = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
+                           "INSTANCE_PATH": str(tmp_path / "instance")})
+    assert embedded.config["SECRET_KEY"]
+
+
+@pytest.mark.parametrize("hops, seen", [(0, "127.0.0.1"), (1, "203.0.113.5")])
+def test_proxy_fix_makes_the_client_address_visible(make_app, hops, seen):
+    from flask import request
+
+    app = make_app(PROXY_FIX=hops)
+    app.add_url_rule("/_address", "address", lambda: request.remote_addr or "")
+    response = app.test_client().get("/_address", headers={"X-Forwarded-For": "203.0.113.5"})
+    assert response.get_data(as_text=True) == seen
+
+
+@pytest.mark.parametrize("url", ["/", "/login", "/consultations/new", "/api/v1/policies", "/nowhere"])
+def test_security_headers_on_every_answer(client, url):
+    response = client.get(url)
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# --- races ----------------------------------------------------------------------------------------------
+
+
+def test_a_second_answer_racing_the_first_is_409_and_keeps_the_first(client, app, two_departments, make_user):
+    from sqlalchemy import select, update
+
+    from policyhub.models import User
+    from policyhub.services import consultations as service
+    from policyhub.services.errors import Conflict
+
+    consultation_id = ask(client)
+    make_user("ans", "answerer", "yshj")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "ans"))
+        stale = db.session.get(Consultation, consultation_id)  # read before the other answer lands
+        with db.engine.begin() as other:
+            other.execute(update(Consultation).where(Consultation.id == consultation_id)
+                          .values(status="answered", answer="第一份答复"))
+        with pytest.raises(Conflict):
+            service.answer_consultation(user, stale, "第二份答复")
+        db.session.rollback()
+        assert db.session.get(Consultation, consultation_id).answer == "第一份答复"
+
+
+def test_publishing_qa_twice_keeps_it_published(client, app, two_departments, make_policy, make_user, bearer):
+    consultation_id, _ = _answered(client, app, make_policy, make_user, bearer)
+    login(client, "gxj-ans")
+    for _ in range(2):
+        client.post(f"/staff/consultations/{consultation_id}/publish-qa", data={"published": "1"})
+    with app.app_context():
+        assert db.session.get(Consultation, consultation_id).published_as_qa is True

@@ -109,7 +109,7 @@ def loads_json(raw: str | bytes, *, max_depth: int = MAX_JSON_DEPTH, field: str 
     except UnicodeDecodeError as exc:
         raise InputError(field, "JSON 应为 UTF-8 编码") from exc
     except ValueError as exc:
-        raise InputError(field, f"不是有效的 JSON：{exc}") from exc
+        raise InputError(field, "不是有效的 JSON") from exc
     if json_depth(data) > max_depth:
         raise InputError(field, f"JSON 嵌套过深（最多 {max_depth} 层）")
     return data

@@ -174,3 +174,15 @@ def test_override_day_out_of_range(client, admin, bearer):
     response = client.put("/api/v1/calendar/overrides/0001-01-01", headers=bearer(admin),
                           data=json.dumps({"workday": True}), content_type="application/json")
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("criteria, reason", [("[" * 1000 + "]" * 1000, "嵌套过深"), ("{", "不是有效的 JSON"),
+                                              ('{"evidence": [{"field": "sizes", "value": "\\ud800", "sentence": "x"}]}',
+                                               "代理字符")])
+def test_multipart_criteria_is_parsed_like_a_json_body(client, app, editor_token, bearer, criteria, reason):
+    response = client.post("/api/v1/policies", headers=bearer(editor_token), content_type="multipart/form-data",
+                           data={"title": "测试政策", "body": "对小型企业给予奖励。", "criteria": criteria})
+    assert response.status_code == 422
+    assert any(reason in message for message in response.get_json()["error"]["fields"].values())
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Policy.id))) == 0

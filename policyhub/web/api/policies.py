@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -11,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from matcher.taxonomy import InvalidIndustryCode, normalize_code
 from policyhub.extensions import db
-from policyhub.inputs import check_year
+from policyhub.inputs import InputError, bad_json_text, check_year, loads_json
 from policyhub.models import Policy
 from policyhub.models.base import utcnow
 from policyhub.models.policy import POLICY_STATUSES, PUBLISHED
@@ -78,9 +77,12 @@ def _multipart_values() -> tuple[dict[str, Any], service.Upload | None]:
     form: dict[str, Any] = {k: v for k, v in request.form.items()}
     if "criteria" in form:
         try:
-            form["criteria"] = json.loads(form["criteria"]) if form["criteria"].strip() else None
-        except ValueError as exc:
-            raise Invalid("criteria 应为 JSON 对象", fields={"criteria": "不是有效的 JSON"}) from exc
+            form["criteria"] = loads_json(form["criteria"], field="criteria") if form["criteria"].strip() else None
+        except InputError as exc:
+            raise Invalid("criteria 应为 JSON 对象", fields={"criteria": exc.reason}) from exc
+        found = bad_json_text(form["criteria"], "criteria")
+        if found is not None:
+            raise Invalid("criteria 含有无法保存的字符", fields={found.field: found.reason})
     form = {k: (None if v == "" else v) for k, v in form.items()}
     file = request.files.get("file")
     if file is None or not file.filename:

@@ -317,7 +317,8 @@ def calendar_admin():
         else:
             status_code = 422
     elif request.method == "POST" and request.form.get("action") == "schedule":
-        if schedule_form.validate_on_submit() and (schedule_form.year.data or "").isdigit():
+        year = schedule_form.year.data or ""
+        if schedule_form.validate_on_submit() and year.isascii() and year.isdigit() and 1900 <= int(year) <= 2200:
             file = schedule_form.file.data
             try:
                 text = file.read(200_000).decode("utf-8-sig") if file else ""

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from policyhub import config as config_module
 from policyhub.extensions import csrf, db, limiter, login_manager, mail, migrate
@@ -38,7 +39,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             k: v for k, v in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items() if k != "pool_pre_ping"
         }
     if not app.config.get("SECRET_KEY"):
+        if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            # A key made per machine would make every signed link and session fail on the other machines.
+            raise RuntimeError("POLICYHUB_SECRET_KEY must be set when the database is not the embedded SQLite")
         app.config["SECRET_KEY"] = config_module.instance_secret_key(app.instance_path)
+    if app.config.get("PROXY_FIX"):
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    from policyhub.web import guard
+
+    guard.install(app)
     app.json.ensure_ascii = False
 
     db.init_app(app)

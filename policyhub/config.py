@@ -18,7 +18,7 @@ _RENAMED = {
     "RATELIMIT_STORAGE_URL": "RATELIMIT_STORAGE_URI",
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
 }
-_INTS = {"MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "UPLOAD_MAX_BYTES",
+_INTS = {"PROXY_FIX", "MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "UPLOAD_MAX_BYTES",
          "DISPATCH_BATCH_SIZE", "DISPATCH_MAX_ATTEMPTS"}
 _BOOLS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_SUPPRESS_SEND", "RATELIMIT_ENABLED", "WTF_CSRF_ENABLED",
           "SESSION_COOKIE_SECURE", "SMS_QUIET_HOURS"}
@@ -53,6 +53,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "TRIAGE_DEPARTMENT": "yshj",
         "SMS_GATEWAY_URL": None,
         "JSON_AS_ASCII": False,
+        # How many reverse proxies (nginx) stand before the app; their X-Forwarded-* headers are then
+        # trusted, so rate limits count the client's address rather than the proxy's. 0: none.
+        "PROXY_FIX": 0,
     }
 
 

@@ -25,4 +25,7 @@ def parse_aware(text: str) -> datetime:
     moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError("time must carry a UTC offset, e.g. 2026-11-26T09:00:00+08:00")
+    # Far from the ends of datetime's range, so the shift to UTC (and a deadline after it) cannot overflow.
+    if not 1900 <= moment.year <= 2200:
+        raise ValueError("year must be within 1900-2200")
     return moment.astimezone(UTC)

@@ -9,18 +9,26 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true, update
 
 from notifier import messages, sla
 from notifier.workcal import WorkCalendar
 from policyhub.extensions import db
+from policyhub.inputs import MAX_DB_INT, text_problem
 from policyhub.models import Consultation, Department, Enterprise, Policy, User, utcnow
 from policyhub.models.consultation import ANSWERED, AWAITING_SUPPLEMENT, OPEN
 from policyhub.models.policy import PUBLISHED
 from policyhub.services import audit
 from policyhub.services.calendar import current_calendar
 from policyhub.services.errors import Conflict, Forbidden, Invalid, NotFound
-from policyhub.services.identifiers import IdentifierError, validate_credit_code, validate_email, validate_mobile
+from policyhub.services.identifiers import (
+    IdentifierError,
+    mask_email,
+    mask_mobile,
+    validate_credit_code,
+    validate_email,
+    validate_mobile,
+)
 from policyhub.services.outbox import absolute_url, enqueue
 from policyhub.services.tokens import status_token
 
@@ -30,6 +38,9 @@ __all__ = [
     "answer_consultation",
     "by_tracking_code",
     "can_answer",
+    "can_publish_qa",
+    "can_see",
+    "contacts_for",
     "publish_as_qa",
     "reassign",
     "recompute_open_deadlines",
@@ -37,6 +48,7 @@ __all__ = [
     "submit_consultation",
     "submit_supplement",
     "view_status",
+    "visible_to",
 ]
 
 MIN_QUESTION, MAX_QUESTION = 5, 2000
@@ -60,12 +72,28 @@ def _text(data: Mapping[str, Any], name: str, fields: dict[str, str], *, require
         fields[name] = "应为文本"
         return None
     value = raw.strip()
-    if len(value) < low:
+    if text_problem(value):
+        fields[name] = text_problem(value)
+    elif len(value) < low:
         fields[name] = f"至少 {low} 个字"
     elif len(value) > high:
         fields[name] = f"最多 {high} 个字（当前 {len(value)} 字）"
     else:
         return value
+    return None
+
+
+def _policy_id(raw: Any) -> int | None:
+    """A policy id from JSON or a form: an integer, an integral number or digits; None for anything else."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        return int(raw) if raw.is_integer() and abs(raw) <= MAX_DB_INT else None  # inf is not integral
+    if isinstance(raw, str):
+        text = raw.strip()
+        return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else None
     return None
 
 
@@ -101,12 +129,11 @@ def submit_consultation(data: Mapping[str, Any], *, now: datetime | None = None,
     policy = None
     raw_policy = data.get("policy_id")
     if raw_policy not in (None, ""):
-        try:
-            policy_id = int(raw_policy)
-        except (TypeError, ValueError):
+        policy_id = _policy_id(raw_policy)
+        if policy_id is None:
             fields["policy_id"] = "应为政策编号（整数）"
         else:
-            policy = db.session.get(Policy, policy_id) if 0 < policy_id < 2**31 else None
+            policy = db.session.get(Policy, policy_id) if 0 < policy_id <= MAX_DB_INT else None
             if policy is None or policy.status != PUBLISHED:
                 fields["policy_id"] = "政策不存在或未发布"
     if fields:
@@ -164,6 +191,47 @@ def can_answer(user: User | None, consultation: Consultation) -> bool:
     return user.role == "admin" or (user.role == "answerer" and user.department_id == consultation.department_id)
 
 
+def visible_to(user: User) -> ColumnElement[bool]:
+    """SQL condition for the consultations this staff user may see: answerers only their department's.
+
+    The one rule for the API, the inbox, the detail pages and the exports.
+    """
+    if user.role == "answerer":
+        return Consultation.department_id == user.department_id
+    return true()
+
+
+def can_see(user: User | None, consultation: Consultation) -> bool:
+    """Whether this staff user may see the consultation at all (the Python form of visible_to)."""
+    if user is None:
+        return False
+    return user.role != "answerer" or user.department_id == consultation.department_id
+
+
+def contacts_for(user: User | None, consultation: Consultation, *, detail: bool) -> dict[str, str | None]:
+    """The mobile and email as this user may see them: full only on a detail view for whoever answers it."""
+    full = detail and can_answer(user, consultation)
+
+    def shown(value: str | None, mask) -> str | None:
+        if not value or full:
+            return value
+        try:
+            return mask(value)
+        except ValueError:
+            return "***"
+
+    return {"mobile": shown(consultation.mobile, mask_mobile), "email": shown(consultation.email, mask_email)}
+
+
+def can_publish_qa(user: User | None, consultation: Consultation) -> bool:
+    """Admins, and editors or answerers of the consultation's department."""
+    if user is None:
+        return False
+    if user.role == "admin":
+        return True
+    return user.role in ("editor", "answerer") and user.department_id == consultation.department_id
+
+
 def answer_consultation(actor: User, consultation: Consultation, answer: str, *,
                         now: datetime | None = None) -> Consultation:
     """Record the answer; on time when given by the deadline."""
@@ -176,12 +244,16 @@ def answer_consultation(actor: User, consultation: Consultation, answer: str, *,
     if fields:
         raise Invalid("答复内容有误", fields=fields)
     now = now or utcnow()
-    consultation.answer = text
-    consultation.answered_at = now
-    consultation.answered_by_id = actor.id
-    consultation.on_time = now <= consultation.due_at
-    consultation.status = ANSWERED
-    db.session.flush()
+    # A conditional update: of two answerers submitting at once, one answers and the other gets the 409.
+    claimed = db.session.execute(
+        update(Consultation).where(Consultation.id == consultation.id, Consultation.status != ANSWERED)
+        .values(answer=text, answered_at=now, answered_by_id=actor.id, on_time=now <= consultation.due_at,
+                status=ANSWERED)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if not claimed:
+        raise Conflict("该咨询已答复", code="already_answered")
+    db.session.refresh(consultation)
     _tell_enterprise(consultation, now)
     audit.record(actor, "consultation.answer", "consultation", consultation.id, on_time=consultation.on_time)
     return consultation
@@ -265,8 +337,8 @@ def submit_supplement(consultation: Consultation, text: str, *, now: datetime | 
 
 def publish_as_qa(actor: User, consultation: Consultation, published: bool = True) -> Consultation:
     """Show (or hide) an answered question on its policy's public page."""
-    if not can_answer(actor, consultation) and actor.role not in ("admin", "editor"):
-        raise Forbidden("没有权限")
+    if not can_publish_qa(actor, consultation):
+        raise Forbidden("只能公开本部门的咨询答复")
     if consultation.status != ANSWERED or consultation.policy_id is None:
         raise Conflict("只有针对某项政策且已答复的咨询可以公开为问答", code="wrong_status")
     consultation.published_as_qa = published

@@ -9,6 +9,7 @@ from typing import Any
 from matcher import extract as matcher_extract
 from matcher.regions import default_regions
 from matcher.taxonomy import InvalidIndustryCode, default_taxonomy
+from policyhub.inputs import text_problem
 from policyhub.services.errors import Invalid
 
 __all__ = ["EMPTY_CRITERIA", "SIZES", "extract_criteria", "normalise_criteria", "targets"]
@@ -19,6 +20,9 @@ _REGION = re.compile(r"^\d{6}$")
 LIST_KEYS = ("industries", "excluded_industries", "sizes", "regions", "qualifications")
 MAX_ITEMS = 200
 _OUTPUT_ONLY = frozenset({"warnings", "review"})
+EVIDENCE_KEYS = ("field", "value", "sentence")
+EVIDENCE_FIELDS = (*LIST_KEYS, "above_scale_only")
+MAX_EVIDENCE_VALUE, MAX_EVIDENCE_SENTENCE = 200, 2000
 
 EMPTY_CRITERIA: dict[str, Any] = {
     "industries": [],
@@ -51,6 +55,10 @@ def _as_list(name: str, value: Any, fields: dict[str, str]) -> list[str]:
     if len(value) > MAX_ITEMS:
         fields[f"criteria.{name}"] = f"最多 {MAX_ITEMS} 项"
         return []
+    for v in value:
+        if text_problem(v):
+            fields[f"criteria.{name}"] = text_problem(v)
+            return []
     return [v.strip() for v in value if v.strip()]
 
 
@@ -68,6 +76,52 @@ def _industries(name: str, raw: list[str], fields: dict[str, str], warnings: lis
         if code not in codes:
             codes.append(code)
     return codes
+
+
+def _evidence(value: Any, fields: dict[str, str], *, given: bool) -> list[dict[str, str]]:
+    """Evidence items as {"field", "value", "sentence"} strings, every one checked (given: from the request).
+
+    Stored or extracted evidence (not given) is not the editor's to fix: a bad item of it is dropped.
+    """
+    if not given:
+        fields = {}
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        fields["criteria.evidence"] = "应为列表"
+        return []
+    if given and len(value) > MAX_ITEMS:
+        fields["criteria.evidence"] = f"最多 {MAX_ITEMS} 项"
+        return []
+    items: list[dict[str, str]] = []
+    for i, item in enumerate(value[:MAX_ITEMS]):
+        name = f"criteria.evidence.{i}"
+        if not isinstance(item, Mapping):
+            fields[name] = "应为对象：{field, value, sentence}"
+            continue
+        for key in sorted(set(item) - set(EVIDENCE_KEYS) - {"confidence"}, key=str):
+            fields[f"{name}.{key}"] = "未知字段"
+        clean: dict[str, Any] = {}
+        confidence = item.get("confidence", 1.0)
+        if isinstance(confidence, bool) or not isinstance(confidence, int | float) or not 0 <= confidence <= 1:
+            fields[f"{name}.confidence"] = "应为 0 到 1 之间的数"
+            confidence = 1.0
+        for key, limit in (("field", 32), ("value", MAX_EVIDENCE_VALUE), ("sentence", MAX_EVIDENCE_SENTENCE)):
+            text = item.get(key, "")
+            if not isinstance(text, str):
+                fields[f"{name}.{key}"] = "应为文本"
+            elif text_problem(text):
+                fields[f"{name}.{key}"] = text_problem(text)
+            elif len(text) > limit and given:
+                fields[f"{name}.{key}"] = f"最多 {limit} 字"
+            else:
+                # The engine's own sentences may run long in unpunctuated text: keep their start.
+                clean[key] = text[:limit]
+        if "field" in clean and clean["field"] not in EVIDENCE_FIELDS:
+            fields[f"{name}.field"] = f"应为 {', '.join(EVIDENCE_FIELDS)} 之一"
+        if len(clean) == len(EVIDENCE_KEYS):
+            items.append(clean | {"confidence": round(float(confidence), 2)})
+    return items
 
 
 def normalise_criteria(raw: Mapping[str, Any] | None, base: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -110,11 +164,7 @@ def normalise_criteria(raw: Mapping[str, Any] | None, base: Mapping[str, Any] | 
     if not isinstance(above, bool):
         fields["criteria.above_scale_only"] = "应为 true 或 false"
     out["above_scale_only"] = bool(above) if isinstance(above, bool) else False
-    evidence = merged.get("evidence") or []
-    if not isinstance(evidence, list):
-        fields["criteria.evidence"] = "应为列表"
-        evidence = []
-    out["evidence"] = evidence[:MAX_ITEMS]
+    out["evidence"] = _evidence(merged.get("evidence"), fields, given="evidence" in (raw or {}))
     if warnings:
         out["warnings"] = warnings
     out["review"] = review[:MAX_ITEMS]

@@ -81,7 +81,12 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
     # guesses quoting from a sample and misreads fields such as 专精特新"小巨人"企业.)
     first_line = text.split("\n", 1)[0]
     dialect = csv.excel_tab if "\t" in first_line and "," not in first_line else csv.excel
-    yield from csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        # The csv module's own limit (131,072 characters a field) is far above any profile field's.
+        raise _unreadable(f"CSV 第 {reader.line_num} 行无法读取：字段过长或引号不配对") from exc
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:

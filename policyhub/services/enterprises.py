@@ -11,12 +11,14 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from matcher._data import DATA_DIR
 from matcher.regions import default_regions
 from matcher.sizes import SIZES, above_scale, size_class
 from matcher.taxonomy import InvalidIndustryCode, default_taxonomy
 from policyhub.extensions import db
+from policyhub.inputs import text_problem
 from policyhub.models import CHANNELS, Enterprise, Subscription, User, utcnow
 from policyhub.models.enterprise import FREQUENCIES
 from policyhub.services import audit, matching
@@ -80,7 +82,9 @@ def _text(value: Any, name: str, out: ProfileValues, max_length: int, min_length
         out.errors[name] = "应为文本"
         return None
     value = value.strip()
-    if len(value) < min_length:
+    if text_problem(value):
+        out.errors[name] = text_problem(value)
+    elif len(value) < min_length:
         out.errors[name] = f"至少 {min_length} 个字"
     elif len(value) > max_length:
         out.errors[name] = f"最多 {max_length} 个字"
@@ -123,6 +127,10 @@ def _string_list(value: Any, name: str, out: ProfileValues) -> list[str] | None:
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         out.errors[name] = "应为文本列表"
         return None
+    for i, item in enumerate(value):
+        if text_problem(item):
+            out.errors[f"{name}.{i}"] = text_problem(item)
+            return None
     items = list(dict.fromkeys(v.strip() for v in value if v.strip()))
     if len(items) > MAX_LIST:
         out.errors[name] = f"最多 {MAX_LIST} 项"
@@ -149,7 +157,8 @@ def validate_profile(data: Mapping[str, Any], *, partial: bool = False, check_co
             continue
         raw = data[name]
         if _blank(raw) and name not in REQUIRED:
-            out.values[name] = [] if name in ("qualifications", "channels", "topics") else None
+            out.values[name] = ([] if name in ("qualifications", "channels", "topics")
+                                else "" if name == "business_scope" else None)
             continue
         _validate_field(name, raw, out)
     if check_contacts:
@@ -289,8 +298,12 @@ def create_enterprise(actor: User | None, data: Mapping[str, Any], *, source: st
     )
     if enterprise.qualifications is None:
         enterprise.qualifications = []
-    db.session.add(enterprise)
-    db.session.flush()
+    try:
+        # In a savepoint: a second registration racing this one past the check above is a 409, not a 500.
+        with db.session.begin_nested():
+            db.session.add(enterprise)
+    except IntegrityError as exc:
+        raise Conflict("该统一社会信用代码已登记", fields={"credit_code": "已登记"}) from exc
     set_channels(enterprise, values.get("channels") or [], frequency=values.get("frequency") or "instant",
                  topics=values.get("topics") or [], consent_source=source, now=now)
     audit.record(actor, "enterprise.create", "enterprise", enterprise.id, credit_code=enterprise.credit_code,

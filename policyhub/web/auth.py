@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 
@@ -15,11 +17,24 @@ __all__ = ["auth"]
 auth = Blueprint("auth", __name__)
 
 
+def is_local_path(target: str | None) -> bool:
+    """Whether target is a path on this site ("/staff/…"), never something a browser reads as another host.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so "/\t/evil.example"
+    is "//evil.example": refuse every control character, whitespace and backslash outright, then
+    require what urllib (as Django's url_has_allowed_host_and_scheme does) sees as no scheme and no host.
+    """
+    if not target or len(target) > 2000 or not target.startswith("/") or target.startswith("//"):
+        return False
+    if any(ch.isspace() or not ch.isprintable() or ch == "\\" for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and parts.path.startswith("/") and not parts.path.startswith("//")
+
+
 def _safe_next(target: str | None) -> str:
     # Only local paths: an open redirect would let a phishing link borrow our login page.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("staff.index")
+    return target if is_local_path(target) else url_for("staff.index")
 
 
 @auth.route("/login", methods=["GET", "POST"])

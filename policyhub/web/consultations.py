@@ -57,7 +57,8 @@ def _labels() -> dict[str, Any]:
 @limiter.limit(CONSULTATION_LIMIT_PER_CONTACT, key_func=contact_key, methods=["POST"])
 def new():
     form = ConsultationForm()
-    if request.method == "GET" and request.args.get("policy_id", "").isdigit():
+    wanted_policy = request.args.get("policy_id", "")
+    if request.method == "GET" and wanted_policy.isascii() and wanted_policy.isdigit() and len(wanted_policy) <= 10:
         form.policy_id.data = request.args["policy_id"]
     status = 200
     if form.validate_on_submit():
@@ -138,8 +139,7 @@ def inbox():
     now = utcnow()
     c = Consultation
     stmt = select(c)
-    if current_user.role == "answerer":
-        stmt = stmt.where(c.department_id == current_user.department_id)
+    stmt = stmt.where(service.visible_to(current_user))
     wanted = request.args.get("status", "pending")
     if wanted not in ("pending", "overdue", "at_risk", "answered"):
         wanted = "pending"
@@ -158,8 +158,9 @@ def staff_detail(consultation_id: int):
 
 
 def _get(consultation_id: int) -> Consultation:
+    """The consultation, or 404 when it does not exist or this user may not see it."""
     consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None:
+    if consultation is None or not service.can_see(current_user, consultation):
         abort(404)
     return consultation
 
@@ -171,6 +172,8 @@ def _render_detail(consultation: Consultation, status_code: int = 200, **forms: 
     return render_template(
         "staff/consultation.html", consultation=consultation, now=utcnow(),
         status=service.view_status(consultation, utcnow()), can_answer=service.can_answer(current_user, consultation),
+        contacts=service.contacts_for(current_user, consultation, detail=True),
+        can_publish_qa=service.can_publish_qa(current_user, consultation),
         answer_form=forms.get("answer_form") or AnswerForm(), reassign_form=reassign_form,
         supplement_form=forms.get("supplement_form") or SupplementRequestForm(), action_form=ActionForm(),
     ), status_code
@@ -235,8 +238,11 @@ def supplement_request(consultation_id: int):
 def publish_qa(consultation_id: int):
     consultation = _get(consultation_id)
     if ActionForm().validate_on_submit():
+        # The form says which state it wants, so a double submission does not flip it back.
+        wanted = request.form.get("published")
+        published = wanted == "1" if wanted in ("0", "1") else not consultation.published_as_qa
         try:
-            service.publish_as_qa(current_user, consultation, not consultation.published_as_qa)
+            service.publish_as_qa(current_user, consultation, published)
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -311,7 +317,8 @@ def calendar_admin():
         else:
             status_code = 422
     elif request.method == "POST" and request.form.get("action") == "schedule":
-        if schedule_form.validate_on_submit() and (schedule_form.year.data or "").isdigit():
+        year = schedule_form.year.data or ""
+        if schedule_form.validate_on_submit() and year.isascii() and year.isdigit() and 1900 <= int(year) <= 2200:
             file = schedule_form.file.data
             try:
                 text = file.read(200_000).decode("utf-8-sig") if file else ""

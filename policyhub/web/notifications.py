@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select, update
 
 from policyhub.extensions import db
+from policyhub.inputs import InputError, parse_int
 from policyhub.models import Notification, utcnow
 from policyhub.models.notification import DEAD, FAILED, PENDING
 from policyhub.services import audit
@@ -53,7 +54,10 @@ def detail(notification_id: int):
 def resend():
     if current_user.role not in ("admin", "editor") or not ActionForm().validate_on_submit():
         abort(403)
-    policy_id = request.form.get("policy_id", "")
+    try:
+        policy_id = str(parse_int(request.form.get("policy_id", ""), "policy_id"))
+    except InputError:
+        policy_id = ""  # no (valid) policy: every failed row, as the button without one means
     stmt = update(Notification).where(Notification.status.in_((FAILED, DEAD)))
     if policy_id.isdigit():
         stmt = stmt.where(Notification.policy_id == int(policy_id))

@@ -137,8 +137,9 @@ def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200):
         withdraw_form=WithdrawForm(), can_edit=service.can_edit(current_user, policy), events=events,
         matches=matches, match_counts=match_counts, not_relevant=not_relevant, deliveries=deliveries,
         # One line per field and sentence: the engine records a sentence once per value it read from it.
-        evidence=list({(e.get("field"), e.get("sentence")): e for e in policy.criteria.get("evidence", [])
-                       if isinstance(e, dict)}.values()),
+        evidence=list({(e["field"], e["sentence"]): e for e in policy.criteria.get("evidence", [])
+                       if isinstance(e, dict) and isinstance(e.get("field"), str)
+                       and isinstance(e.get("sentence"), str)}.values()),
         review=[r for r in policy.criteria.get("review") or [] if isinstance(r, dict)] if policy.status != "published" else [],
     ), status
 

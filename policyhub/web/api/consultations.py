@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from notifier import sla
 from policyhub.extensions import db, limiter
+from policyhub.inputs import check_year
 from policyhub.models import Consultation, Department, utcnow
 from policyhub.services import consultations as service
 from policyhub.services.calendar import current_calendar, set_override
@@ -26,7 +27,9 @@ STAFF = ("editor", "answerer", "supervisor")
 LIST_STATUSES = ("open", "at_risk", "overdue", "answered", "awaiting_supplement")
 
 
-def consultation_json(consultation: Consultation, now: datetime, *, staff: bool) -> dict[str, Any]:
+def consultation_json(consultation: Consultation, now: datetime, *, staff: bool,
+                      detail: bool = False) -> dict[str, Any]:
+    """The JSON form; staff see the contacts, masked except on a detail view for whoever answers it."""
     data = {
         "id": consultation.id,
         "tracking_code": consultation.tracking_code,
@@ -42,9 +45,9 @@ def consultation_json(consultation: Consultation, now: datetime, *, staff: bool)
         "on_time": consultation.on_time,
     }
     if staff:
-        data |= {"contact_name": consultation.contact_name, "mobile": consultation.mobile,
-                 "email": consultation.email, "credit_code": consultation.credit_code,
-                 "published_as_qa": consultation.published_as_qa}
+        data |= {"contact_name": consultation.contact_name,
+                 **service.contacts_for(current_api_user(), consultation, detail=detail),
+                 "credit_code": consultation.credit_code, "published_as_qa": consultation.published_as_qa}
     return data
 
 
@@ -59,9 +62,10 @@ def submit_consultation():
                                          "status", "department")}), 201
 
 
-def _get(consultation_id: int) -> Consultation:
+def _get(consultation_id: int, *, scoped: bool = False) -> Consultation:
+    """The consultation; scoped: as NotFound when the caller may not see it (as if it did not exist)."""
     consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None:
+    if consultation is None or (scoped and not service.can_see(current_api_user(), consultation)):
         raise NotFound(f"咨询 {consultation_id} 不存在")
     return consultation
 
@@ -79,10 +83,8 @@ def list_consultations():
             raise Invalid("状态参数有误", fields={"status": f"应为 {', '.join(LIST_STATUSES)} 之一"})
         stmt = stmt.where(state_condition(status, now))
     department = request.args.get("department", "").strip()
-    user = current_api_user()
-    if user.role == "answerer":
-        stmt = stmt.where(c.department_id == user.department_id)
-    elif department:
+    stmt = stmt.where(service.visible_to(current_api_user()))
+    if department:
         stmt = stmt.join(Department).where(Department.code == department)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     items = db.session.scalars(stmt.order_by(c.due_at, c.id).limit(per_page).offset((page - 1) * per_page))
@@ -93,7 +95,7 @@ def list_consultations():
 @api.get("/consultations/<int:consultation_id>")
 @require_roles(*STAFF)
 def get_consultation(consultation_id: int):
-    return jsonify(consultation_json(_get(consultation_id), utcnow(), staff=True))
+    return jsonify(consultation_json(_get(consultation_id, scoped=True), utcnow(), staff=True, detail=True))
 
 
 class AnswerIn(BaseModel):
@@ -133,9 +135,7 @@ def calendar_deadline():
     try:
         submitted = parse_aware(raw)
     except ValueError as exc:
-        raise Invalid("时间格式有误", fields={"submitted_at": f"应为带时区的 ISO 8601 时间：{exc}"}) from exc
-    if not 1 <= submitted.year <= 9998:
-        raise Invalid("时间超出范围", fields={"submitted_at": "超出范围"})
+        raise Invalid("时间格式有误", fields={"submitted_at": TIME_FORMAT}) from exc
     try:
         deadline = sla.due_at(submitted, current_calendar())
     except (ValueError, OverflowError) as exc:
@@ -155,8 +155,9 @@ class OverrideIn(BaseModel):
 def put_override(day: str):
     try:
         parsed = date.fromisoformat(day)
+        check_year(parsed, "date")
     except ValueError as exc:
-        raise Invalid("日期格式有误", fields={"date": "应为 YYYY-MM-DD"}) from exc
+        raise Invalid("日期格式有误", fields={"date": "应为 YYYY-MM-DD，年份在 1900 到 2200 之间"}) from exc
     data = validate(OverrideIn, json_body())
     actor = current_api_user()
     set_override(actor, parsed, data.workday, data.note)
@@ -164,6 +165,9 @@ def put_override(day: str):
     db.session.commit()
     return jsonify(date=parsed.isoformat(), workday=data.workday, note=data.note,
                    open_deadlines_recomputed=recomputed.total, open_deadlines_changed=recomputed.changed)
+
+
+TIME_FORMAT = "应为带时区的 ISO 8601 时间（如 2026-11-26T09:00:00+08:00），年份在 1900 到 2200 之间"
 
 
 def period_from_args(now: datetime) -> Period:
@@ -176,12 +180,15 @@ def period_from_args(now: datetime) -> Period:
             continue
         try:
             if len(raw) == 10:
-                day = date.fromisoformat(raw) + (timedelta(days=1) if name == "to" else timedelta())
+                day = date.fromisoformat(raw)
+                if not 1900 <= day.year <= 2200:
+                    raise ValueError("year out of range")
+                day += timedelta(days=1) if name == "to" else timedelta()
                 bounds[name] = datetime.combine(day, datetime.min.time(), tzinfo=SHANGHAI)
             else:
                 bounds[name] = parse_aware(raw)
         except ValueError:
-            fields[name] = "应为 YYYY-MM-DD 或带时区的 ISO 8601 时间"
+            fields[name] = "应为 YYYY-MM-DD 或带时区的 ISO 8601 时间，年份在 1900 到 2200 之间"
     if fields:
         raise Invalid("统计区间有误", fields=fields)
     end = bounds.get("to", now)

@@ -8,6 +8,7 @@ from flask import jsonify, request
 from sqlalchemy import func, select
 
 from policyhub.extensions import db
+from policyhub.inputs import InputError, parse_int
 from policyhub.models import Notification
 from policyhub.models.notification import NOTIFICATION_STATUSES
 from policyhub.services.errors import Invalid
@@ -53,10 +54,10 @@ def notification_filters() -> list:
         conditions.append(Notification.channel == channel)
     policy_id = request.args.get("policy_id", "").strip()
     if policy_id:
-        if not policy_id.isdigit() or len(policy_id) > 12:
-            fields["policy_id"] = "应为整数"
-        else:
-            conditions.append(Notification.policy_id == int(policy_id))
+        try:
+            conditions.append(Notification.policy_id == parse_int(policy_id, "policy_id"))
+        except InputError as exc:
+            fields["policy_id"] = exc.reason
     if fields:
         raise Invalid("筛选条件有误", fields=fields)
     return conditions

@@ -1,50 +1,366 @@
-"""The API's own OpenAPI description, served at /api/v1/openapi.json."""
+"""The API's own OpenAPI 3.1 description, served at /api/v1/openapi.json.
+
+Request bodies come from the pydantic models the views validate with, where a view has one; the
+other bodies (validated field by field in the services) are described here. Path parameters are read
+from the URL rules, so the document cannot name a path the app does not serve (tests/policyhub/
+test_openapi.py checks both directions and validates the document).
+"""
 
 from __future__ import annotations
 
-from flask import jsonify
+import re
+from typing import Any
 
+from flask import current_app, jsonify
+from pydantic import BaseModel
+
+from policyhub.inputs import MAX_DB_INT
+from policyhub.models.notification import NOTIFICATION_STATUSES
+from policyhub.models.policy import POLICY_STATUSES
+from policyhub.services.criteria import SIZES
 from policyhub.web.api import api
+from policyhub.web.api.consultations import LIST_STATUSES, AnswerIn, OverrideIn, ReassignIn
+from policyhub.web.api.departments import DepartmentIn
+from policyhub.web.api.policies import PolicyIn, WithdrawIn
 
-_ERROR = {"$ref": "#/components/schemas/Error"}
+__all__ = ["build_document", "document_path", "openapi"]
+
+PREFIX = "/api/v1"
+_ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_ERROR_TEXT = {
+    "400": "请求格式有误（如 JSON 无法解析或嵌套过深）", "401": "缺少或无效的 API 令牌", "403": "角色无权执行",
+    "404": "不存在或无权查看", "409": "与现有数据冲突", "413": "上传超过大小上限", "415": "不支持的内容类型",
+    "422": "字段有误（fields 逐项说明）", "429": "请求过于频繁",
+}
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+INT_ID = {"type": "integer", "minimum": 0, "maximum": MAX_DB_INT}
 
 
-def _op(summary: str, *, auth: bool = False, body: bool = False, statuses: tuple[int, ...] = (200,)) -> dict:
-    op: dict = {"summary": summary, "responses": {}}
-    for status in statuses:
-        op["responses"][str(status)] = {"description": "OK" if status < 300 else "error"}
-    for status in (400, 404, 422) + ((401, 403) if auth else ()):
-        op["responses"].setdefault(str(status), {"description": "error",
-                                                 "content": {"application/json": {"schema": _ERROR}}})
-    if auth:
+def _page_params() -> list[dict[str, Any]]:
+    return [
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+         "description": "从 1 开始"},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+    ]
+
+
+def _query(name: str, schema: dict[str, Any], description: str = "", *, required: bool = False) -> dict[str, Any]:
+    param: dict[str, Any] = {"name": name, "in": "query", "schema": schema}
+    if description:
+        param["description"] = description
+    if required:
+        param["required"] = True
+    return param
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _model(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any]:
+    """A $ref to the model's JSON Schema, added to the components."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(schema.pop("$defs", {}))
+    schemas[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _list_of(item: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": ["items", "total"], "properties": {
+        "items": {"type": "array", "items": item}, "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+# --- schemas of bodies the services validate themselves ---------------------------------------------
+
+STRING_LIST = {"anyOf": [{"type": "array", "items": {"type": "string", "maxLength": 64}, "maxItems": 20},
+                         {"type": "string", "maxLength": 2000}, {"type": "null"}],
+               "description": "列表，或以 ; 分隔的文本"}
+
+ENTERPRISE_PROPERTIES: dict[str, Any] = {
+    "credit_code": {"type": "string", "maxLength": 40, "description": "统一社会信用代码（18 位，含校验位）"},
+    "name": {"type": "string", "minLength": 2, "maxLength": 200},
+    "industry_code": {"type": "string", "maxLength": 16, "description": "GB/T 4754-2017 代码，如 3216 或 C3216"},
+    "employees": {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 10_000_000}, {"type": "string"},
+                            {"type": "null"}]},
+    "revenue_wan": {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1e10}, {"type": "string"},
+                              {"type": "null"}], "description": "营业收入（万元）"},
+    "assets_wan": {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1e10}, {"type": "string"},
+                             {"type": "null"}], "description": "资产总额（万元）"},
+    "size": {"enum": [*SIZES, None]},
+    "region_code": {"type": ["string", "null"], "description": "6 位行政区划代码"},
+    "business_scope": {"type": ["string", "null"], "maxLength": 4000},
+    "qualifications": STRING_LIST,
+    "mobile": NULLABLE_STRING,
+    "email": NULLABLE_STRING,
+    "channels": {"anyOf": [{"type": "array", "items": {"enum": ["sms", "email"]}}, {"type": "string"},
+                           {"type": "null"}]},
+    "frequency": {"enum": ["instant", "daily", None]},
+    "topics": STRING_LIST,
+}
+
+CONSULTATION_IN = {
+    "type": "object", "additionalProperties": False, "required": ["question", "contact_name"],
+    "description": "手机号和邮箱至少填写一项",
+    "properties": {
+        "question": {"type": "string", "minLength": 5, "maxLength": 2000},
+        "contact_name": {"type": "string", "minLength": 1, "maxLength": 50},
+        "mobile": NULLABLE_STRING, "email": NULLABLE_STRING, "credit_code": NULLABLE_STRING,
+        "policy_id": {"anyOf": [INT_ID, {"type": "string"}, {"type": "null"}]},
+    },
+}
+
+POLICY_MULTIPART = {
+    "type": "object",
+    "properties": {
+        "file": {"type": "string", "contentMediaType": "application/octet-stream",
+                 "description": ".txt / .docx / .pdf / .html，20 MB 以内"},
+        "title": {"type": "string", "maxLength": 300}, "body": {"type": "string"},
+        "doc_number": {"type": "string", "maxLength": 100}, "department": {"type": "string", "maxLength": 32},
+        "issued_on": {"type": "string", "format": "date"}, "effective_from": {"type": "string", "format": "date"},
+        "effective_to": {"type": "string", "format": "date"},
+        "criteria": {"type": "string", "description": "JSON 对象的文本"},
+    },
+}
+
+RESPONSE_SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["code", "message", "fields"], "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                       "description": "字段名（嵌套字段以 . 连接）→ 原因"}}}},
+    },
+    "Department": {"type": "object", "required": ["id", "code", "name"], "properties": {
+        "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
+        "email": NULLABLE_STRING, "phone": NULLABLE_STRING}},
+    "Criteria": {"type": "object", "properties": {
+        "industries": {"type": "array", "items": {"type": "string"}},
+        "excluded_industries": {"type": "array", "items": {"type": "string"}},
+        "sizes": {"type": "array", "items": {"enum": list(SIZES)}},
+        "regions": {"type": "array", "items": {"type": "string"}},
+        "qualifications": {"type": "array", "items": {"type": "string"}},
+        "above_scale_only": {"type": "boolean"},
+        "evidence": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "value": {"type": "string"}, "sentence": {"type": "string"}}}}}},
+    "Policy": {"type": "object", "required": ["id", "title", "status", "criteria"], "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"}, "doc_number": NULLABLE_STRING,
+        "department": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
+        "status": {"enum": list(POLICY_STATUSES)}, "version": {"type": "integer"},
+        "issued_on": NULLABLE_DATE, "effective_from": NULLABLE_DATE, "effective_to": NULLABLE_DATE,
+        "published_at": NULLABLE_STRING, "updated_at": {"type": "string"}, "criteria": _ref("Criteria"),
+        "body": {"type": "string"}, "files": {"type": "array", "items": {"type": "object"}}}},
+    "Enterprise": {"type": "object", "required": ["id", "credit_code", "name", "industry_code"], "properties": {
+        "id": {"type": "integer"}, "credit_code": {"type": "string"}, "name": {"type": "string"},
+        "industry_code": {"type": "string"}, "size": {"enum": [*SIZES, None]},
+        "size_source": {"enum": ["derived", "declared", "unknown"]}, "mobile": NULLABLE_STRING,
+        "email": NULLABLE_STRING, "channels": {"type": "array", "items": {"type": "string"}},
+        "warnings": {"type": "array", "items": {"type": "string"}}}},
+    "Consultation": {"type": "object", "required": ["id", "tracking_code", "status", "due_at"], "properties": {
+        "id": {"type": "integer"}, "tracking_code": {"type": "string"}, "submitted_at": {"type": "string"},
+        "due_at": {"type": "string"}, "due_provisional": {"type": "boolean"}, "status": {"type": "string"},
+        "department": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
+        "mobile": {"type": ["string", "null"], "description": "列表中脱敏；详情中仅答复人员可见全文"},
+        "email": {"type": ["string", "null"], "description": "同上"}}},
+    "Match": {"type": "object", "properties": {
+        "score": {"type": "number"}, "eligibility": {"type": "string"}, "reasons": {},
+        "missing": {}, "not_relevant": {"type": "boolean"}, "matched_at": {"type": "string"}}},
+    "Notification": {"type": "object", "required": ["id", "status", "attempts"], "properties": {
+        "id": {"type": "integer"}, "kind": {"type": "string"}, "channel": {"enum": ["sms", "email"]},
+        "recipient": {"type": "string", "description": "脱敏"}, "status": {"enum": list(NOTIFICATION_STATUSES)},
+        "attempts": {"type": "integer"}, "last_error": NULLABLE_STRING}},
+}
+
+
+def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(method, path below /api/v1) → the operation, without its path parameters."""
+    policy_body = {"required": True, "content": _json(_model(PolicyIn, schemas))
+                   | {"multipart/form-data": {"schema": POLICY_MULTIPART}}}
+    enterprise_in = {"type": "object", "additionalProperties": False, "properties": ENTERPRISE_PROPERTIES,
+                     "required": ["credit_code", "name", "industry_code"]}
+    enterprise_patch = {"type": "object", "additionalProperties": False, "properties": ENTERPRISE_PROPERTIES}
+    schemas.update(EnterpriseIn=enterprise_in, EnterprisePatch=enterprise_patch, ConsultationIn=CONSULTATION_IN)
+    page = _page_params()
+    staff = ("editor", "answerer", "supervisor")
+    return {
+        ("get", "/openapi.json"): {"summary": "本文档", "ok": {"type": "object"}},
+        ("post", "/departments"): {"summary": "新建部门", "roles": ("admin",), "status": 201, "errors": (409,),
+                                   "body": {"required": True, "content": _json(_model(DepartmentIn, schemas))},
+                                   "ok": _ref("Department")},
+        ("get", "/departments"): {"summary": "部门列表", "params": page, "ok": _list_of(_ref("Department"))},
+        ("post", "/policies"): {"summary": "新建政策草稿（JSON 或上传文件）", "roles": ("editor",), "status": 201,
+                                "errors": (409, 413, 415), "body": policy_body, "ok": _ref("Policy")},
+        ("get", "/policies"): {
+            "summary": "检索政策（匿名仅已发布；带令牌的工作人员可按状态检索）", "optional_auth": True,
+            "params": [_query("q", {"type": "string", "maxLength": 100}, "检索词"),
+                       _query("industry", {"type": "string"}, "GB/T 4754 代码"),
+                       _query("size", {"enum": list(SIZES)}), _query("department", {"type": "string"}),
+                       _query("status", {"enum": list(POLICY_STATUSES)}),
+                       _query("issued_from", {"type": "string", "format": "date"}),
+                       _query("issued_to", {"type": "string", "format": "date"}), *page],
+            "ok": _list_of(_ref("Policy"))},
+        ("get", "/policies/{id}"): {"summary": "政策详情（未发布的仅工作人员可见）", "optional_auth": True,
+                                           "ok": _ref("Policy")},
+        ("patch", "/policies/{id}"): {"summary": "修改政策（生成新版本）", "roles": ("editor",),
+                                             "errors": (409, 413, 415), "body": policy_body, "ok": _ref("Policy")},
+        ("post", "/policies/{id}/publish"): {"summary": "发布并匹配推送", "roles": ("editor",), "errors": (409,),
+                                                    "ok": _ref("Policy")},
+        ("post", "/policies/{id}/withdraw"): {
+            "summary": "撤回", "roles": ("editor",), "errors": (409,),
+            "body": {"required": False, "content": _json(_model(WithdrawIn, schemas))}, "ok": _ref("Policy")},
+        ("get", "/policies/{id}/versions"): {"summary": "版本记录", "roles": staff,
+                                                    "ok": _list_of({"type": "object"})},
+        ("get", "/policies/{id}/matches"): {"summary": "政策匹配的企业（按得分排序）", "roles": staff,
+                                                   "params": page, "ok": _list_of(_ref("Match"))},
+        ("post", "/enterprises"): {"summary": "登记企业", "roles": staff, "status": 201, "errors": (409,),
+                                   "body": {"required": True, "content": _json(_ref("EnterpriseIn"))},
+                                   "ok": _ref("Enterprise")},
+        ("get", "/enterprises"): {
+            "summary": "企业列表（联系方式脱敏）", "roles": staff,
+            "params": [_query("q", {"type": "string", "maxLength": 100}), _query("size", {"enum": [*SIZES, "unknown"]}),
+                       _query("flagged", {"enum": ["1", "true"]}), _query("region", {"type": "string"}),
+                       _query("industry", {"type": "string"}), *page],
+            "ok": _list_of(_ref("Enterprise"))},
+        ("get", "/enterprises/{id}"): {"summary": "企业详情", "roles": staff, "ok": _ref("Enterprise")},
+        ("patch", "/enterprises/{id}"): {
+            "summary": "修改企业信息（重新测算规模并重新匹配）", "roles": staff,
+            "body": {"required": True, "content": _json(_ref("EnterprisePatch"))}, "ok": _ref("Enterprise")},
+        ("get", "/enterprises/{id}/matches"): {"summary": "企业匹配的政策", "roles": staff,
+                                                          "params": page, "ok": _list_of(_ref("Match"))},
+        ("post", "/enterprises/import"): {
+            "summary": "批量导入（CSV 或 XLSX，按信用代码新增或更新）", "roles": staff, "errors": (413,),
+            "body": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"], "properties": {
+                    "file": {"type": "string", "contentMediaType": "application/octet-stream"}}}}}},
+            "ok": {"type": "object", "required": ["created", "updated", "errors"], "properties": {
+                "created": {"type": "integer"}, "updated": {"type": "integer"},
+                "errors": {"type": "array", "items": {"type": "object"}}}}},
+        ("get", "/size-class"): {
+            "summary": "按统计上大中小微型企业划分办法（2017）测算规模",
+            "params": [_query("industry_code", {"type": "string"}, required=True),
+                       _query("employees", {"type": "integer", "minimum": 0}),
+                       _query("revenue_wan", {"type": "number", "minimum": 0}),
+                       _query("assets_wan", {"type": "number", "minimum": 0})],
+            "ok": {"type": "object", "required": ["size", "indicators"]}},
+        ("post", "/consultations"): {"summary": "提交咨询（2 个工作日内答复）", "status": 201, "errors": (409, 429),
+                                     "body": {"required": True, "content": _json(_ref("ConsultationIn"))},
+                                     "ok": _ref("Consultation")},
+        ("get", "/consultations"): {
+            "summary": "咨询列表（答复人员仅本部门；联系方式脱敏）", "roles": staff,
+            "params": [_query("status", {"enum": list(LIST_STATUSES)}), _query("department", {"type": "string"}),
+                       *page],
+            "ok": _list_of(_ref("Consultation"))},
+        ("get", "/consultations/{id}"): {"summary": "咨询详情（答复人员仅本部门）", "roles": staff,
+                                                      "ok": _ref("Consultation")},
+        ("post", "/consultations/{id}/answer"): {
+            "summary": "答复", "roles": ("answerer",), "errors": (409,),
+            "body": {"required": True, "content": _json(_model(AnswerIn, schemas))},
+            "ok": {"type": "object", "required": ["status"], "properties": {"status": {"const": "answered"}}}},
+        ("post", "/consultations/{id}/reassign"): {
+            "summary": "转办", "roles": ("answerer", "supervisor"), "errors": (409,),
+            "body": {"required": True, "content": _json(_model(ReassignIn, schemas))}, "ok": _ref("Consultation")},
+        ("get", "/calendar/deadline"): {
+            "summary": "答复期限（提交日之后第 2 个工作日 23:59:59）",
+            "params": [_query("submitted_at", {"type": "string", "format": "date-time"}, "带时区的 ISO 8601 时间",
+                              required=True)],
+            "ok": {"type": "object", "required": ["due_at", "provisional"]}},
+        ("put", "/calendar/overrides/{day}"): {
+            "summary": "调整工作日历（重新计算待办期限）", "roles": ("admin",),
+            "body": {"required": True, "content": _json(_model(OverrideIn, schemas))}, "ok": {"type": "object"}},
+        ("get", "/sla/summary"): {
+            "summary": "答复时限统计", "roles": ("supervisor",),
+            "params": [_query("from", {"type": "string"}, "YYYY-MM-DD 或带时区的 ISO 8601 时间"),
+                       _query("to", {"type": "string"}, "YYYY-MM-DD 或带时区的 ISO 8601 时间")],
+            "ok": {"type": "object", "required": ["open", "overdue", "departments"]}},
+        ("get", "/notifications"): {
+            "summary": "推送记录（收件人脱敏）", "roles": staff,
+            "params": [_query("status", {"enum": list(NOTIFICATION_STATUSES)}),
+                       _query("channel", {"enum": ["sms", "email"]}), _query("policy_id", INT_ID), *page],
+            "ok": _list_of(_ref("Notification"))},
+    }
+
+
+_RULE_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def document_path(rule: str) -> str:
+    """The OpenAPI path of a URL rule below /api/v1: `<int:policy_id>` is `{id}`, as API.md writes it."""
+    return _RULE_PARAM.sub(lambda m: "{id}" if m.group(1) == "int" else "{" + m.group(2) + "}",
+                           rule.removeprefix(PREFIX))
+
+
+def _path_parameters() -> dict[str, list[dict[str, Any]]]:
+    """Each served /api/v1 path (as OpenAPI writes it) → its path parameters, read from the URL rules."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for rule in current_app.url_map.iter_rules():
+        if not rule.rule.startswith(PREFIX + "/"):
+            continue
+        path = document_path(rule.rule)
+        params = []
+        for converter, name in _RULE_PARAM.findall(rule.rule):
+            if converter == "int":
+                params.append({"name": "id", "in": "path", "required": True, "schema": INT_ID})
+            else:
+                schema = {"type": "string", "format": "date"} if name == "day" else {"type": "string"}
+                params.append({"name": name, "in": "path", "required": True, "schema": schema})
+        out[path] = params
+    return out
+
+
+def _operation(method: str, path: str, spec: dict[str, Any]) -> dict[str, Any]:
+    roles = spec.get("roles")
+    op: dict[str, Any] = {
+        "operationId": f"{method}_{re.sub(r'[^a-z0-9]+', '_', path.lower()).strip('_')}",
+        "summary": spec["summary"],
+        "responses": {str(spec.get("status", 200)): {"description": "成功", "content": _json(spec["ok"])}},
+    }
+    if roles:
+        op["description"] = f"角色：{', '.join(roles)}（admin 均可）"
         op["security"] = [{"bearer": []}]
-    if body:
-        op["requestBody"] = {"content": {"application/json": {"schema": {"type": "object"}}}}
+    elif spec.get("optional_auth"):
+        op["security"] = [{}, {"bearer": []}]
+    else:
+        op["security"] = []
+    if spec.get("params"):
+        op["parameters"] = spec["params"]
+    if spec.get("body"):
+        op["requestBody"] = spec["body"]
+    errors = {400, 422, 404, *spec.get("errors", ())}
+    if roles:
+        errors |= {401, 403}
+    elif spec.get("optional_auth"):
+        errors.add(401)
+    for status in sorted(errors):
+        op["responses"][str(status)] = {"description": _ERROR_TEXT[str(status)], "content": _json(_ERROR_REF)}
     return op
+
+
+def build_document() -> dict[str, Any]:
+    """The whole document for the current app (call inside an app context)."""
+    schemas: dict[str, Any] = dict(RESPONSE_SCHEMAS)
+    served = _path_parameters()
+    paths: dict[str, dict[str, Any]] = {}
+    for (method, path), spec in _operations(schemas).items():
+        item = paths.setdefault(path, {})
+        if served.get(path):
+            item["parameters"] = served[path]
+        item[method] = _operation(method, path, spec)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "policyhub API（惠企政策精准推送）", "version": "1",
+                 "description": "错误均为 4xx 与 {\"error\": {\"code\", \"message\", \"fields\"}}；5xx 是缺陷。"},
+        "servers": [{"url": PREFIX}],
+        "paths": paths,
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": schemas},
+    }
 
 
 @api.get("/openapi.json")
 def openapi():
-    paths = {
-        "/departments": {"post": _op("Create a department", auth=True, body=True, statuses=(201, 409)),
-                         "get": _op("List departments")},
-        "/policies": {"post": _op("Create a draft policy (JSON or multipart file)", auth=True, body=True,
-                                  statuses=(201, 409, 413)),
-                      "get": _op("Search published policies (?q=&industry=&size=&department=&page=)")},
-        "/policies/{id}": {"get": _op("A policy with its criteria"),
-                           "patch": _op("Edit a policy (new version)", auth=True, body=True)},
-        "/policies/{id}/publish": {"post": _op("Publish", auth=True, statuses=(200, 409))},
-        "/policies/{id}/withdraw": {"post": _op("Withdraw", auth=True, statuses=(200, 409))},
-        "/policies/{id}/versions": {"get": _op("Versions of a policy", auth=True)},
-    }
-    return jsonify({
-        "openapi": "3.1.0",
-        "info": {"title": "policyhub API", "version": "1"},
-        "servers": [{"url": "/api/v1"}],
-        "paths": paths,
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
-                "code": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "object"}}}}}},
-        },
-    })
+    return jsonify(build_document())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -11,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from matcher.taxonomy import InvalidIndustryCode, normalize_code
 from policyhub.extensions import db
+from policyhub.inputs import InputError, bad_json_text, check_year, loads_json
 from policyhub.models import Policy
 from policyhub.models.base import utcnow
 from policyhub.models.policy import POLICY_STATUSES, PUBLISHED
@@ -21,7 +21,7 @@ from policyhub.services.errors import Invalid, NotFound, ServiceError
 from policyhub.services.search import PolicyQuery, search_policies
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
-from policyhub.web.api.validation import BadRequest, json_body, page_args, validate
+from policyhub.web.api.validation import BadRequest, Day, json_body, page_args, validate
 
 
 class PolicyIn(BaseModel):
@@ -31,9 +31,9 @@ class PolicyIn(BaseModel):
     body: str | None = Field(default=None, max_length=service.MAX_BODY)
     doc_number: str | None = Field(default=None, max_length=100)
     department: str | None = Field(default=None, max_length=32)
-    issued_on: date | None = None
-    effective_from: date | None = None
-    effective_to: date | None = None
+    issued_on: Day | None = None
+    effective_from: Day | None = None
+    effective_to: Day | None = None
     criteria: dict[str, Any] | None = None
 
 
@@ -77,9 +77,12 @@ def _multipart_values() -> tuple[dict[str, Any], service.Upload | None]:
     form: dict[str, Any] = {k: v for k, v in request.form.items()}
     if "criteria" in form:
         try:
-            form["criteria"] = json.loads(form["criteria"]) if form["criteria"].strip() else None
-        except ValueError as exc:
-            raise Invalid("criteria 应为 JSON 对象", fields={"criteria": "不是有效的 JSON"}) from exc
+            form["criteria"] = loads_json(form["criteria"], field="criteria") if form["criteria"].strip() else None
+        except InputError as exc:
+            raise Invalid("criteria 应为 JSON 对象", fields={"criteria": exc.reason}) from exc
+        found = bad_json_text(form["criteria"], "criteria")
+        if found is not None:
+            raise Invalid("criteria 含有无法保存的字符", fields={found.field: found.reason})
     form = {k: (None if v == "" else v) for k, v in form.items()}
     file = request.files.get("file")
     if file is None or not file.filename:
@@ -158,9 +161,11 @@ def _date_arg(name: str, fields: dict[str, str]) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
+        check_year(day, name)
+        return day
     except ValueError:
-        fields[name] = "日期格式应为 YYYY-MM-DD"
+        fields[name] = "日期格式应为 YYYY-MM-DD，年份在 1900 到 2200 之间"
         return None
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from datetime import date
+from typing import Annotated, Any, TypeVar
 
 from flask import request
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError
 
+from policyhub.inputs import MAX_YEAR, MIN_YEAR, InputError, parse_int
 from policyhub.services.errors import Invalid, ServiceError
 
-__all__ = ["BadRequest", "json_body", "page_args", "validate"]
+__all__ = ["BadRequest", "Day", "json_body", "page_args", "validate"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -36,6 +38,16 @@ _MESSAGES = {
     "literal_error": "应为 {expected} 之一",
     "value_error": "{msg}",
 }
+
+
+def _within_years(value: date) -> date:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"年份应在 {MIN_YEAR} 到 {MAX_YEAR} 之间")
+    return value
+
+
+#: A calendar date the application can compute with (1900-2200).
+Day = Annotated[date, AfterValidator(_within_years)]
 
 
 class BadRequest(ServiceError):
@@ -85,10 +97,10 @@ def page_args(default_per_page: int = 20, max_per_page: int = 500) -> tuple[int,
         if raw == "":
             values[name] = default
             continue
-        if not raw.isdigit() or not 1 <= int(raw) <= upper:
-            fields[name] = f"应为 1 到 {upper} 之间的整数"
-            continue
-        values[name] = int(raw)
+        try:
+            values[name] = parse_int(raw, name, high=upper)
+        except InputError as exc:
+            fields[name] = exc.reason
     if fields:
         raise Invalid("分页参数有误", fields=fields)
     return values["page"], values["per_page"]

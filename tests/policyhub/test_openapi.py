@@ -1,0 +1,63 @@
+"""The served OpenAPI document: valid OpenAPI 3.1, and naming exactly the /api/v1 operations the app serves."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from openapi_spec_validator import validate
+from openapi_spec_validator.versions.shortcuts import get_spec_version
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+def served_operations(app) -> set[tuple[str, str]]:
+    operations = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = re.sub(r"<int:\w+>", "{id}", rule.rule.removeprefix("/api/v1"))
+        path = re.sub(r"<(\w+)>", r"{\1}", path)
+        operations |= {(method.lower(), path) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    return operations
+
+
+def test_the_document_is_valid_openapi_3_1(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.get_json()
+    assert str(get_spec_version(document)) == "OpenAPIV3.1"
+    validate(document)
+
+
+def test_every_served_operation_is_described_and_nothing_else(app, client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    described = {(method, path) for path, item in document["paths"].items() for method in item
+                 if method in ("get", "post", "put", "patch", "delete")}
+    assert described == served_operations(app)
+    assert len(described) == 27
+
+
+def test_every_operation_says_who_may_call_it_and_how_it_fails(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    for path, item in document["paths"].items():
+        names = set(re.findall(r"{(\w+)}", path))
+        assert {p["name"] for p in item.get("parameters", []) if p["in"] == "path"} == names, path
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            assert "security" in operation, (method, path)
+            errors = {s for s in operation["responses"] if s.startswith("4")}
+            assert {"400", "404", "422"} <= errors, (method, path)
+            for status in errors:
+                schema = operation["responses"][status]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/Error"}
+            if operation["security"] == [{"bearer": []}]:
+                assert {"401", "403"} <= errors, (method, path)
+
+
+def test_uploads_are_described_as_multipart(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    for path, method in (("/policies", "post"), ("/policies/{id}", "patch"), ("/enterprises/import", "post")):
+        content = document["paths"][path][method]["requestBody"]["content"]
+        assert "file" in content["multipart/form-data"]["schema"]["properties"]

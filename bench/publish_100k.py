@@ -24,7 +24,7 @@ from matcher.evaluate import rule_verdict
 from policyhub import create_app
 from policyhub.extensions import db
 from policyhub.models import Department, Enterprise, Notification, PolicyMatch, Subscription, User, utcnow
-from policyhub.services import matching
+from policyhub.push import index as matching_index
 from policyhub.services.policies import create_policy, publish_policy
 from policyhub.services.users import create_user
 
@@ -75,7 +75,7 @@ def naive_publish(policy_id: int) -> int:
     now = utcnow()
     count = 0
     for enterprise in db.session.scalars(select(Enterprise)).yield_per(5000):
-        verdict = rule_verdict(matching._profile(enterprise), criteria)
+        verdict = rule_verdict(matching_index.profile(enterprise), criteria)
         if verdict is None:
             continue
         db.session.add(PolicyMatch(policy_id=policy_id, enterprise_id=enterprise.id, eligibility=verdict,
@@ -102,7 +102,7 @@ def main() -> None:
             seed(n)
             print(f"seeded {n} enterprises in {time.perf_counter() - started:.1f} s")
             started = time.perf_counter()
-            matching.current_index()
+            matching_index.current_index()
             print(f"index built in {time.perf_counter() - started:.1f} s (once per process, then kept current)")
             editor = db.session.scalar(select(User))
             fast = create_policy(editor, {"title": "滨州市支持小微铝企业技术改造的若干措施", "body": BODY,

@@ -220,7 +220,7 @@ def dispatch_command(once: bool, interval: float) -> None:
 @with_appcontext
 def digest_command() -> None:
     """Queue today's daily digests now."""
-    from policyhub.services.digest import queue_digests
+    from policyhub.push.digest import queue_digests
 
     queued = queue_digests()
     db.session.commit()
@@ -237,7 +237,7 @@ def scheduler_command() -> None:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     from policyhub.jobs import acquire_lease, configure_scheduler, release_lease
-    from policyhub.services.dispatch import worker_id
+    from policyhub.push.dispatch import worker_id
     from policyhub.timeutil import SHANGHAI
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from notifier.channels import AliyunSmsChannel, Channel, GatewaySmsChannel, Outg
 from notifier.channels.flaskmail import FlaskMailEmailChannel
 from notifier.delivery import RateLimiter
 from policyhub.extensions import mail
-from policyhub.services.dispatch import Dispatcher
+from policyhub.push.dispatch import Dispatcher
 
 __all__ = ["CaptureChannel", "build_channels", "build_dispatcher"]
 

@@ -19,7 +19,8 @@ from sqlalchemy import insert, select, update
 
 from policyhub.extensions import db
 from policyhub.models import CHANNELS, Enterprise, Subscription, User, utcnow
-from policyhub.services import audit, matching
+from policyhub.push import reconcile
+from policyhub.services import audit
 from policyhub.services.enterprises import (
     _COLUMNS,
     PROFILE_FIELDS,
@@ -176,7 +177,7 @@ def import_enterprises(actor: User | None, filename: str, data: bytes, *,
         progress(report.rows)
     audit.record(actor, "enterprise.import", "import", filename[:64], created=report.created,
                  updated=report.updated, errors=len(report.errors), rows=report.rows)
-    matching.profiles_changed(changed_ids)
+    reconcile.profiles_changed(changed_ids)
     return report
 
 

@@ -19,7 +19,8 @@ from matcher.taxonomy import InvalidIndustryCode, default_taxonomy
 from policyhub.extensions import db
 from policyhub.models import CHANNELS, Enterprise, Subscription, User, utcnow
 from policyhub.models.enterprise import FREQUENCIES
-from policyhub.services import audit, matching
+from policyhub.push import reconcile
+from policyhub.services import audit
 from policyhub.services.errors import Conflict, Invalid
 from policyhub.services.identifiers import (
     IdentifierError,
@@ -295,7 +296,7 @@ def create_enterprise(actor: User | None, data: Mapping[str, Any], *, source: st
                  topics=values.get("topics") or [], consent_source=source, now=now)
     audit.record(actor, "enterprise.create", "enterprise", enterprise.id, credit_code=enterprise.credit_code,
                  source=source)
-    matching.profiles_changed([enterprise.id])
+    reconcile.profiles_changed([enterprise.id])
     return enterprise, checked.warnings
 
 
@@ -330,7 +331,7 @@ def update_enterprise(actor: User | None, enterprise: Enterprise, data: Mapping[
     enterprise.updated_at = now
     db.session.flush()
     audit.record(actor, "enterprise.edit", "enterprise", enterprise.id, changed=changed)
-    matching.profiles_changed([enterprise.id])
+    reconcile.profiles_changed([enterprise.id])
     return enterprise, checked.warnings
 
 

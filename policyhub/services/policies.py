@@ -13,7 +13,8 @@ from matcher.tokenize import index_tokens, join
 from policyhub.extensions import db
 from policyhub.models import Department, Policy, PolicyFile, PolicyTarget, PolicyVersion, User, utcnow
 from policyhub.models.policy import DRAFT, EXPIRED, PUBLISHED, WITHDRAWN
-from policyhub.services import audit, matching
+from policyhub.push import reconcile
+from policyhub.services import audit
 from policyhub.services.criteria import extract_criteria, normalise_criteria, targets
 from policyhub.services.documents import DocumentError, ExtractedDocument, extract_text
 from policyhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -272,7 +273,7 @@ def publish_policy(actor: User, policy: Policy, now: datetime | None = None) -> 
     policy.withdraw_reason = None
     policy.updated_at = now
     db.session.flush()
-    outcome = matching.match_policy(policy, now=now)
+    outcome = reconcile.match_policy(policy, now=now)
     audit.record(actor, "policy.publish", "policy", policy.id, version=policy.version, matched=outcome.matched,
                  notifications_queued=outcome.notifications_queued)
     return PublishResult(policy, outcome.matched, outcome.notifications_queued)
@@ -292,7 +293,7 @@ def withdraw_policy(actor: User, policy: Policy, reason: str = "", now: datetime
     policy.withdraw_reason = reason or None
     policy.updated_at = now
     db.session.flush()
-    cancelled = matching.cancel_policy_notifications(policy.id)
+    cancelled = reconcile.cancel_policy_notifications(policy.id)
     audit.record(actor, "policy.withdraw", "policy", policy.id, reason=reason, notifications_cancelled=cancelled)
     return WithdrawResult(policy, cancelled)
 

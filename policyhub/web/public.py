@@ -9,8 +9,8 @@ from policyhub.extensions import csrf, db, limiter
 from policyhub.models import Consultation, Department, Policy
 from policyhub.models.base import utcnow
 from policyhub.models.policy import PUBLISHED
+from policyhub.push.reconcile import mark_not_relevant
 from policyhub.services.errors import Invalid
-from policyhub.services.matching import mark_not_relevant
 from policyhub.services.search import search_policies
 from policyhub.services.tokens import read_feedback_token
 from policyhub.web.api.policies import policy_query_from_args

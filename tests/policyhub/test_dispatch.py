@@ -11,7 +11,7 @@ from notifier.channels import GatewaySmsChannel, OutgoingMessage
 from policyhub.delivery import CaptureChannel, build_dispatcher
 from policyhub.extensions import db
 from policyhub.models import Notification
-from policyhub.services.dispatch import Dispatcher, claim
+from policyhub.push.dispatch import Dispatcher, claim
 
 SH = ZoneInfo("Asia/Shanghai")
 DAYTIME = datetime(2026, 11, 26, 10, 0, tzinfo=SH)

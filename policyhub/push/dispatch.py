@@ -113,7 +113,7 @@ class Dispatcher:
         rows = claim(now=now, limit=self.batch_size, lease=self.lease, owner=self.owner, channels=channels)
         report = DispatchReport(claimed=len(rows))
         if rows:
-            from policyhub.services.matching import render_deferred
+            from policyhub.push.render import render_deferred
 
             render_deferred(rows)
         for channel_name in sorted({r.channel for r in rows}):

@@ -14,7 +14,7 @@ __all__ = ["NOTIFICATION_KINDS", "NOTIFICATION_STATUSES", "Notification", "Sched
 
 PENDING, SENDING, SENT, FAILED, DEAD, CANCELLED = "pending", "sending", "sent", "failed", "dead", "cancelled"
 NOTIFICATION_STATUSES = (PENDING, SENDING, SENT, FAILED, DEAD, CANCELLED)
-NOTIFICATION_KINDS = ("policy_match", "digest", "consultation_received", "consultation_answer",
+NOTIFICATION_KINDS = ("policy_match", "welcome", "digest", "consultation_received", "consultation_answer",
                       "sla_reminder", "sla_escalation")
 
 

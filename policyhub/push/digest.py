@@ -32,7 +32,7 @@ def queue_digests(now: datetime | None = None) -> int:
         .join(Policy, Policy.id == PolicyMatch.policy_id)
         .join(Subscription, Subscription.enterprise_id == PolicyMatch.enterprise_id)
         .where(PolicyMatch.digested_at.is_(None), PolicyMatch.eligibility == ELIGIBLE,
-               PolicyMatch.not_relevant_at.is_(None), Policy.status == PUBLISHED,
+               PolicyMatch.active.is_(True), PolicyMatch.not_relevant_at.is_(None), Policy.status == PUBLISHED,
                Subscription.active.is_(True), Subscription.frequency == "daily")
         .order_by(PolicyMatch.enterprise_id, PolicyMatch.score.desc())
     ).all()

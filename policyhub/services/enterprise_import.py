@@ -177,7 +177,7 @@ def import_enterprises(actor: User | None, filename: str, data: bytes, *,
         progress(report.rows)
     audit.record(actor, "enterprise.import", "import", filename[:64], created=report.created,
                  updated=report.updated, errors=len(report.errors), rows=report.rows)
-    reconcile.profiles_changed(changed_ids)
+    reconcile.reconcile_enterprises(changed_ids, now=now)
     return report
 
 

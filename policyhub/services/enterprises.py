@@ -296,7 +296,7 @@ def create_enterprise(actor: User | None, data: Mapping[str, Any], *, source: st
                  topics=values.get("topics") or [], consent_source=source, now=now)
     audit.record(actor, "enterprise.create", "enterprise", enterprise.id, credit_code=enterprise.credit_code,
                  source=source)
-    reconcile.profiles_changed([enterprise.id])
+    reconcile.reconcile_enterprises([enterprise.id], now=now)
     return enterprise, checked.warnings
 
 
@@ -331,7 +331,7 @@ def update_enterprise(actor: User | None, enterprise: Enterprise, data: Mapping[
     enterprise.updated_at = now
     db.session.flush()
     audit.record(actor, "enterprise.edit", "enterprise", enterprise.id, changed=changed)
-    reconcile.profiles_changed([enterprise.id])
+    reconcile.reconcile_enterprises([enterprise.id], now=now)
     return enterprise, checked.warnings
 
 

@@ -1,0 +1,200 @@
+"""The push stays right as policies and profiles change: each lifecycle case of issue 11, through the API."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from notifier.channels import FakeChannel
+from policyhub.extensions import db
+from policyhub.models import Notification
+from policyhub.push.dispatch import Dispatcher
+
+ALUMINIUM = ("滨州市支持中小微铝加工企业技术改造的若干措施",
+             "一、支持对象\n本市行政区域内从事铝压延加工的中小微企业。\n二、支持标准\n按设备投资额的 10% 给予补助。")
+OPEN_TO_ALL = {"industries": [], "sizes": [], "regions": [], "qualifications": [], "above_scale_only": False}
+
+
+class Inbox:
+    """What reached people: the dispatcher drained into fake channels that record every send."""
+
+    def __init__(self, app):
+        self.app = app
+        self.channels = {"sms": FakeChannel("sms"), "email": FakeChannel("email")}
+
+    def deliver(self) -> list[tuple[str, str, str]]:
+        """Drain the outbox now; (channel, recipient, text) of every message sent, in order, duplicates kept."""
+        with self.app.app_context():
+            Dispatcher(self.channels, quiet_hours=False).drain()
+        return self.sent()
+
+    def sent(self) -> list[tuple[str, str, str]]:
+        return [(m.channel, m.recipient, m.subject + m.text) for c in self.channels.values() for m in c.sent]
+
+
+@pytest.fixture
+def inbox(app) -> Inbox:
+    return Inbox(app)
+
+
+@pytest.fixture
+def api(client, editor_token, bearer):
+    headers = bearer(editor_token)
+
+    class Api:
+        def post(self, path, **json):
+            return client.post(f"/api/v1{path}", headers=headers, json=json or None)
+
+        def patch(self, path, **json):
+            return client.patch(f"/api/v1{path}", headers=headers, json=json)
+
+        def get(self, path):
+            return client.get(f"/api/v1{path}", headers=headers)
+
+        def policy(self, title=ALUMINIUM[0], body=ALUMINIUM[1], publish=True, **fields):
+            response = self.post("/policies", title=title, body=body, **fields)
+            assert response.status_code == 201, response.get_json()
+            policy = response.get_json()
+            if publish:
+                published = self.post(f"/policies/{policy['id']}/publish")
+                assert published.status_code == 200, published.get_json()
+                policy["publish"] = published.get_json()
+            return policy
+
+    return Api()
+
+
+def outbox(app, **where) -> list[tuple[str, str, str]]:
+    """(kind, channel, status) of the outbox rows, optionally for one enterprise or policy."""
+    with app.app_context():
+        stmt = select(Notification.kind, Notification.channel, Notification.status).order_by(Notification.id)
+        for name, value in where.items():
+            stmt = stmt.where(getattr(Notification, name) == value)
+        return [tuple(r) for r in db.session.execute(stmt)]
+
+
+def match_of(api, policy_id: int, enterprise_id: int) -> dict | None:
+    items = api.get(f"/policies/{policy_id}/matches?include_inactive=1").get_json()["items"]
+    return next((m for m in items if m["enterprise"]["id"] == enterprise_id), None)
+
+
+def test_unknown_size_then_figures_added_is_told_once(app, api, make_enterprise, inbox):
+    firm = make_enterprise(4, name="滨州某铝材加工厂", industry_code="3252", region_code="371603", employees=None,
+                           revenue_wan=None, mobile="13800000004", channels=["sms"])
+    policy = api.policy()
+    assert match_of(api, policy["id"], firm["id"])["eligibility"] == "need_more_info"
+    assert inbox.deliver() == []
+    assert api.patch(f"/enterprises/{firm['id']}", employees=60, revenue_wan=900).status_code == 200
+    assert match_of(api, policy["id"], firm["id"])["eligibility"] == "eligible"
+    # A later, unrelated change does not tell it again.
+    assert api.patch(f"/enterprises/{firm['id']}", business_scope="铝型材加工").status_code == 200
+    sent = inbox.deliver()
+    assert [(c, r) for c, r, _ in sent] == [("sms", "13800000004")]
+    assert ALUMINIUM[0][:8] in sent[0][2]
+    assert api.patch(f"/enterprises/{firm['id']}", employees=61).status_code == 200
+    assert inbox.deliver() == sent
+
+
+def test_small_grows_large_alert_cancelled_never_delivered(app, api, make_enterprise, inbox):
+    firm = make_enterprise(1, name="邹平宏泰铝业有限公司", industry_code="3252", region_code="371626", employees=120, revenue_wan=1500,
+                           mobile="13800000001", email="hongtai@example.com", channels=["sms", "email"])
+    policy = api.policy()
+    assert policy["publish"]["notifications_queued"] == 2
+    assert api.patch(f"/enterprises/{firm['id']}", employees=5000, revenue_wan=900000).status_code == 200
+    match = match_of(api, policy["id"], firm["id"])
+    assert match["active"] is False and match["deactivated_at"]
+    assert match_of(api, policy["id"], firm["id"]) in api.get(
+        f"/policies/{policy['id']}/matches?include_inactive=1").get_json()["items"]
+    assert api.get(f"/policies/{policy['id']}/matches").get_json()["total"] == 0
+    assert sorted(outbox(app, enterprise_id=firm["id"])) == [("policy_match", "email", "cancelled"),
+                                                             ("policy_match", "sms", "cancelled")]
+    assert inbox.deliver() == []
+
+
+def test_widening_a_published_policy_tells_the_newly_covered_firm(app, api, make_enterprise, inbox):
+    aluminium = make_enterprise(1, industry_code="3252", region_code="371626", mobile="13800000001", channels=["sms"])
+    textile = make_enterprise(3, name="博兴县锦绣家纺有限公司", industry_code="1771", employees=80, revenue_wan=900,
+                              email="jinxiu@example.com", channels=["email"])
+    policy = api.policy(criteria=OPEN_TO_ALL | {"industries": ["3252"]})
+    assert match_of(api, policy["id"], textile["id"]) is None
+    assert [r for _, r, _ in inbox.deliver()] == ["13800000001"]
+    edited = api.patch(f"/policies/{policy['id']}", criteria=OPEN_TO_ALL | {"industries": ["3252", "1771"]})
+    assert edited.status_code == 200, edited.get_json()
+    assert match_of(api, policy["id"], textile["id"])["eligibility"] == "eligible"
+    assert [r for _, r, _ in inbox.deliver()] == ["13800000001", "jinxiu@example.com"]
+    assert match_of(api, policy["id"], aluminium["id"])["active"] is True
+
+
+def test_narrowing_a_published_policy_cancels_the_dropped_firms_alert(app, api, make_enterprise, inbox):
+    make_enterprise(1, industry_code="3252", region_code="371626", mobile="13800000001", channels=["sms"])
+    textile = make_enterprise(3, name="博兴县锦绣家纺有限公司", industry_code="1771", employees=80, revenue_wan=900,
+                              email="jinxiu@example.com", channels=["email"])
+    policy = api.policy(criteria=OPEN_TO_ALL | {"industries": ["3252", "1771"]})
+    assert policy["publish"]["notifications_queued"] == 2
+    edited = api.patch(f"/policies/{policy['id']}", criteria=OPEN_TO_ALL | {"industries": ["3252"]})
+    assert edited.status_code == 200
+    assert match_of(api, policy["id"], textile["id"])["active"] is False
+    assert outbox(app, enterprise_id=textile["id"]) == [("policy_match", "email", "cancelled")]
+    assert [r for _, r, _ in inbox.deliver()] == ["13800000001"]
+
+
+def test_withdraw_then_publish_again_tells_the_cancelled_firms_once(app, api, make_enterprise, inbox):
+    firm = make_enterprise(1, industry_code="3252", region_code="371626", mobile="13800000001", email="hongtai@example.com",
+                           channels=["sms", "email"])
+    policy = api.policy()
+    withdrawn = api.post(f"/policies/{policy['id']}/withdraw", reason="条款调整").get_json()
+    assert withdrawn["notifications_cancelled"] == 2
+    assert match_of(api, policy["id"], firm["id"])["active"] is False
+    republished = api.post(f"/policies/{policy['id']}/publish").get_json()
+    assert republished["matched"] == 1 and republished["notifications_queued"] == 2
+    assert sorted(c for c, _, _ in inbox.deliver()) == ["email", "sms"]
+    # Withdrawn and published once more after delivery: nobody is told twice.
+    api.post(f"/policies/{policy['id']}/withdraw")
+    again = api.post(f"/policies/{policy['id']}/publish").get_json()
+    assert again["notifications_queued"] == 0
+    assert len(inbox.deliver()) == 2
+    assert sorted(outbox(app)) == [("policy_match", "email", "sent"), ("policy_match", "sms", "sent")]
+
+
+def test_double_publish_queues_no_duplicates(app, api, make_enterprise, inbox):
+    make_enterprise(1, industry_code="3252", region_code="371626", mobile="13800000001", email="hongtai@example.com",
+                    channels=["sms", "email"])
+    policy = api.policy()
+    second = api.post(f"/policies/{policy['id']}/publish")
+    assert second.status_code == 409
+    assert len(outbox(app)) == 2
+    assert len(inbox.deliver()) == 2
+
+
+def test_expiry_cancels_undelivered_alerts(app, api, make_enterprise, inbox):
+    from datetime import timedelta
+
+    from policyhub.models import Policy, utcnow
+    from policyhub.services.policies import expire_policies
+    from policyhub.timeutil import local_date
+
+    now = utcnow()
+    firm = make_enterprise(1, industry_code="3252", region_code="371626", mobile="13800000001", channels=["sms"])
+    policy = api.policy(effective_to=(local_date(now) + timedelta(days=1)).isoformat())
+    assert policy["publish"]["notifications_queued"] == 1
+    with app.app_context():
+        assert expire_policies(now=now + timedelta(days=3)) == [policy["id"]]
+        db.session.commit()
+        assert db.session.get(Policy, policy["id"]).status == "expired"
+    assert match_of(api, policy["id"], firm["id"])["active"] is False
+    assert outbox(app) == [("policy_match", "sms", "cancelled")]
+    assert inbox.deliver() == []
+
+
+def test_not_relevant_stays_silent_through_later_changes(app, api, make_enterprise, inbox):
+    from policyhub.push.reconcile import mark_not_relevant
+
+    firm = make_enterprise(1, industry_code="3252", region_code="371626", mobile="13800000001", channels=["sms"])
+    policy = api.policy()
+    with app.app_context():
+        assert mark_not_relevant(policy["id"], firm["id"])
+        db.session.commit()
+    api.patch(f"/enterprises/{firm['id']}", employees=5000, revenue_wan=900000)
+    api.patch(f"/enterprises/{firm['id']}", employees=100, revenue_wan=1000)
+    assert outbox(app) == [("policy_match", "sms", "cancelled")]
+    assert inbox.deliver() == []

@@ -37,6 +37,7 @@ __all__ = [
     "sms_length",
     "sms_segments",
     "truncate",
+    "welcome",
 ]
 
 PLATFORM = "滨州市惠企政策平台"
@@ -60,7 +61,7 @@ _GSM_BASIC = frozenset(
 _GSM_EXTENDED = frozenset("^{}\\[~]|€\f")
 _LIMITS = {"GSM-7": (160, 153), "UCS-2": (70, 67)}
 
-Kind = Literal["policy_match", "daily_digest", "consultation_answered", "answer_reminder", "escalation"]
+Kind = Literal["policy_match", "welcome", "daily_digest", "consultation_answered", "answer_reminder", "escalation"]
 
 
 # --- SMS length ----------------------------------------------------------------------------
@@ -235,6 +236,40 @@ def daily_digest(matches: Sequence[PolicyMatch], *, enterprise_name: str, day: d
                        first.title, digest_url, caps=(_TITLE_CAP,))
     params = {"count": str(count), "title": _param(first.title)}
     return Notice("daily_digest", _email(subject, text_lines, body, platform, unsubscribe_url),
+                  SmsBody(sms, params), unsubscribe_url)
+
+
+def welcome(matches: Sequence[PolicyMatch], *, enterprise_name: str, list_url: str, unsubscribe_url: str,
+            platform: str = PLATFORM) -> Notice:
+    """A newly registered firm's one message: the policies in force that concern it now (none called new)."""
+    if not matches:
+        raise ValueError("a welcome needs at least one match")
+    _check_urls(list_url, unsubscribe_url, *(m.url for m in matches))
+    count = len(matches)
+    subject = f"欢迎使用{platform}：{count} 项现行政策与贵企业相关"
+    text_lines = [f"{enterprise_name}：", "", f"欢迎使用{platform}。根据贵企业登记的信息，目前有 {count} 项现行政策与贵企业相关：",
+                  ""]
+    for number, match in enumerate(matches, 1):
+        text_lines += [f"{number}. 《{match.title}》", f"   发布部门：{match.department}"]
+        text_lines += [f"   匹配原因：{reason}" for reason in match.reasons]
+        text_lines += [f"   {match.url}", ""]
+    text_lines += ["今后有与贵企业相关的新政策发布时，我们会及时通知。", f"全部匹配政策：{list_url}"]
+    body = [
+        _p(f"{_e(enterprise_name)}："),
+        _p(f"欢迎使用{_e(platform)}。根据贵企业登记的信息，目前有 {count} 项现行政策与贵企业相关："),
+        "<ol>" + "".join(f"<li>{_policy_html(m, heading=False)}</li>" for m in matches) + "</ol>",
+        _p("今后有与贵企业相关的新政策发布时，我们会及时通知。"),
+        _p(f'<a href="{_e(list_url)}">查看全部匹配政策</a>'),
+    ]
+    first = matches[0]
+    if count == 1:
+        sms = _sms_fit("欢迎使用惠企政策平台：现行政策《{}》与贵企业相关，详见 {}", first.title, first.url,
+                       caps=(_TITLE_CAP,))
+    else:
+        sms = _sms_fit(f"欢迎使用惠企政策平台：{count} 项现行政策与贵企业相关，含《{{}}》等，详见 {{}}",
+                       first.title, list_url, caps=(_TITLE_CAP,))
+    params = {"count": str(count), "title": _param(first.title)}
+    return Notice("welcome", _email(subject, text_lines, body, platform, unsubscribe_url),
                   SmsBody(sms, params), unsubscribe_url)
 
 

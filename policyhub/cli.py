@@ -108,8 +108,10 @@ def expire_command() -> None:
 
 @enterprises_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--notify/--no-notify", default=True, show_default=True,
+              help="Tell the firms: a welcome to each new one, an alert per newly matched policy to the others.")
 @with_appcontext
-def import_enterprises_command(path: str) -> None:
+def import_enterprises_command(path: str, notify: bool) -> None:
     """Import or update enterprises from a CSV (UTF-8/GB18030) or XLSX file."""
     from pathlib import Path
 
@@ -127,12 +129,12 @@ def import_enterprises_command(path: str) -> None:
             done = rows
 
         try:
-            report = import_enterprises(None, Path(path).name, data, progress=progress)
+            report = import_enterprises(None, Path(path).name, data, notify=notify, progress=progress)
             db.session.commit()
         except ServiceError as exc:
             _fail(exc)
     click.echo(f"rows: {report.rows}, created: {report.created}, updated: {report.updated}, "
-               f"errors: {len(report.errors)}")
+               f"errors: {len(report.errors)}, notifications queued: {report.notifications_queued}")
     for error in report.errors[:50]:
         click.echo(f"  row {error['row']}: {error['field']}: {error['message']}")
     if len(report.errors) > 50:

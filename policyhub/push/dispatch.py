@@ -23,7 +23,7 @@ from notifier.channels import Channel, DeliveryError, OutgoingMessage, Permanent
 from notifier.delivery import RateLimiter, next_attempt_at, quiet_until, should_give_up
 from policyhub.extensions import db
 from policyhub.models import Notification, utcnow
-from policyhub.models.notification import DEAD, FAILED, PENDING, SENDING, SENT
+from policyhub.models.notification import CANCELLED, DEAD, FAILED, PENDING, SENDING, SENT
 
 __all__ = ["DispatchReport", "Dispatcher", "claim", "worker_id"]
 
@@ -77,10 +77,11 @@ class DispatchReport:
     failed: int = 0
     dead: int = 0
     released: int = 0
+    cancelled: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DispatchReport) -> None:
-        for name in ("claimed", "sent", "retried", "failed", "dead", "released"):
+        for name in ("claimed", "sent", "retried", "failed", "dead", "released", "cancelled"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors += other.errors
 
@@ -115,7 +116,10 @@ class Dispatcher:
         if rows:
             from policyhub.push.render import render_deferred
 
-            render_deferred(rows)
+            empty = render_deferred(rows, now)
+            if empty:
+                self._cancel([r for r in rows if r.id in empty], "no match left to tell", report)
+                rows = [r for r in rows if r.id not in empty]
         for channel_name in sorted({r.channel for r in rows}):
             self._send_channel(channel_name, [r for r in rows if r.channel == channel_name], report, clock)
         return report
@@ -181,6 +185,16 @@ class Dispatcher:
             self._record(row, status=PENDING, last_error=reason,
                          next_attempt_at=next_attempt_at(row.attempts, now, retry_after=retry_after))
             report.retried += 1
+
+    def _cancel(self, rows: list[Notification], reason: str, report: DispatchReport) -> None:
+        """Cancel claimed rows that must not go (no longer true); no attempt spent."""
+        db.session.execute(update(Notification).where(Notification.id.in_([r.id for r in rows]),
+                                                      Notification.lease_owner == self.owner,
+                                                      Notification.status == SENDING)
+                           .values(status=CANCELLED, leased_until=None, last_error=reason,
+                                   attempts=Notification.attempts - 1))
+        db.session.commit()
+        report.cancelled += len(rows)
 
     def _release(self, rows: list[Notification], report: DispatchReport) -> None:
         """Give back rows that were claimed but not tried (the channel went down): no attempt spent."""

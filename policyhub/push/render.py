@@ -1,25 +1,46 @@
-"""Rendering at send time: a match alert's words come from the policy and match as they are when it goes."""
+"""Rendering at send time: a message's words come from the policy and the matches as they are when it goes."""
 
 from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
 
+from notifier.messages import Notice, policy_match_alert, welcome
 from notifier.messages import PolicyMatch as MatchNotice
-from notifier.messages import policy_match_alert
 from policyhub.extensions import db
 from policyhub.models import Enterprise, Notification, Policy, PolicyMatch
+from policyhub.models.match import ELIGIBLE
+from policyhub.models.policy import PUBLISHED
 from policyhub.push.outbox import DEFERRED, absolute_url
 from policyhub.services.tokens import feedback_token, unsubscribe_token
+from policyhub.timeutil import local_date
 
-__all__ = ["render_deferred"]
+__all__ = ["MAX_WELCOME_ITEMS", "render_deferred"]
+
+MAX_WELCOME_ITEMS = 20
 
 
-def render_deferred(rows: list[Notification]) -> None:
-    """Fill in the subject and body of match alerts queued unrendered; stored before they are sent."""
-    todo = [r for r in rows if (r.headers or {}).get(DEFERRED) and r.policy_id and r.enterprise_id]
-    if not todo:
-        return
+def _notice_url(policy: Policy, enterprise_id: int) -> str:
+    return absolute_url(f"/policies/{policy.id}?m={feedback_token(policy.id, enterprise_id)}")
+
+
+def _unsubscribe_url(enterprise_id: int, channel: str) -> str:
+    return absolute_url(f"/unsubscribe/{unsubscribe_token(current_app.config['SECRET_KEY'], enterprise_id, channel)}")
+
+
+def _store(row: Notification, notice: Notice) -> None:
+    email = row.channel == "email"
+    row.subject = notice.email.subject if email else ""
+    row.body_text = notice.email.text if email else notice.sms.text
+    row.body_html = notice.email.html if email else None
+    row.headers = {"unsubscribe_url": notice.unsubscribe_url,
+                   "template_params": {} if email else dict(notice.sms.template_params)}
+
+
+def _render_alerts(todo: list[Notification]) -> None:
     policies = {p.id: p for p in db.session.scalars(select(Policy).where(
         Policy.id.in_({r.policy_id for r in todo})))}
     found = db.session.execute(
@@ -28,22 +49,55 @@ def render_deferred(rows: list[Notification]) -> None:
         .where(PolicyMatch.enterprise_id.in_({r.enterprise_id for r in todo}),
                PolicyMatch.policy_id.in_(set(policies)))).all()
     details = {(policy_id, enterprise_id): (reasons, name) for policy_id, enterprise_id, reasons, name in found}
-    secret = current_app.config["SECRET_KEY"]
     for row in todo:
         policy = policies[row.policy_id]
         reasons, name = details.get((row.policy_id, row.enterprise_id), ((), ""))
-        notice = policy_match_alert(
+        _store(row, policy_match_alert(
             MatchNotice(title=policy.title, department=policy.department.name, reasons=tuple(reasons or ()),
-                        url=absolute_url(f"/policies/{policy.id}?m={feedback_token(policy.id, row.enterprise_id)}")),
-            enterprise_name=name or "贵企业",
-            unsubscribe_url=absolute_url(f"/unsubscribe/{unsubscribe_token(secret, row.enterprise_id, row.channel)}"),
-        )
-        email = row.channel == "email"
-        row.subject = notice.email.subject if email else ""
-        row.body_text = notice.email.text if email else notice.sms.text
-        row.body_html = notice.email.html if email else None
-        row.headers = {"unsubscribe_url": notice.unsubscribe_url,
-                       "template_params": {} if email else dict(notice.sms.template_params)}
-    db.session.commit()
+                        url=_notice_url(policy, row.enterprise_id)),
+            enterprise_name=name or "贵企业", unsubscribe_url=_unsubscribe_url(row.enterprise_id, row.channel)))
 
 
+def _render_welcomes(todo: list[Notification], now: datetime) -> set[int]:
+    """Each welcome lists the firm's matches that hold now; the ids of those with none left."""
+    today = local_date(now)
+    rows = db.session.execute(
+        select(PolicyMatch, Policy, Enterprise.name)
+        .join(Policy, Policy.id == PolicyMatch.policy_id)
+        .join(Enterprise, Enterprise.id == PolicyMatch.enterprise_id)
+        .where(PolicyMatch.enterprise_id.in_({r.enterprise_id for r in todo}), PolicyMatch.active.is_(True),
+               PolicyMatch.eligibility == ELIGIBLE, PolicyMatch.not_relevant_at.is_(None),
+               Policy.status == PUBLISHED, (Policy.effective_to.is_(None)) | (Policy.effective_to >= today))
+        .order_by(PolicyMatch.enterprise_id, PolicyMatch.score.desc(), Policy.id)).all()
+    by_enterprise: dict[int, list[tuple[PolicyMatch, Policy, str]]] = defaultdict(list)
+    for match, policy, name in rows:
+        by_enterprise[match.enterprise_id].append((match, policy, name))
+    empty: set[int] = set()
+    for row in todo:
+        items = by_enterprise.get(row.enterprise_id)
+        if not items:
+            empty.add(row.id)
+            continue
+        notices = [MatchNotice(title=p.title, department=p.department.name, reasons=tuple(m.reasons or ()),
+                               url=_notice_url(p, row.enterprise_id)) for m, p, _ in items[:MAX_WELCOME_ITEMS]]
+        _store(row, welcome(notices, enterprise_name=items[0][2], list_url=absolute_url("/"),
+                            unsubscribe_url=_unsubscribe_url(row.enterprise_id, row.channel)))
+    return empty
+
+
+def render_deferred(rows: list[Notification], now: datetime) -> set[int]:
+    """Fill in the words of messages queued unrendered, stored before they are sent.
+
+    Returns the ids of rows left with nothing to say (a welcome whose every match has gone).
+    """
+    deferred = [r for r in rows if (r.headers or {}).get(DEFERRED) and r.enterprise_id]
+    alerts = [r for r in deferred if r.kind == "policy_match" and r.policy_id]
+    welcomes = [r for r in deferred if r.kind == "welcome"]
+    empty: set[int] = set()
+    if alerts:
+        _render_alerts(alerts)
+    if welcomes:
+        empty = _render_welcomes(welcomes, now)
+    if alerts or welcomes:
+        db.session.commit()
+    return empty

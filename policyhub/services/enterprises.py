@@ -296,7 +296,8 @@ def create_enterprise(actor: User | None, data: Mapping[str, Any], *, source: st
                  topics=values.get("topics") or [], consent_source=source, now=now)
     audit.record(actor, "enterprise.create", "enterprise", enterprise.id, credit_code=enterprise.credit_code,
                  source=source)
-    reconcile.reconcile_enterprises([enterprise.id], now=now)
+    # A new firm hears once: one welcome per channel listing what it matches now.
+    reconcile.reconcile_enterprises([enterprise.id], now=now, new=[enterprise.id])
     return enterprise, checked.warnings
 
 

@@ -198,3 +198,70 @@ def test_not_relevant_stays_silent_through_later_changes(app, api, make_enterpri
     api.patch(f"/enterprises/{firm['id']}", employees=100, revenue_wan=1000)
     assert outbox(app) == [("policy_match", "sms", "cancelled")]
     assert inbox.deliver() == []
+
+
+FIVE = [f"滨州市支持铝加工企业发展的第{n}项措施" for n in "一二三四五"]
+
+
+def test_a_firm_registering_while_five_policies_match_gets_one_welcome_per_channel(app, api, make_enterprise,
+                                                                                 inbox):
+    for title in FIVE:
+        api.policy(title=title, body="支持本市铝压延加工企业。", criteria=OPEN_TO_ALL | {"industries": ["3252"]})
+    firm = make_enterprise(7, name="无棣县新铝科技有限公司", industry_code="3252", region_code="371623",
+                           mobile="13800000007", email="xinlv@example.com", channels=["sms", "email"])
+    assert sorted(outbox(app, enterprise_id=firm["id"])) == [("welcome", "email", "pending"),
+                                                             ("welcome", "sms", "pending")]
+    assert len(api.get(f"/enterprises/{firm['id']}/matches").get_json()["items"]) == 5
+    sent = inbox.deliver()
+    assert sorted((c, r) for c, r, _ in sent) == [("email", "xinlv@example.com"), ("sms", "13800000007")]
+    email = next(text for c, _, text in sent if c == "email")
+    assert "5 项现行政策" in email and all(title in email for title in FIVE)
+    assert "新发布" not in email
+    sms = next(text for c, _, text in sent if c == "sms")
+    assert "5 项现行政策" in sms
+    # Its next change tells it nothing more about the same policies.
+    api.patch(f"/enterprises/{firm['id']}", employees=130)
+    assert len(inbox.deliver()) == 2
+
+
+def test_a_welcome_lists_what_holds_when_it_is_sent(app, api, make_enterprise, inbox):
+    policies = [api.policy(title=title, body="支持本市铝压延加工企业。", criteria=OPEN_TO_ALL | {"industries": ["3252"]})
+                for title in FIVE[:2]]
+    make_enterprise(7, industry_code="3252", email="xinlv@example.com", channels=["email"])
+    api.post(f"/policies/{policies[0]['id']}/withdraw")
+    [(_, _, text)] = inbox.deliver()
+    assert FIVE[1] in text and FIVE[0] not in text and "1 项现行政策" in text
+
+
+def test_a_welcome_with_nothing_left_to_tell_is_cancelled(app, api, make_enterprise, inbox):
+    policy = api.policy(criteria=OPEN_TO_ALL | {"industries": ["3252"]})
+    firm = make_enterprise(7, industry_code="3252", email="xinlv@example.com", channels=["email"])
+    api.post(f"/policies/{policy['id']}/withdraw")
+    assert inbox.deliver() == []
+    assert outbox(app, enterprise_id=firm["id"]) == [("welcome", "email", "cancelled")]
+
+
+def _csv(*rows: str) -> bytes:
+    return ("credit_code,name,industry_code,employees,revenue_wan,region_code,mobile,channels\n"
+            + "\n".join(rows) + "\n").encode("utf-8")
+
+
+def test_an_import_notifies_only_when_asked_and_then_by_welcome(app, client, api, editor_token, bearer,
+                                                                new_credit_code, inbox):
+    import io
+
+    for title in FIVE[:3]:
+        api.policy(title=title, body="支持本市铝压延加工企业。", criteria=OPEN_TO_ALL | {"industries": ["3252"]})
+    quiet = _csv(f"{new_credit_code(21)},滨州静默铝业有限公司,3252,50,800,371626,13800000021,sms")
+    told = _csv(f"{new_credit_code(22)},滨州告知铝业有限公司,3252,50,800,371626,13800000022,sms")
+
+    def upload(data: bytes, query: str):
+        return client.post(f"/api/v1/enterprises/import{query}", headers=bearer(editor_token),
+                           data={"file": (io.BytesIO(data), "firms.csv")}, content_type="multipart/form-data")
+
+    assert upload(quiet, "?notify=maybe").status_code == 422
+    assert upload(quiet, "?notify=0").get_json()["notifications_queued"] == 0
+    report = upload(told, "").get_json()
+    assert report["created"] == 1 and report["notifications_queued"] == 1
+    assert [(c, r) for c, r, _ in inbox.deliver()] == [("sms", "13800000022")]
+    assert outbox(app) == [("welcome", "sms", "sent")]

@@ -1,4 +1,4 @@
-"""Push state: matches kept for history but inactive when the firm no longer qualifies.
+"""Push state: matches kept for history but inactive when the firm no longer qualifies; channel circuits.
 
 Revision ID: 0006
 Revises: 0005
@@ -17,6 +17,14 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('channel_circuit',
+    sa.Column('channel', sa.String(length=8), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('open_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.String(length=500), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('channel', name=op.f('pk_channel_circuit'))
+    )
     with op.batch_alter_table('policy_match', schema=None) as batch_op:
         batch_op.add_column(sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
         batch_op.add_column(sa.Column('deactivated_at', sa.DateTime(timezone=True), nullable=True))
@@ -27,6 +35,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('channel_circuit')
     with op.batch_alter_table('policy_match', schema=None) as batch_op:
         batch_op.drop_column('changed_at')
         batch_op.drop_column('deactivated_at')

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from policyhub.extensions import db
-from policyhub.models import Notification, utcnow
+from policyhub.models import Notification, Policy, utcnow
 from policyhub.models.notification import DEAD, FAILED, PENDING
+from policyhub.models.policy import PUBLISHED
 from policyhub.services import audit
 from policyhub.services.errors import Invalid
 from policyhub.web.api.notifications import masked_recipient, notification_filters
@@ -54,7 +55,10 @@ def resend():
     if current_user.role not in ("admin", "editor") or not ActionForm().validate_on_submit():
         abort(403)
     policy_id = request.form.get("policy_id", "")
-    stmt = update(Notification).where(Notification.status.in_((FAILED, DEAD)))
+    # Rows about a withdrawn or expired policy stay as they are: nobody may be told about it any more.
+    live = select(Policy.id).where(Policy.status == PUBLISHED)
+    stmt = update(Notification).where(Notification.status.in_((FAILED, DEAD)),
+                                      or_(Notification.policy_id.is_(None), Notification.policy_id.in_(live)))
     if policy_id.isdigit():
         stmt = stmt.where(Notification.policy_id == int(policy_id))
     count = db.session.execute(stmt.values(status=PENDING, attempts=0, next_attempt_at=utcnow())).rowcount

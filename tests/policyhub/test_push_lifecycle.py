@@ -265,3 +265,58 @@ def test_an_import_notifies_only_when_asked_and_then_by_welcome(app, client, api
     assert report["created"] == 1 and report["notifications_queued"] == 1
     assert [(c, r) for c, r, _ in inbox.deliver()] == [("sms", "13800000022")]
     assert outbox(app) == [("welcome", "sms", "sent")]
+
+
+def test_withdrawn_while_being_sent_and_failing_is_never_sent_later(app, client, api, make_enterprise):
+    from datetime import timedelta
+
+    from notifier.channels import TransientError
+    from policyhub.models import utcnow
+
+    make_enterprise(1, industry_code="3252", region_code="371626", mobile="13800000001", channels=["sms"])
+    policy = api.policy()
+
+    def withdraw_meanwhile(message):
+        # The editor withdraws while the message is with the provider, which then times out.
+        assert api.post(f"/policies/{policy['id']}/withdraw").get_json()["notifications_cancelled"] == 0
+        raise TransientError("read timeout", maybe_sent=False)
+
+    channel = FakeChannel("sms", handler=withdraw_meanwhile)
+    with app.app_context():
+        first = Dispatcher({"sms": channel}, quiet_hours=False).run_once()
+        assert first.retried == 1
+        channel.handler = None
+        later = Dispatcher({"sms": channel}, quiet_hours=False).drain(utcnow() + timedelta(hours=3))
+        assert later.cancelled == 1 and later.sent == 0
+        row = db.session.scalar(select(Notification))
+        assert (row.status, row.last_error) == ("cancelled", "policy withdrawn")
+    assert channel.sent == []
+
+
+def test_an_unsubscribed_channel_is_not_sent(app, client, api, make_enterprise, inbox):
+    from policyhub.services.enterprises import unsubscribe
+
+    firm = make_enterprise(1, industry_code="3252", region_code="371626", mobile="13800000001",
+                           email="hongtai@example.com", channels=["sms", "email"])
+    api.policy()
+    with app.app_context():
+        assert unsubscribe(firm["id"], "sms")
+        db.session.commit()
+    assert [c for c, _, _ in inbox.deliver()] == ["email"]
+    assert sorted(outbox(app)) == [("policy_match", "email", "sent"), ("policy_match", "sms", "cancelled")]
+
+
+def test_resend_failed_leaves_withdrawn_policies_alone(app, client, api, make_enterprise, editor_token):
+    from sqlalchemy import update
+
+    make_enterprise(1, industry_code="3252", region_code="371626", mobile="13800000001", channels=["sms"])
+    live = api.policy()
+    gone = api.policy(title="滨州市支持铝加工企业上云的若干措施")
+    with app.app_context():
+        db.session.execute(update(Notification).values(status="failed", last_error="550"))
+        db.session.commit()
+    api.post(f"/policies/{gone['id']}/withdraw")
+    client.post("/login", data={"username": "editor", "password": "correct-horse-battery"})
+    assert client.post("/staff/notifications/resend", data={}).status_code == 302
+    assert outbox(app, policy_id=live["id"]) == [("policy_match", "sms", "pending")]
+    assert outbox(app, policy_id=gone["id"]) == [("policy_match", "sms", "failed")]

@@ -273,6 +273,10 @@ def scheduler_command() -> None:
 def serve_command(host: str, port: int, debug: bool) -> None:
     """The development server, with the scheduler inline when POLICYHUB_SCHEDULER=inline."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    if "POLICYHUB_BASE_URL" not in os.environ:
+        # Links in messages point at the address served, not at a default port.
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        app.config["BASE_URL"] = f"http://{shown}:{port}"
     scheduler = None
     # Under the reloader only the child (WERKZEUG_RUN_MAIN set) may run jobs, or they would run twice.
     if app.config.get("SCHEDULER") == "inline" and (not debug or os.environ.get("WERKZEUG_RUN_MAIN")):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from policyhub.extensions import csrf, db, limiter
 from policyhub.models import Consultation, Department, Policy
 from policyhub.models.base import utcnow
-from policyhub.models.policy import PUBLISHED
+from policyhub.models.policy import EXPIRED, PUBLISHED, WITHDRAWN
 from policyhub.push.reconcile import mark_not_relevant
 from policyhub.services.errors import Invalid
 from policyhub.services.search import search_policies
@@ -37,8 +37,11 @@ def index():
 @public.get("/policies/<int:policy_id>")
 def policy_detail(policy_id: int):
     policy = db.session.get(Policy, policy_id)
-    if policy is None or policy.status != PUBLISHED:
+    if policy is None or policy.status not in (PUBLISHED, WITHDRAWN, EXPIRED):
         abort(404)
+    if policy.status != PUBLISHED:
+        # Someone following an old alert's link learns what happened to the policy, not a bare 404.
+        return render_template("public/policy_gone.html", policy=policy), 410
     feedback = request.args.get("m", "")
     found = read_feedback_token(feedback) if feedback else None
     if found is None or found[0] != policy_id:

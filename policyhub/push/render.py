@@ -8,14 +8,14 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
-from notifier.messages import Notice, policy_match_alert, welcome
+from notifier.messages import Notice, SmsStyle, policy_match_alert, welcome
 from notifier.messages import PolicyMatch as MatchNotice
 from policyhub.extensions import db
 from policyhub.models import Enterprise, Notification, Policy, PolicyMatch
 from policyhub.models.match import ELIGIBLE
 from policyhub.models.policy import PUBLISHED
 from policyhub.push.outbox import DEFERRED, absolute_url
-from policyhub.services.tokens import feedback_token, unsubscribe_token
+from policyhub.services.tokens import feedback_token, short_code, unsubscribe_token
 from policyhub.timeutil import local_date
 
 __all__ = ["MAX_WELCOME_ITEMS", "render_deferred"]
@@ -29,6 +29,18 @@ def _notice_url(policy: Policy, enterprise_id: int) -> str:
 
 def _unsubscribe_url(enterprise_id: int, channel: str) -> str:
     return absolute_url(f"/unsubscribe/{unsubscribe_token(current_app.config['SECRET_KEY'], enterprise_id, channel)}")
+
+
+OPT_OUT = " 退订请点链接内“退订”"  # a space, not a comma, so phones end the link there
+
+
+def sms_style(policy_id: int, enterprise_id: int) -> SmsStyle:
+    """The SMS's 【签名】 (unless the provider adds its own), its short link, and how to stop."""
+    config = current_app.config
+    signature = "" if (config.get("SMS_PROVIDER") or "").lower() == "aliyun" else (
+        config.get("SMS_SIGNATURE") or config.get("SMS_SIGN_NAME") or "滨州惠企政策")
+    return SmsStyle(signature=signature, link=absolute_url(f"/s/{short_code(policy_id, enterprise_id)}"),
+                    opt_out=OPT_OUT)
 
 
 def _store(row: Notification, notice: Notice) -> None:
@@ -52,10 +64,12 @@ def _render_alerts(todo: list[Notification]) -> None:
     for row in todo:
         policy = policies[row.policy_id]
         reasons, name = details.get((row.policy_id, row.enterprise_id), ((), ""))
+        style = sms_style(policy.id, row.enterprise_id) if row.channel == "sms" else SmsStyle()
         _store(row, policy_match_alert(
             MatchNotice(title=policy.title, department=policy.department.name, reasons=tuple(reasons or ()),
                         url=_notice_url(policy, row.enterprise_id)),
-            enterprise_name=name or "贵企业", unsubscribe_url=_unsubscribe_url(row.enterprise_id, row.channel)))
+            enterprise_name=name or "贵企业", unsubscribe_url=_unsubscribe_url(row.enterprise_id, row.channel),
+            sms=style))
 
 
 def _render_welcomes(todo: list[Notification], now: datetime) -> set[int]:
@@ -80,8 +94,10 @@ def _render_welcomes(todo: list[Notification], now: datetime) -> set[int]:
             continue
         notices = [MatchNotice(title=p.title, department=p.department.name, reasons=tuple(m.reasons or ()),
                                url=_notice_url(p, row.enterprise_id)) for m, p, _ in items[:MAX_WELCOME_ITEMS]]
+        # The SMS links to the best match's page, where the firm can also stop SMS.
+        style = sms_style(items[0][1].id, row.enterprise_id) if row.channel == "sms" else SmsStyle()
         _store(row, welcome(notices, enterprise_name=items[0][2], list_url=absolute_url("/"),
-                            unsubscribe_url=_unsubscribe_url(row.enterprise_id, row.channel)))
+                            unsubscribe_url=_unsubscribe_url(row.enterprise_id, row.channel), sms=style))
     return empty
 
 

@@ -320,3 +320,26 @@ def test_resend_failed_leaves_withdrawn_policies_alone(app, client, api, make_en
     assert client.post("/staff/notifications/resend", data={}).status_code == 302
     assert outbox(app, policy_id=live["id"]) == [("policy_match", "sms", "pending")]
     assert outbox(app, policy_id=gone["id"]) == [("policy_match", "sms", "failed")]
+
+
+def test_an_sms_alert_is_signed_says_why_and_how_to_stop(app, client, api, make_enterprise, inbox):
+    from notifier.messages import sms_segments
+
+    firm = make_enterprise(1, industry_code="3252", region_code="371626", mobile="13800000001", channels=["sms"])
+    policy = api.policy()
+    [(_, _, text)] = inbox.deliver()
+    assert text.startswith("【滨州惠企政策】") and "行业 3252" in text and "退订" in text
+    assert sms_segments(text) <= 2
+    link = text.split("详见 ", 1)[1].split()[0]
+    assert link.startswith("http://127.0.0.1:5000/s/") and len(link) < 50
+    landed = client.get(link.removeprefix("http://127.0.0.1:5000"))
+    assert landed.status_code == 302
+    page = client.get(landed.headers["Location"]).get_data(as_text=True)
+    assert policy["title"] in page and "与本企业无关" in page and "退订短信提醒" in page
+    assert client.get("/s/1-1-forgedforge").status_code == 404
+    unsubscribe = page.split('href="/unsubscribe/', 1)[1].split('"', 1)[0]
+    assert client.post(f"/unsubscribe/{unsubscribe}").status_code == 200
+    with app.app_context():
+        from policyhub.models import Enterprise
+
+        assert db.session.get(Enterprise, firm["id"]).channels == []

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from matcher.criteria import EnterpriseProfile
 from policyhub.extensions import db
 from policyhub.models import Enterprise, utcnow
 
-__all__ = ["PROFILE_COLUMNS", "current_index", "profile", "reset_index"]
+__all__ = ["PROFILE_COLUMNS", "current_index", "forget", "profile", "reset_index"]
 
 # Rows committed a little after others can carry an older updated_at; look back this far each time.
 _LOOK_BACK = timedelta(seconds=30)
@@ -98,4 +98,25 @@ def current_index() -> Any:
             else:
                 stmt = stmt.where(Enterprise.updated_at > cached.synced_at)
         cached.take(db.session.execute(stmt))
+        _drop_deleted(cached)
         return cached.index
+
+
+def _drop_deleted(cached: _Cached) -> None:
+    """Profiles deleted (by any process) leave the index: one COUNT tells whether there are any."""
+    stored = db.session.scalar(select(func.count(Enterprise.id)))
+    if len(cached.index) <= stored:
+        return
+    present = set(db.session.scalars(select(Enterprise.id)))
+    for enterprise_id in [i for i in cached.index.row_of_ if i not in present]:
+        cached.index.remove(enterprise_id)
+        cached.applied.pop(enterprise_id, None)
+
+
+def forget(enterprise_id: int) -> None:
+    """Drop a deleted profile from this process's index now."""
+    with _lock:
+        cached = _indexes.get(str(db.engine.url))
+        if cached is not None and enterprise_id in cached.index.row_of_:
+            cached.index.remove(enterprise_id)
+            cached.applied.pop(enterprise_id, None)

@@ -28,7 +28,7 @@ from policyhub.models import Enterprise, Notification, Policy, PolicyMatch, Subs
 from policyhub.models.match import ELIGIBLE, NEED_MORE_INFO
 from policyhub.models.notification import CANCELLED, PENDING
 from policyhub.models.policy import PUBLISHED, WITHDRAWN
-from policyhub.push.index import PROFILE_COLUMNS, current_index, profile
+from policyhub.push.index import PROFILE_COLUMNS, current_index, forget, profile
 from policyhub.push.outbox import Outgoing, enqueue
 from policyhub.services import audit
 from policyhub.services.bulk import bulk_insert
@@ -37,6 +37,7 @@ from policyhub.timeutil import local_date
 __all__ = [
     "ReconcileOutcome",
     "is_live",
+    "enterprise_deleted",
     "mark_not_relevant",
     "reconcile_enterprises",
     "reconcile_policy",
@@ -299,6 +300,23 @@ def queue_welcomes(enterprise_ids: list[int], *, now: datetime) -> int:
                                                  PolicyMatch.active.is_(True), PolicyMatch.digested_at.is_(None))
                        .values(digested_at=now))
     return enqueue(messages, now=now)
+
+
+def enterprise_deleted(enterprise_id: int, *, now: datetime | None = None) -> ReconcileOutcome:
+    """A profile about to be deleted: nothing undelivered goes to it, and no process matches it again.
+
+    Its matches and messages go with the row (ON DELETE CASCADE); a dispatcher holding one of them
+    finds it gone and records nothing.
+    """
+    now = now or utcnow()
+    matched = db.session.execute(
+        update(PolicyMatch).where(PolicyMatch.enterprise_id == enterprise_id, PolicyMatch.active.is_(True))
+        .values(active=False, deactivated_at=now, changed_at=now)).rowcount or 0
+    cancelled = db.session.execute(
+        update(Notification).where(Notification.enterprise_id == enterprise_id, Notification.status == PENDING)
+        .values(status=CANCELLED, last_error="enterprise deleted")).rowcount or 0
+    forget(enterprise_id)
+    return ReconcileOutcome(deactivated=matched, notifications_cancelled=cancelled)
 
 
 def mark_not_relevant(policy_id: int, enterprise_id: int, *, now: datetime | None = None) -> bool:

@@ -34,6 +34,7 @@ __all__ = [
     "PROFILE_FIELDS",
     "ProfileValues",
     "create_enterprise",
+    "delete_enterprise",
     "derive_size",
     "enterprise_by_credit_code",
     "check_channel_contacts",
@@ -334,6 +335,16 @@ def update_enterprise(actor: User | None, enterprise: Enterprise, data: Mapping[
     audit.record(actor, "enterprise.edit", "enterprise", enterprise.id, changed=changed)
     reconcile.reconcile_enterprises([enterprise.id], now=now)
     return enterprise, checked.warnings
+
+
+def delete_enterprise(actor: User | None, enterprise: Enterprise, *, now: datetime | None = None) -> int:
+    """Remove a profile with its subscriptions, matches and messages; returns undelivered messages dropped."""
+    outcome = reconcile.enterprise_deleted(enterprise.id, now=now)
+    audit.record(actor, "enterprise.delete", "enterprise", enterprise.id, credit_code=enterprise.credit_code,
+                 name=enterprise.name, notifications_cancelled=outcome.notifications_cancelled)
+    db.session.delete(enterprise)
+    db.session.flush()
+    return outcome.notifications_cancelled
 
 
 def set_channels(enterprise: Enterprise, channels: Iterable[str], *, frequency: str | None = None,

@@ -51,6 +51,9 @@ def api(client, editor_token, bearer):
         def get(self, path):
             return client.get(f"/api/v1{path}", headers=headers)
 
+        def delete(self, path):
+            return client.delete(f"/api/v1{path}", headers=headers)
+
         def policy(self, title=ALUMINIUM[0], body=ALUMINIUM[1], publish=True, **fields):
             response = self.post("/policies", title=title, body=body, **fields)
             assert response.status_code == 201, response.get_json()
@@ -343,3 +346,22 @@ def test_an_sms_alert_is_signed_says_why_and_how_to_stop(app, client, api, make_
         from policyhub.models import Enterprise
 
         assert db.session.get(Enterprise, firm["id"]).channels == []
+
+
+def test_a_deleted_profile_is_told_nothing_and_never_matched_again(app, client, api, make_enterprise, inbox):
+    from sqlalchemy import text
+
+    gone = make_enterprise(1, industry_code="3252", region_code="371626", mobile="13800000001", channels=["sms"])
+    other = make_enterprise(2, industry_code="3252", region_code="371626", mobile="13800000002", channels=["sms"])
+    api.policy()
+    response = api.delete(f"/enterprises/{gone['id']}")
+    assert response.status_code == 200 and response.get_json()["notifications_cancelled"] == 1
+    assert api.get(f"/enterprises/{gone['id']}").status_code == 404
+    assert api.delete(f"/enterprises/{gone['id']}").status_code == 404
+    # Another process deletes one as well: this process's index notices before the next publish.
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM enterprise WHERE id = :id"), {"id": other["id"]})
+    later = api.policy(title="滨州市支持铝加工企业上云的若干措施")
+    assert later["publish"]["matched"] == 0
+    assert inbox.deliver() == []
+

@@ -81,6 +81,14 @@ def update_enterprise(enterprise_id: int):
     return jsonify(enterprise_json(enterprise, masked=False) | {"warnings": warnings})
 
 
+@api.delete("/enterprises/<int:enterprise_id>")
+@require_roles("editor")
+def delete_enterprise(enterprise_id: int):
+    cancelled = service.delete_enterprise(current_api_user(), _get(enterprise_id))
+    db.session.commit()
+    return jsonify(deleted=enterprise_id, notifications_cancelled=cancelled)
+
+
 @api.get("/enterprises")
 @require_roles(*STAFF)
 def list_enterprises():

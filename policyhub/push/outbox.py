@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from notifier.messages import Notice
 from policyhub.extensions import db
@@ -109,15 +109,27 @@ def enqueue(messages: Iterable[Outgoing], *, now: datetime, revive: bool = False
     bulk_insert(Notification.__table__, new_rows)
     revived = 0
     if revive:
-        for message in batch:
-            found = existing.get(message.key)
-            if found is None or found[1] != CANCELLED:
-                continue
-            values = _row(message, now, deferred)
-            for name in ("idempotency_key", "created_at", "policy_id", "enterprise_id", "consultation_id",
-                         "user_id", "kind", "channel"):
-                values.pop(name)
-            revived += db.session.execute(update(Notification).where(
-                Notification.id == found[0], Notification.status == CANCELLED).values(
-                last_error=None, leased_until=None, lease_owner=None, **values)).rowcount or 0
+        again = [(existing[m.key][0], m) for m in batch if m.key in existing and existing[m.key][1] == CANCELLED]
+        revived = _revive(again, now, deferred)
     return len(new_rows) + revived
+
+
+_REFRESHED = ("recipient", "subject", "body_text", "body_html", "headers", "status", "attempts", "next_attempt_at")
+
+
+def _revive(rows: list[tuple[int, Outgoing]], now: datetime, deferred: dict[str, Any]) -> int:
+    """Queue cancelled rows again (one executemany): refreshed recipient and words, attempts from zero."""
+    if not rows:
+        return 0
+    table = Notification.__table__
+    stmt = (update(table).where(table.c.id == bindparam("row_id"), table.c.status == CANCELLED)
+            .values(last_error=None, leased_until=None, lease_owner=None,
+                    **{name: bindparam(f"new_{name}") for name in _REFRESHED}))
+    params = []
+    for row_id, message in rows:
+        values = _row(message, now, deferred)
+        params.append({"row_id": row_id, **{f"new_{name}": values[name] for name in _REFRESHED}})
+    db.session.execute(stmt, params)
+    # executemany reports no reliable rowcount everywhere; the rows were read as cancelled in this
+    # transaction, and only a dispatcher's claim (which skips cancelled rows) could change them.
+    return len(params)

@@ -365,3 +365,15 @@ def test_a_deleted_profile_is_told_nothing_and_never_matched_again(app, client, 
     assert later["publish"]["matched"] == 0
     assert inbox.deliver() == []
 
+
+
+def test_a_revived_alert_goes_to_the_contact_on_file_now(app, api, make_enterprise, inbox):
+    firm = make_enterprise(1, industry_code="3252", region_code="371626", mobile="13800000001", channels=["sms"])
+    policy = api.policy()
+    api.post(f"/policies/{policy['id']}/withdraw")
+    api.patch(f"/enterprises/{firm['id']}", mobile="13900000009")
+    assert api.post(f"/policies/{policy['id']}/publish").get_json()["notifications_queued"] == 1
+    assert [r for _, r, _ in inbox.deliver()] == ["13900000009"]
+    with app.app_context():
+        row = db.session.scalar(select(Notification))
+        assert (row.status, row.attempts, row.last_error) == ("sent", 1, None)

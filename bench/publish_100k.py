@@ -25,7 +25,7 @@ from policyhub import create_app
 from policyhub.extensions import db
 from policyhub.models import Department, Enterprise, Notification, PolicyMatch, Subscription, User, utcnow
 from policyhub.push import index as matching_index
-from policyhub.services.policies import create_policy, publish_policy
+from policyhub.services.policies import create_policy, publish_policy, withdraw_policy
 from policyhub.services.users import create_user
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -114,11 +114,22 @@ def main() -> None:
             db.session.commit()
             publish_s = time.perf_counter() - started
             rows = db.session.scalar(select(func.count(Notification.id)))
+            # The lifecycle on the same policy: withdraw cancels every alert, republish revives them all.
+            started = time.perf_counter()
+            withdrawn = withdraw_policy(editor, fast)
+            db.session.commit()
+            withdraw_s = time.perf_counter() - started
+            started = time.perf_counter()
+            again = publish_policy(editor, fast)
+            db.session.commit()
+            republish_s = time.perf_counter() - started
             started = time.perf_counter()
             naive = naive_publish(slow.id)
             naive_s = time.perf_counter() - started
     print(f"publish → committed: {result.matched} matches, {result.notifications_queued} outbox rows "
           f"({rows} in table) in {publish_s:.2f} s   target <= 5 s: {'met' if publish_s <= 5 else 'MISSED'}")
+    print(f"withdraw → committed: {withdrawn.notifications_cancelled} alerts cancelled in {withdraw_s:.2f} s; "
+          f"republish → committed: {again.notifications_queued} alerts revived in {republish_s:.2f} s")
     print(f"per-enterprise loop (rules + ORM objects): {naive} matches in {naive_s:.2f} s  "
           f"→ publish is {naive_s / publish_s:.1f}x faster")
 

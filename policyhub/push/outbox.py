@@ -16,13 +16,13 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 
 from notifier.messages import Notice
 from policyhub.extensions import db
 from policyhub.models import Notification
 from policyhub.models.notification import CANCELLED, PENDING
-from policyhub.services.bulk import bulk_insert
+from policyhub.services.bulk import bulk_insert, bulk_update
 
 __all__ = ["DEFERRED", "Outgoing", "absolute_url", "enqueue", "outgoing"]
 
@@ -121,15 +121,11 @@ def _revive(rows: list[tuple[int, Outgoing]], now: datetime, deferred: dict[str,
     """Queue cancelled rows again (one executemany): refreshed recipient and words, attempts from zero."""
     if not rows:
         return 0
-    table = Notification.__table__
-    stmt = (update(table).where(table.c.id == bindparam("row_id"), table.c.status == CANCELLED)
-            .values(last_error=None, leased_until=None, lease_owner=None,
-                    **{name: bindparam(f"new_{name}") for name in _REFRESHED}))
-    params = []
+    updates = []
     for row_id, message in rows:
         values = _row(message, now, deferred)
-        params.append({"row_id": row_id, **{f"new_{name}": values[name] for name in _REFRESHED}})
-    db.session.execute(stmt, params)
-    # executemany reports no reliable rowcount everywhere; the rows were read as cancelled in this
-    # transaction, and only a dispatcher's claim (which skips cancelled rows) could change them.
-    return len(params)
+        updates.append({"id": row_id, **{name: values[name] for name in _REFRESHED},
+                        "last_error": None, "leased_until": None, "lease_owner": None})
+    # Only rows still cancelled: they were read so in this transaction, and a claim skips cancelled rows.
+    bulk_update(Notification.__table__, updates, where={"status": CANCELLED})
+    return len(updates)

@@ -31,7 +31,7 @@ from policyhub.models.policy import PUBLISHED, WITHDRAWN
 from policyhub.push.index import PROFILE_COLUMNS, current_index, forget, profile
 from policyhub.push.outbox import Outgoing, enqueue
 from policyhub.services import audit
-from policyhub.services.bulk import bulk_insert
+from policyhub.services.bulk import bulk_insert, bulk_update
 from policyhub.timeutil import local_date
 
 __all__ = [
@@ -156,7 +156,7 @@ def _apply(policy: Policy, verdicts: dict[int, str], stored: dict[int, _Stored],
              "changed_at": now}
             for e in fresh])
     if changed:
-        db.session.execute(update(PolicyMatch), [
+        bulk_update(PolicyMatch.__table__, [
             {"id": s.id, "eligibility": verdicts[s.enterprise_id], "score": written[s.enterprise_id][0],
              "reasons": written[s.enterprise_id][1], "missing": written[s.enterprise_id][2], "active": True,
              "deactivated_at": None, "changed_at": now}

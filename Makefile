@@ -20,7 +20,8 @@ $(STAMP): setup.cfg pyproject.toml constraints.txt
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed demo
-	POLICYHUB_SCHEDULER=$${POLICYHUB_SCHEDULER:-inline} $(FLASK) serve --host $(HOST) --port $(PORT)
+	POLICYHUB_SCHEDULER=$${POLICYHUB_SCHEDULER:-inline} POLICYHUB_BASE_URL=$${POLICYHUB_BASE_URL:-http://$(HOST):$(PORT)} \
+		$(FLASK) serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -24,8 +24,8 @@ from matcher.evaluate import rule_verdict
 from policyhub import create_app
 from policyhub.extensions import db
 from policyhub.models import Department, Enterprise, Notification, PolicyMatch, Subscription, User, utcnow
-from policyhub.services import matching
-from policyhub.services.policies import create_policy, publish_policy
+from policyhub.push import index as matching_index
+from policyhub.services.policies import create_policy, publish_policy, withdraw_policy
 from policyhub.services.users import create_user
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -75,7 +75,7 @@ def naive_publish(policy_id: int) -> int:
     now = utcnow()
     count = 0
     for enterprise in db.session.scalars(select(Enterprise)).yield_per(5000):
-        verdict = rule_verdict(matching._profile(enterprise), criteria)
+        verdict = rule_verdict(matching_index.profile(enterprise), criteria)
         if verdict is None:
             continue
         db.session.add(PolicyMatch(policy_id=policy_id, enterprise_id=enterprise.id, eligibility=verdict,
@@ -102,7 +102,7 @@ def main() -> None:
             seed(n)
             print(f"seeded {n} enterprises in {time.perf_counter() - started:.1f} s")
             started = time.perf_counter()
-            matching.current_index()
+            matching_index.current_index()
             print(f"index built in {time.perf_counter() - started:.1f} s (once per process, then kept current)")
             editor = db.session.scalar(select(User))
             fast = create_policy(editor, {"title": "滨州市支持小微铝企业技术改造的若干措施", "body": BODY,
@@ -114,11 +114,22 @@ def main() -> None:
             db.session.commit()
             publish_s = time.perf_counter() - started
             rows = db.session.scalar(select(func.count(Notification.id)))
+            # The lifecycle on the same policy: withdraw cancels every alert, republish revives them all.
+            started = time.perf_counter()
+            withdrawn = withdraw_policy(editor, fast)
+            db.session.commit()
+            withdraw_s = time.perf_counter() - started
+            started = time.perf_counter()
+            again = publish_policy(editor, fast)
+            db.session.commit()
+            republish_s = time.perf_counter() - started
             started = time.perf_counter()
             naive = naive_publish(slow.id)
             naive_s = time.perf_counter() - started
     print(f"publish → committed: {result.matched} matches, {result.notifications_queued} outbox rows "
           f"({rows} in table) in {publish_s:.2f} s   target <= 5 s: {'met' if publish_s <= 5 else 'MISSED'}")
+    print(f"withdraw → committed: {withdrawn.notifications_cancelled} alerts cancelled in {withdraw_s:.2f} s; "
+          f"republish → committed: {again.notifications_queued} alerts revived in {republish_s:.2f} s")
     print(f"per-enterprise loop (rules + ORM objects): {naive} matches in {naive_s:.2f} s  "
           f"→ publish is {naive_s / publish_s:.1f}x faster")
 

@@ -28,6 +28,7 @@ __all__ = [
     "Notice",
     "PolicyMatch",
     "SmsBody",
+    "SmsStyle",
     "answer_reminder",
     "consultation_answered",
     "daily_digest",
@@ -37,6 +38,7 @@ __all__ = [
     "sms_length",
     "sms_segments",
     "truncate",
+    "welcome",
 ]
 
 PLATFORM = "滨州市惠企政策平台"
@@ -60,7 +62,7 @@ _GSM_BASIC = frozenset(
 _GSM_EXTENDED = frozenset("^{}\\[~]|€\f")
 _LIMITS = {"GSM-7": (160, 153), "UCS-2": (70, 67)}
 
-Kind = Literal["policy_match", "daily_digest", "consultation_answered", "answer_reminder", "escalation"]
+Kind = Literal["policy_match", "welcome", "daily_digest", "consultation_answered", "answer_reminder", "escalation"]
 
 
 # --- SMS length ----------------------------------------------------------------------------
@@ -174,13 +176,40 @@ class PolicyMatch:
     reasons: Sequence[str] = ()
 
 
+@dataclass(frozen=True)
+class SmsStyle:
+    """How an SMS presents itself: the 【签名】 in front (unless the provider adds it, as Aliyun does),
+    a short link instead of the long one, and how to stop (退订)."""
+
+    signature: str = ""
+    link: str | None = None
+    opt_out: str = ""
+
+    def wrap(self, pattern: str) -> str:
+        """The pattern with the signature in front and the opt-out after (braces in them kept literal)."""
+        def literal(text: str) -> str:
+            return text.replace("{", "{{").replace("}", "}}")
+
+        head = f"【{literal(_sms_safe(self.signature))}】" if self.signature.strip() else ""
+        tail = literal(self.opt_out) if self.opt_out else ""
+        return head + pattern + tail
+
+
+_PLAIN = SmsStyle()
+_REASON_CAP = 14
+
+
 # --- the builders --------------------------------------------------------------------------
 
 
 def policy_match_alert(match: PolicyMatch, *, enterprise_name: str, unsubscribe_url: str,
-                       platform: str = PLATFORM) -> Notice:
-    """A new policy concerns the enterprise: title, department, why it matched, link, unsubscribe."""
-    _check_urls(match.url, unsubscribe_url)
+                       platform: str = PLATFORM, sms: SmsStyle = _PLAIN) -> Notice:
+    """A new policy concerns the enterprise: title, department, why it matched, link, unsubscribe.
+
+    With an ``sms`` style the SMS carries the signature, the first reason in a few words, the short
+    link and the opt-out.
+    """
+    _check_urls(match.url, unsubscribe_url, *([sms.link] if sms.link else []))
     subject = f"新政策推送：《{truncate(match.title, 60)}》"
     reasons = list(match.reasons)
     text_lines = [
@@ -199,11 +228,24 @@ def policy_match_alert(match: PolicyMatch, *, enterprise_name: str, unsubscribe_
         _p(f"{_e(platform)}为贵企业匹配到一项新发布的政策："),
         _policy_html(match, heading=True),
     ]
-    sms = _sms_fit("惠企政策提醒：《{}》（{}）与贵企业相关，详见 {}", match.title, match.department, match.url,
-                   caps=(_TITLE_CAP, _NAME_CAP))
+    if sms is _PLAIN:
+        text = _sms_fit("惠企政策提醒：《{}》（{}）与贵企业相关，详见 {}", match.title, match.department, match.url,
+                        caps=(_TITLE_CAP, _NAME_CAP))
+    elif reasons:
+        text = _sms_fit(sms.wrap("新政策《{}》与贵企业相关（{}），详见 {}"), match.title, _short_reason(reasons[0]),
+                        sms.link or match.url, caps=(_TITLE_CAP, _REASON_CAP))
+    else:
+        text = _sms_fit(sms.wrap("新政策《{}》（{}）与贵企业相关，详见 {}"), match.title, match.department,
+                        sms.link or match.url, caps=(_TITLE_CAP, _NAME_CAP))
     params = {"title": _param(match.title), "department": _param(match.department)}
     return Notice("policy_match", _email(subject, text_lines, body, platform, unsubscribe_url),
-                  SmsBody(sms, params), unsubscribe_url)
+                  SmsBody(text, params), unsubscribe_url)
+
+
+def _short_reason(reason: str) -> str:
+    """A matcher reason in a few words: "行业：3252 铝压延加工（…）" → "行业 3252 铝压延加工"."""
+    head = reason.split("（", 1)[0].split("(", 1)[0]
+    return head.replace("：", " ").replace(":", " ").strip() or reason
 
 
 def daily_digest(matches: Sequence[PolicyMatch], *, enterprise_name: str, day: date, digest_url: str,
@@ -236,6 +278,41 @@ def daily_digest(matches: Sequence[PolicyMatch], *, enterprise_name: str, day: d
     params = {"count": str(count), "title": _param(first.title)}
     return Notice("daily_digest", _email(subject, text_lines, body, platform, unsubscribe_url),
                   SmsBody(sms, params), unsubscribe_url)
+
+
+def welcome(matches: Sequence[PolicyMatch], *, enterprise_name: str, list_url: str, unsubscribe_url: str,
+            platform: str = PLATFORM, sms: SmsStyle = _PLAIN) -> Notice:
+    """A newly registered firm's one message: the policies in force that concern it now (none called new)."""
+    if not matches:
+        raise ValueError("a welcome needs at least one match")
+    _check_urls(list_url, unsubscribe_url, *(m.url for m in matches))
+    count = len(matches)
+    subject = f"欢迎使用{platform}：{count} 项现行政策与贵企业相关"
+    text_lines = [f"{enterprise_name}：", "", f"欢迎使用{platform}。根据贵企业登记的信息，目前有 {count} 项现行政策与贵企业相关：",
+                  ""]
+    for number, match in enumerate(matches, 1):
+        text_lines += [f"{number}. 《{match.title}》", f"   发布部门：{match.department}"]
+        text_lines += [f"   匹配原因：{reason}" for reason in match.reasons]
+        text_lines += [f"   {match.url}", ""]
+    text_lines += ["今后有与贵企业相关的新政策发布时，我们会及时通知。", f"全部匹配政策：{list_url}"]
+    body = [
+        _p(f"{_e(enterprise_name)}："),
+        _p(f"欢迎使用{_e(platform)}。根据贵企业登记的信息，目前有 {count} 项现行政策与贵企业相关："),
+        "<ol>" + "".join(f"<li>{_policy_html(m, heading=False)}</li>" for m in matches) + "</ol>",
+        _p("今后有与贵企业相关的新政策发布时，我们会及时通知。"),
+        _p(f'<a href="{_e(list_url)}">查看全部匹配政策</a>'),
+    ]
+    first = matches[0]
+    link = sms.link or (first.url if count == 1 else list_url)
+    if count == 1:
+        text = _sms_fit(sms.wrap("欢迎使用惠企政策平台：现行政策《{}》与贵企业相关，详见 {}"), first.title, link,
+                        caps=(_TITLE_CAP,))
+    else:
+        text = _sms_fit(sms.wrap(f"欢迎使用惠企政策平台：{count} 项现行政策与贵企业相关，含《{{}}》等，详见 {{}}"),
+                        first.title, link, caps=(_TITLE_CAP,))
+    params = {"count": str(count), "title": _param(first.title)}
+    return Notice("welcome", _email(subject, text_lines, body, platform, unsubscribe_url),
+                  SmsBody(text, params), unsubscribe_url)
 
 
 def consultation_answered(*, enterprise_name: str, question: str, department: str, answer_url: str,

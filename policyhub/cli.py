@@ -108,8 +108,10 @@ def expire_command() -> None:
 
 @enterprises_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--notify/--no-notify", default=True, show_default=True,
+              help="Tell the firms: a welcome to each new one, an alert per newly matched policy to the others.")
 @with_appcontext
-def import_enterprises_command(path: str) -> None:
+def import_enterprises_command(path: str, notify: bool) -> None:
     """Import or update enterprises from a CSV (UTF-8/GB18030) or XLSX file."""
     from pathlib import Path
 
@@ -127,12 +129,12 @@ def import_enterprises_command(path: str) -> None:
             done = rows
 
         try:
-            report = import_enterprises(None, Path(path).name, data, progress=progress)
+            report = import_enterprises(None, Path(path).name, data, notify=notify, progress=progress)
             db.session.commit()
         except ServiceError as exc:
             _fail(exc)
     click.echo(f"rows: {report.rows}, created: {report.created}, updated: {report.updated}, "
-               f"errors: {len(report.errors)}")
+               f"errors: {len(report.errors)}, notifications queued: {report.notifications_queued}")
     for error in report.errors[:50]:
         click.echo(f"  row {error['row']}: {error['field']}: {error['message']}")
     if len(report.errors) > 50:
@@ -220,7 +222,7 @@ def dispatch_command(once: bool, interval: float) -> None:
 @with_appcontext
 def digest_command() -> None:
     """Queue today's daily digests now."""
-    from policyhub.services.digest import queue_digests
+    from policyhub.push.digest import queue_digests
 
     queued = queue_digests()
     db.session.commit()
@@ -237,7 +239,7 @@ def scheduler_command() -> None:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     from policyhub.jobs import acquire_lease, configure_scheduler, release_lease
-    from policyhub.services.dispatch import worker_id
+    from policyhub.push.dispatch import worker_id
     from policyhub.timeutil import SHANGHAI
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -271,6 +273,10 @@ def scheduler_command() -> None:
 def serve_command(host: str, port: int, debug: bool) -> None:
     """The development server, with the scheduler inline when POLICYHUB_SCHEDULER=inline."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    if "POLICYHUB_BASE_URL" not in os.environ:
+        # Links in messages point at the address served, not at a default port.
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        app.config["BASE_URL"] = f"http://{shown}:{port}"
     scheduler = None
     # Under the reloader only the child (WERKZEUG_RUN_MAIN set) may run jobs, or they would run twice.
     if app.config.get("SCHEDULER") == "inline" and (not debug or os.environ.get("WERKZEUG_RUN_MAIN")):

@@ -20,6 +20,9 @@ _RENAMED = {
 }
 _INTS = {"PROXY_FIX", "MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "UPLOAD_MAX_BYTES",
          "DISPATCH_BATCH_SIZE", "DISPATCH_MAX_ATTEMPTS"}
+_FLOATS = {"DISPATCH_LEASE_SECONDS", "DISPATCH_BACKOFF_BASE_SECONDS", "DISPATCH_BACKOFF_CAP_SECONDS",
+           "DISPATCH_CIRCUIT_WAIT_SECONDS", "DISPATCH_CIRCUIT_MAX_WAIT_SECONDS", "MAIL_TIMEOUT_SECONDS",
+           "SMS_CONNECT_TIMEOUT_SECONDS", "SMS_READ_TIMEOUT_SECONDS", "SMS_RATE_PER_SECOND", "EMAIL_RATE_PER_SECOND"}
 _BOOLS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_SUPPRESS_SEND", "RATELIMIT_ENABLED", "WTF_CSRF_ENABLED",
           "SESSION_COOKIE_SECURE", "SMS_QUIET_HOURS"}
 
@@ -56,12 +59,25 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # How many reverse proxies (nginx) stand before the app; their X-Forwarded-* headers are then
         # trusted, so rate limits count the client's address rather than the proxy's. 0: none.
         "PROXY_FIX": 0,
+        # The dispatcher (README, "Delivery settings"): a batch renews its lease before each send.
+        "DISPATCH_BATCH_SIZE": 100,
+        "DISPATCH_LEASE_SECONDS": 300.0,
+        "DISPATCH_MAX_ATTEMPTS": 8,
+        "DISPATCH_BACKOFF_BASE_SECONDS": 30.0,
+        "DISPATCH_BACKOFF_CAP_SECONDS": 7200.0,
+        "DISPATCH_CIRCUIT_WAIT_SECONDS": 60.0,
+        "DISPATCH_CIRCUIT_MAX_WAIT_SECONDS": 1800.0,
+        "MAIL_TIMEOUT_SECONDS": 10.0,
+        "SMS_CONNECT_TIMEOUT_SECONDS": 5.0,
+        "SMS_READ_TIMEOUT_SECONDS": 10.0,
     }
 
 
 def _coerce(key: str, value: str) -> Any:
     if key in _INTS:
         return int(value)
+    if key in _FLOATS:
+        return float(value)
     if key in _BOOLS:
         return value.strip().lower() in {"1", "true", "yes", "on"}
     return value

@@ -7,6 +7,7 @@ Captured messages are marked sent with a provider id "captured:…" and stay rea
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 from flask import Flask
 
@@ -14,7 +15,7 @@ from notifier.channels import AliyunSmsChannel, Channel, GatewaySmsChannel, Outg
 from notifier.channels.flaskmail import FlaskMailEmailChannel
 from notifier.delivery import RateLimiter
 from policyhub.extensions import mail
-from policyhub.services.dispatch import Dispatcher
+from policyhub.push.dispatch import Dispatcher
 
 __all__ = ["CaptureChannel", "build_channels", "build_dispatcher"]
 
@@ -35,16 +36,18 @@ def build_channels(app: Flask) -> dict[str, Channel]:
     config = app.config
     channels: dict[str, Channel] = {}
     if config.get("MAIL_SERVER"):
-        channels["email"] = FlaskMailEmailChannel(mail, app)
+        channels["email"] = FlaskMailEmailChannel(mail, app, timeout=float(config.get("MAIL_TIMEOUT_SECONDS", 10.0)))
     else:
         channels["email"] = CaptureChannel("email")
     provider = (config.get("SMS_PROVIDER") or "").lower()
+    timeout = (float(config.get("SMS_CONNECT_TIMEOUT_SECONDS", 5.0)), float(config.get("SMS_READ_TIMEOUT_SECONDS", 10.0)))
     if provider == "aliyun":
         extra = {"endpoint": config["SMS_GATEWAY_URL"]} if config.get("SMS_GATEWAY_URL") else {}
         channels["sms"] = AliyunSmsChannel(config["SMS_ACCESS_KEY_ID"], config["SMS_ACCESS_KEY_SECRET"],
-                                           config["SMS_SIGN_NAME"], **extra)
+                                           config["SMS_SIGN_NAME"], timeout=timeout, **extra)
     elif config.get("SMS_GATEWAY_URL"):
-        channels["sms"] = GatewaySmsChannel(config["SMS_GATEWAY_URL"], token=config.get("SMS_GATEWAY_TOKEN"))
+        channels["sms"] = GatewaySmsChannel(config["SMS_GATEWAY_URL"], token=config.get("SMS_GATEWAY_TOKEN"),
+                                            timeout=timeout)
     else:
         channels["sms"] = CaptureChannel("sms")
     return channels
@@ -55,8 +58,16 @@ def build_dispatcher(app: Flask) -> Dispatcher:
     config = app.config
     rates = {name: float(config[key]) for name, key in (("sms", "SMS_RATE_PER_SECOND"), ("email", "EMAIL_RATE_PER_SECOND"))
              if config.get(key)}
+    def seconds(key: str, default: float) -> timedelta:
+        return timedelta(seconds=float(config.get(key, default)))
+
     return Dispatcher(build_channels(app), batch_size=int(config.get("DISPATCH_BATCH_SIZE", 100)),
                       max_attempts=int(config.get("DISPATCH_MAX_ATTEMPTS", 8)),
+                      lease=seconds("DISPATCH_LEASE_SECONDS", 300),
+                      backoff_base=seconds("DISPATCH_BACKOFF_BASE_SECONDS", 30),
+                      backoff_cap=seconds("DISPATCH_BACKOFF_CAP_SECONDS", 7200),
+                      circuit_wait=seconds("DISPATCH_CIRCUIT_WAIT_SECONDS", 60),
+                      circuit_max_wait=seconds("DISPATCH_CIRCUIT_MAX_WAIT_SECONDS", 1800),
                       rate_limiter=RateLimiter(rates) if rates else None,
                       quiet_hours=bool(config.get("SMS_QUIET_HOURS", True)),
                       sms_templates=_templates(config.get("SMS_TEMPLATES")))

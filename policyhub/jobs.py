@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from policyhub.extensions import db
 from policyhub.models import SchedulerLease
-from policyhub.services.digest import queue_digests
+from policyhub.push.digest import queue_digests
 from policyhub.services.policies import expire_policies
 from policyhub.services.sla_scan import scan
 from policyhub.timeutil import SHANGHAI

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from policyhub import create_app
 from policyhub.extensions import db
-from policyhub.services.matching import reset_index
+from policyhub.push.index import reset_index
 
 PG_URL = os.environ.get("POLICYHUB_TEST_DATABASE_URL")
 

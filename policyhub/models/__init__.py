@@ -6,7 +6,7 @@ from policyhub.models.consultation import CalendarOverride, CalendarYear, Consul
 from policyhub.models.department import Department
 from policyhub.models.enterprise import CHANNELS, Enterprise, Subscription
 from policyhub.models.match import PolicyMatch
-from policyhub.models.notification import Notification, SchedulerLease
+from policyhub.models.notification import ChannelCircuit, Notification, SchedulerLease
 from policyhub.models.policy import POLICY_STATUSES, Policy, PolicyFile, PolicyTarget, PolicyVersion
 from policyhub.models.user import ROLES, User
 
@@ -27,6 +27,7 @@ __all__ = [
     "PolicyMatch",
     "PolicyTarget",
     "PolicyVersion",
+    "ChannelCircuit",
     "SchedulerLease",
     "Subscription",
     "UTCDateTime",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from policyhub.models.base import Base, UTCDateTime, utcnow
@@ -32,5 +32,11 @@ class PolicyMatch(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The enterprise said the policy is not for it: no more pushes of it, counted per policy.
     not_relevant_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # For daily-digest subscribers: when this match went out in a digest.
+    # For daily-digest subscribers: when this match went out in a digest (or in the welcome).
     digested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # False once the firm no longer qualifies (or the policy was withdrawn or expired): kept for history,
+    # its undelivered alerts cancelled; true again when it qualifies again.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the stored verdict last changed (eligibility, active): the match state's own clock.
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from policyhub.models.base import Base, UTCDateTime, utcnow
 
-__all__ = ["NOTIFICATION_KINDS", "NOTIFICATION_STATUSES", "Notification", "SchedulerLease"]
+__all__ = ["NOTIFICATION_KINDS", "NOTIFICATION_STATUSES", "ChannelCircuit", "Notification", "SchedulerLease"]
 
 PENDING, SENDING, SENT, FAILED, DEAD, CANCELLED = "pending", "sending", "sent", "failed", "dead", "cancelled"
 NOTIFICATION_STATUSES = (PENDING, SENDING, SENT, FAILED, DEAD, CANCELLED)
-NOTIFICATION_KINDS = ("policy_match", "digest", "consultation_received", "consultation_answer",
+NOTIFICATION_KINDS = ("policy_match", "welcome", "digest", "consultation_received", "consultation_answer",
                       "sla_reminder", "sla_escalation")
 
 
@@ -59,3 +59,17 @@ class SchedulerLease(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     owner: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChannelCircuit(Base):
+    """A channel found down: every dispatch worker pauses it until ``open_until``, then one probe tries it."""
+
+    __tablename__ = "channel_circuit"
+
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
+    # Consecutive channel-wide failures; the pause doubles with each, up to a cap.
+    failures: Mapped[int] = mapped_column(default=0)
+    # None: closed (the channel works). In the future: open. Past: the next worker to claim probes it.
+    open_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

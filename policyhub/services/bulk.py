@@ -19,7 +19,7 @@ from sqlalchemy import JSON, Table
 from policyhub.extensions import db
 from policyhub.models.base import UTCDateTime
 
-__all__ = ["bulk_insert"]
+__all__ = ["bulk_insert", "bulk_update"]
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
@@ -62,5 +62,35 @@ def bulk_insert(table: Table, rows: Sequence[dict[str, Any]]) -> None:
     sql = f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join("?" for _ in names)})'
     values = [tuple(value if convert is None else convert(value)
                     for convert, value in zip(converters, (row[name] for name in names), strict=True))
+              for row in rows]
+    db.session.connection().exec_driver_sql(sql, values)
+
+
+def bulk_update(table: Table, rows: Sequence[dict[str, Any]], *, key: str = "id",
+                where: dict[str, Any] | None = None) -> None:
+    """UPDATE each row (dicts with the same keys, ``key`` naming the row) in the current transaction.
+
+    ``where`` adds fixed conditions (column = value) every row must also meet.
+    """
+    if not rows:
+        return
+    where = where or {}
+    names = [name for name in rows[0] if name != key]
+    if db.engine.dialect.name != "sqlite":
+        from sqlalchemy import bindparam
+
+        stmt = table.update().where(table.c[key] == bindparam(f"b_{key}"),
+                                    *(table.c[c] == v for c, v in where.items()))
+        stmt = stmt.values({name: bindparam(f"b_{name}") for name in names})
+        db.session.execute(stmt, [{f"b_{k}": v for k, v in row.items()} for row in rows])
+        return
+    converters = [_converter(table.c[name].type) for name in names]
+    fixed = [_converter(table.c[c].type) for c in where]
+    conditions = " AND ".join([f'"{key}" = ?', *(f'"{c}" = ?' for c in where)])
+    sql = f'UPDATE "{table.name}" SET {", ".join(f"{n} = ?" for n in names)} WHERE {conditions}'
+    tail = tuple(v if convert is None else convert(v) for convert, v in zip(fixed, where.values(), strict=True))
+    values = [tuple(value if convert is None else convert(value)
+                    for convert, value in zip(converters, (row[name] for name in names), strict=True))
+              + (row[key],) + tail
               for row in rows]
     db.session.connection().exec_driver_sql(sql, values)

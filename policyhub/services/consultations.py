@@ -18,6 +18,7 @@ from policyhub.inputs import MAX_DB_INT, text_problem
 from policyhub.models import Consultation, Department, Enterprise, Policy, User, utcnow
 from policyhub.models.consultation import ANSWERED, AWAITING_SUPPLEMENT, OPEN
 from policyhub.models.policy import PUBLISHED
+from policyhub.push.outbox import absolute_url, enqueue, outgoing
 from policyhub.services import audit
 from policyhub.services.calendar import current_calendar
 from policyhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -29,7 +30,6 @@ from policyhub.services.identifiers import (
     validate_email,
     validate_mobile,
 )
-from policyhub.services.outbox import absolute_url, enqueue
 from policyhub.services.tokens import status_token
 
 __all__ = [
@@ -267,8 +267,8 @@ def _tell_enterprise(consultation: Consultation, now: datetime) -> None:
                                             department=consultation.department.name, answer_url=url)
     channel, recipient = ("email", consultation.email) if consultation.email else ("sms", consultation.mobile)
     if recipient:
-        enqueue(notice, channel=channel, recipient=recipient, key=f"answer:{consultation.id}:{channel}", now=now,
-                consultation_id=consultation.id, enterprise_id=consultation.enterprise_id)
+        enqueue([outgoing(notice, channel=channel, recipient=recipient, key=f"answer:{consultation.id}:{channel}",
+                consultation_id=consultation.id, enterprise_id=consultation.enterprise_id)], now=now)
 
 
 def reassign(actor: User, consultation: Consultation, department_code: str, reason: str) -> Consultation:

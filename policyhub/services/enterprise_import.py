@@ -19,7 +19,8 @@ from sqlalchemy import insert, select, update
 
 from policyhub.extensions import db
 from policyhub.models import CHANNELS, Enterprise, Subscription, User, utcnow
-from policyhub.services import audit, matching
+from policyhub.push import reconcile
+from policyhub.services import audit
 from policyhub.services.enterprises import (
     _COLUMNS,
     PROFILE_FIELDS,
@@ -46,6 +47,7 @@ class ImportReport:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     rows: int = 0
     errors_truncated: bool = False
+    notifications_queued: int = 0
 
     def error(self, row: int, field_name: str, message: str) -> None:
         if len(self.errors) < MAX_ERRORS:
@@ -56,7 +58,7 @@ class ImportReport:
     def as_dict(self) -> dict[str, Any]:
         return {"created": self.created, "updated": self.updated, "errors": self.errors,
                 "warnings": self.warnings[:MAX_ERRORS], "rows": self.rows,
-                "errors_truncated": self.errors_truncated}
+                "errors_truncated": self.errors_truncated, "notifications_queued": self.notifications_queued}
 
 
 def _unreadable(message: str) -> Invalid:
@@ -138,14 +140,19 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], Iterator[list[str
     return header, rows
 
 
-def import_enterprises(actor: User | None, filename: str, data: bytes, *,
+def import_enterprises(actor: User | None, filename: str, data: bytes, *, notify: bool = False,
                        progress: Callable[[int], None] | None = None, now: datetime | None = None) -> ImportReport:
-    """Upsert every good row by credit code; report each bad one. Flushes; the caller commits."""
+    """Upsert every good row by credit code; report each bad one. Flushes; the caller commits.
+
+    Every row is reconciled with the live policies; only with ``notify`` is anyone told: a new firm
+    by one welcome per channel, a changed one by an alert per newly matched policy.
+    """
     header, rows = read_table(filename, data)
     report = ImportReport()
     now = now or utcnow()
     seen: set[str] = set()
     changed_ids: list[int] = []
+    created_ids: list[int] = []
     chunk: list[tuple[int, dict[str, Any]]] = []
     for row_number, cells in enumerate(rows, start=2):
         if not any(c.strip() for c in cells):
@@ -171,22 +178,29 @@ def import_enterprises(actor: User | None, filename: str, data: bytes, *,
             report.warnings.append({"row": row_number, "message": warning})
         chunk.append((row_number, checked.values))
         if len(chunk) >= CHUNK:
-            changed_ids += _write_chunk(chunk, header, report, now)
+            changed, created = _write_chunk(chunk, header, report, now)
+            changed_ids += changed
+            created_ids += created
             chunk = []
             if progress:
                 progress(report.rows)
     if chunk:
-        changed_ids += _write_chunk(chunk, header, report, now)
+        changed, created = _write_chunk(chunk, header, report, now)
+        changed_ids += changed
+        created_ids += created
     if progress:
         progress(report.rows)
+    outcome = reconcile.reconcile_enterprises(changed_ids, now=now, notify=notify, new=created_ids)
+    report.notifications_queued = outcome.notifications_queued + outcome.welcomes_queued
     audit.record(actor, "enterprise.import", "import", filename[:64], created=report.created,
-                 updated=report.updated, errors=len(report.errors), rows=report.rows)
-    matching.profiles_changed(changed_ids)
+                 updated=report.updated, errors=len(report.errors), rows=report.rows, notify=notify,
+                 notifications_queued=report.notifications_queued)
     return report
 
 
 def _write_chunk(chunk: list[tuple[int, dict[str, Any]]], header: list[str], report: ImportReport,
-                 now: datetime) -> list[int]:
+                 now: datetime) -> tuple[list[int], list[int]]:
+    """Write one chunk; the ids of every row written, and of the firms it created."""
     codes = [values["credit_code"] for _, values in chunk]
     existing = {e.credit_code: e for e in db.session.scalars(
         select(Enterprise).where(Enterprise.credit_code.in_(codes)))}
@@ -222,9 +236,11 @@ def _write_chunk(chunk: list[tuple[int, dict[str, Any]]], header: list[str], rep
                 row["business_scope"] = ""
             updates.append(row | derive_size(merged))
     ids_by_code: dict[str, int] = {}
+    created: list[int] = []
     if new_rows:
         result = db.session.execute(insert(Enterprise).returning(Enterprise.id, Enterprise.credit_code), new_rows)
         ids_by_code.update({code: id_ for id_, code in result})
+        created = list(ids_by_code.values())
         report.created += len(new_rows)
     if updates:
         db.session.execute(update(Enterprise), updates)
@@ -235,7 +251,7 @@ def _write_chunk(chunk: list[tuple[int, dict[str, Any]]], header: list[str], rep
     # The ORM objects loaded above are stale after the bulk UPDATE.
     for enterprise in existing.values():
         db.session.expire(enterprise)
-    return list(ids_by_code.values())
+    return list(ids_by_code.values()), created
 
 
 def _write_subscriptions(channels_by_id: dict[int, list[str]], now: datetime) -> None:

@@ -21,7 +21,8 @@ from policyhub.extensions import db
 from policyhub.inputs import text_problem
 from policyhub.models import CHANNELS, Enterprise, Subscription, User, utcnow
 from policyhub.models.enterprise import FREQUENCIES
-from policyhub.services import audit, matching
+from policyhub.push import reconcile
+from policyhub.services import audit
 from policyhub.services.errors import Conflict, Invalid
 from policyhub.services.identifiers import (
     IdentifierError,
@@ -35,6 +36,7 @@ __all__ = [
     "PROFILE_FIELDS",
     "ProfileValues",
     "create_enterprise",
+    "delete_enterprise",
     "derive_size",
     "enterprise_by_credit_code",
     "check_channel_contacts",
@@ -308,7 +310,8 @@ def create_enterprise(actor: User | None, data: Mapping[str, Any], *, source: st
                  topics=values.get("topics") or [], consent_source=source, now=now)
     audit.record(actor, "enterprise.create", "enterprise", enterprise.id, credit_code=enterprise.credit_code,
                  source=source)
-    matching.profiles_changed([enterprise.id])
+    # A new firm hears once: one welcome per channel listing what it matches now.
+    reconcile.reconcile_enterprises([enterprise.id], now=now, new=[enterprise.id])
     return enterprise, checked.warnings
 
 
@@ -343,8 +346,18 @@ def update_enterprise(actor: User | None, enterprise: Enterprise, data: Mapping[
     enterprise.updated_at = now
     db.session.flush()
     audit.record(actor, "enterprise.edit", "enterprise", enterprise.id, changed=changed)
-    matching.profiles_changed([enterprise.id])
+    reconcile.reconcile_enterprises([enterprise.id], now=now)
     return enterprise, checked.warnings
+
+
+def delete_enterprise(actor: User | None, enterprise: Enterprise, *, now: datetime | None = None) -> int:
+    """Remove a profile with its subscriptions, matches and messages; returns undelivered messages dropped."""
+    outcome = reconcile.enterprise_deleted(enterprise.id, now=now)
+    audit.record(actor, "enterprise.delete", "enterprise", enterprise.id, credit_code=enterprise.credit_code,
+                 name=enterprise.name, notifications_cancelled=outcome.notifications_cancelled)
+    db.session.delete(enterprise)
+    db.session.flush()
+    return outcome.notifications_cancelled
 
 
 def set_channels(enterprise: Enterprise, channels: Iterable[str], *, frequency: str | None = None,

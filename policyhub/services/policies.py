@@ -13,7 +13,8 @@ from matcher.tokenize import index_tokens, join
 from policyhub.extensions import db
 from policyhub.models import Department, Policy, PolicyFile, PolicyTarget, PolicyVersion, User, utcnow
 from policyhub.models.policy import DRAFT, EXPIRED, PUBLISHED, WITHDRAWN
-from policyhub.services import audit, matching
+from policyhub.push import reconcile
+from policyhub.services import audit
 from policyhub.services.criteria import extract_criteria, normalise_criteria, targets
 from policyhub.services.documents import DocumentError, ExtractedDocument, extract_text
 from policyhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -33,6 +34,8 @@ __all__ = [
     "withdraw_policy",
 ]
 
+# An edit of these re-matches a published policy (title and body only move the ranking).
+_MATCH_FIELDS = {"criteria", "effective_to"}
 EDITABLE_FIELDS = ("title", "body", "doc_number", "issued_on", "effective_from", "effective_to", "criteria")
 MAX_TITLE = 300
 MAX_BODY = 1_000_000
@@ -251,6 +254,13 @@ def update_policy(actor: User, policy: Policy, values: dict[str, Any], upload: U
         _store_file(policy, upload, document, actor)
     db.session.flush()
     audit.record(actor, "policy.edit", "policy", policy.id, version=policy.version, changed=changed)
+    if policy.status == PUBLISHED and set(changed) & _MATCH_FIELDS:
+        # Who the policy concerns may have changed: newly covered firms are told, dropped ones cancelled.
+        outcome = reconcile.reconcile_policy(policy, now=policy.updated_at)
+        audit.record(actor, "policy.rematch", "policy", policy.id, version=policy.version,
+                     newly_eligible=outcome.newly_eligible, deactivated=outcome.deactivated,
+                     notifications_queued=outcome.notifications_queued,
+                     notifications_cancelled=outcome.notifications_cancelled)
     return policy
 
 
@@ -272,7 +282,7 @@ def publish_policy(actor: User, policy: Policy, now: datetime | None = None) -> 
     policy.withdraw_reason = None
     policy.updated_at = now
     db.session.flush()
-    outcome = matching.match_policy(policy, now=now)
+    outcome = reconcile.reconcile_policy(policy, now=now)
     audit.record(actor, "policy.publish", "policy", policy.id, version=policy.version, matched=outcome.matched,
                  notifications_queued=outcome.notifications_queued)
     return PublishResult(policy, outcome.matched, outcome.notifications_queued)
@@ -292,7 +302,8 @@ def withdraw_policy(actor: User, policy: Policy, reason: str = "", now: datetime
     policy.withdraw_reason = reason or None
     policy.updated_at = now
     db.session.flush()
-    cancelled = matching.cancel_policy_notifications(policy.id)
+    outcome = reconcile.reconcile_policy(policy, now=now)
+    cancelled = outcome.notifications_cancelled
     audit.record(actor, "policy.withdraw", "policy", policy.id, reason=reason, notifications_cancelled=cancelled)
     return WithdrawResult(policy, cancelled)
 
@@ -309,5 +320,9 @@ def expire_policies(now: datetime | None = None) -> list[int]:
             update(Policy).where(Policy.id.in_(ids)).values(status=EXPIRED, expired_at=now, updated_at=now)
         )
         for policy_id in ids:
-            audit.record(None, "policy.expire", "policy", policy_id, on=today.isoformat())
+            policy = db.session.get(Policy, policy_id)
+            db.session.refresh(policy)
+            outcome = reconcile.reconcile_policy(policy, now=now)
+            audit.record(None, "policy.expire", "policy", policy_id, on=today.isoformat(),
+                         notifications_cancelled=outcome.notifications_cancelled)
     return ids

@@ -99,7 +99,7 @@ def seed_demo(demo_dir: Path = DEMO_DIR, now: datetime | None = None) -> SeedRep
     # Enterprises first: publishing the policies then matches them in one vectorised pass each.
     enterprises_csv = demo_dir / "enterprises.csv"
     if enterprises_csv.exists() and not _demo_enterprises_loaded(enterprises_csv):
-        result = import_enterprises(None, enterprises_csv.name, enterprises_csv.read_bytes())
+        result = import_enterprises(None, enterprises_csv.name, enterprises_csv.read_bytes(), notify=True)
         if result.errors:
             raise ValueError(f"demo enterprises have errors: {result.errors[:5]}")
         report.enterprises = result.created

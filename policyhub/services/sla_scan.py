@@ -12,9 +12,9 @@ from notifier.workcal import WorkCalendar
 from policyhub.extensions import db
 from policyhub.models import Consultation, User, utcnow
 from policyhub.models.consultation import OPEN
+from policyhub.push.outbox import absolute_url, enqueue, outgoing
 from policyhub.services import audit
 from policyhub.services.calendar import current_calendar
-from policyhub.services.outbox import absolute_url, enqueue
 
 __all__ = ["ScanResult", "scan"]
 
@@ -78,8 +78,8 @@ def scan(now: datetime | None = None, calendar: WorkCalendar | None = None) -> S
                 enterprise_name=_enterprise_name(consultation), due_at=consultation.due_at, question_url=link)
             for channel, recipient, user_id in _reminder_recipients(consultation):
                 key = f"remind:{consultation.id}:{user_id or 'dept'}:{channel}"
-                queued += enqueue(notice, channel=channel, recipient=recipient, key=key, now=now,
-                                  consultation_id=consultation.id, user_id=user_id) is not None
+                queued += enqueue([outgoing(notice, channel=channel, recipient=recipient, key=key,
+                                  consultation_id=consultation.id, user_id=user_id)], now=now)
             consultation.reminder_sent_at = now
             reminders += 1
             audit.record(None, "consultation.remind", "consultation", consultation.id)
@@ -92,8 +92,8 @@ def scan(now: datetime | None = None, calendar: WorkCalendar | None = None) -> S
                 working_days_overdue=days, question_url=link)
             for channel, recipient, user_id in _escalation_recipients(consultation):
                 key = f"escalate:{consultation.id}:{user_id or 'dept'}:{channel}"
-                queued += enqueue(notice, channel=channel, recipient=recipient, key=key, now=now,
-                                  consultation_id=consultation.id, user_id=user_id) is not None
+                queued += enqueue([outgoing(notice, channel=channel, recipient=recipient, key=key,
+                                  consultation_id=consultation.id, user_id=user_id)], now=now)
             consultation.escalation_sent_at = now
             escalations += 1
             audit.record(None, "consultation.escalate", "consultation", consultation.id, working_days=days)

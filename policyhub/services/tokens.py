@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from functools import lru_cache
 
 from flask import current_app
@@ -11,6 +14,8 @@ from policyhub.models import CHANNELS
 
 __all__ = [
     "feedback_token",
+    "read_short_code",
+    "short_code",
     "read_feedback_token",
     "read_status_token",
     "read_unsubscribe_token",
@@ -83,3 +88,41 @@ def read_status_token(token: str) -> int | None:
     """The consultation id of a status token, or None."""
     ids = _ints(_unsign("policyhub.consultation-status", token), 1)
     return ids[0] if ids else None
+
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+_SHORT_SIG = 11  # 64 bits of HMAC-SHA256: an SMS link must be short, and guessing one online is hopeless
+
+
+def _b36(number: int) -> str:
+    out = ""
+    while True:
+        number, digit = divmod(number, 36)
+        out = _DIGITS[digit] + out
+        if not number:
+            return out
+
+
+def _short_sig(value: str) -> str:
+    key = hashlib.sha256(("policyhub.short-link:" + current_app.config["SECRET_KEY"]).encode()).digest()
+    mac = hmac.new(key, value.encode("ascii"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode("ascii")[:_SHORT_SIG]
+
+
+def short_code(policy_id: int, enterprise_id: int) -> str:
+    """The code of an SMS's short link to a policy, for one enterprise (opens its page with feedback and 退订)."""
+    value = f"{_b36(policy_id)}-{_b36(enterprise_id)}"
+    return f"{value}-{_short_sig(value)}"
+
+
+def read_short_code(code: str) -> tuple[int, int] | None:
+    """(policy id, enterprise id) of a short link's code, or None for a forged or malformed one."""
+    if not code or len(code) > 40 or not code.isascii():
+        return None
+    parts = code.rsplit("-", 1)
+    if len(parts) != 2 or not hmac.compare_digest(_short_sig(parts[0]), parts[1]):
+        return None
+    ids = parts[0].split("-")
+    if len(ids) != 2 or not all(i and all(c in _DIGITS for c in i) and len(i) < 10 for i in ids):
+        return None
+    return int(ids[0], 36), int(ids[1], 36)

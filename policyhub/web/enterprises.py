@@ -132,7 +132,7 @@ def staff_import():
             status = 422
         else:
             try:
-                report = import_enterprises(current_user, file.filename, file.read())
+                report = import_enterprises(current_user, file.filename, file.read(), notify=True)
                 db.session.commit()
             except ServiceError as exc:
                 db.session.rollback()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from policyhub.extensions import db
 from policyhub.inputs import InputError, parse_int
-from policyhub.models import Notification, utcnow
+from policyhub.models import Notification, Policy, utcnow
 from policyhub.models.notification import DEAD, FAILED, PENDING
+from policyhub.models.policy import PUBLISHED
 from policyhub.services import audit
 from policyhub.services.errors import Invalid
 from policyhub.web.api.notifications import masked_recipient, notification_filters
@@ -58,7 +59,10 @@ def resend():
         policy_id = str(parse_int(request.form.get("policy_id", ""), "policy_id"))
     except InputError:
         policy_id = ""  # no (valid) policy: every failed row, as the button without one means
-    stmt = update(Notification).where(Notification.status.in_((FAILED, DEAD)))
+    # Rows about a withdrawn or expired policy stay as they are: nobody may be told about it any more.
+    live = select(Policy.id).where(Policy.status == PUBLISHED)
+    stmt = update(Notification).where(Notification.status.in_((FAILED, DEAD)),
+                                      or_(Notification.policy_id.is_(None), Notification.policy_id.in_(live)))
     if policy_id.isdigit():
         stmt = stmt.where(Notification.policy_id == int(policy_id))
     count = db.session.execute(stmt.values(status=PENDING, attempts=0, next_attempt_at=utcnow())).rowcount

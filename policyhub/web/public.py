@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from policyhub.extensions import csrf, db, limiter
 from policyhub.models import Consultation, Department, Policy
 from policyhub.models.base import utcnow
-from policyhub.models.policy import PUBLISHED
+from policyhub.models.policy import EXPIRED, PUBLISHED, WITHDRAWN
+from policyhub.push.reconcile import mark_not_relevant
 from policyhub.services.errors import Invalid
-from policyhub.services.matching import mark_not_relevant
 from policyhub.services.search import search_policies
-from policyhub.services.tokens import read_feedback_token
+from policyhub.services.tokens import (
+    feedback_token,
+    read_feedback_token,
+    read_short_code,
+    read_unsubscribe_token,
+    unsubscribe_token,
+)
 from policyhub.web.api.policies import policy_query_from_args
 from policyhub.web.forms import ActionForm
 
@@ -37,17 +43,37 @@ def index():
 @public.get("/policies/<int:policy_id>")
 def policy_detail(policy_id: int):
     policy = db.session.get(Policy, policy_id)
-    if policy is None or policy.status != PUBLISHED:
+    if policy is None or policy.status not in (PUBLISHED, WITHDRAWN, EXPIRED):
         abort(404)
+    if policy.status != PUBLISHED:
+        # Someone following an old alert's link learns what happened to the policy, not a bare 404.
+        return render_template("public/policy_gone.html", policy=policy), 410
     feedback = request.args.get("m", "")
     found = read_feedback_token(feedback) if feedback else None
     if found is None or found[0] != policy_id:
         feedback = ""
+    # From an SMS's short link: the way to stop SMS pushes, for the enterprise the link was sent to.
+    unsubscribe = request.args.get("u", "")
+    owner = read_unsubscribe_token(current_app.config["SECRET_KEY"], unsubscribe) if unsubscribe else None
+    if owner is None or found is None or owner[0] != found[1]:
+        unsubscribe = ""
     qas = db.session.scalars(select(Consultation).where(
         Consultation.policy_id == policy.id, Consultation.published_as_qa.is_(True),
         Consultation.status == "answered").order_by(Consultation.answered_at.desc()).limit(50)).all()
     return render_template("public/policy.html", policy=policy, qas=qas, feedback=feedback,
-                           action_form=ActionForm())
+                           unsubscribe=unsubscribe, action_form=ActionForm())
+
+
+@public.get("/s/<code>")
+@limiter.limit("60 per minute")
+def short_link(code: str):
+    """An SMS's short link: the policy's page with this enterprise's 不相关 and 退订 buttons."""
+    found = read_short_code(code)
+    if found is None:
+        abort(404)
+    policy_id, enterprise_id = found
+    return redirect(url_for("public.policy_detail", policy_id=policy_id, m=feedback_token(policy_id, enterprise_id),
+                            u=unsubscribe_token(current_app.config["SECRET_KEY"], enterprise_id, "sms")))
 
 
 @public.post("/policies/<int:policy_id>/not-relevant")

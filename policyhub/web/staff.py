@@ -121,11 +121,12 @@ def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200):
     ).all()
     matches = db.session.execute(
         select(PolicyMatch, Enterprise.name).join(Enterprise, Enterprise.id == PolicyMatch.enterprise_id)
-        .where(PolicyMatch.policy_id == policy.id)
+        .where(PolicyMatch.policy_id == policy.id, PolicyMatch.active.is_(True))
         .order_by(PolicyMatch.eligibility, PolicyMatch.score.desc(), PolicyMatch.enterprise_id).limit(50)
     ).all()
     match_counts = dict(db.session.execute(
-        select(PolicyMatch.eligibility, func.count()).where(PolicyMatch.policy_id == policy.id)
+        select(PolicyMatch.eligibility, func.count()).where(PolicyMatch.policy_id == policy.id,
+                                                            PolicyMatch.active.is_(True))
         .group_by(PolicyMatch.eligibility)).all())
     not_relevant = db.session.scalar(select(func.count(PolicyMatch.id)).where(
         PolicyMatch.policy_id == policy.id, PolicyMatch.not_relevant_at.is_not(None)))

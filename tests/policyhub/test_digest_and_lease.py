@@ -8,7 +8,7 @@ from sqlalchemy import select
 from policyhub.extensions import db
 from policyhub.jobs import acquire_lease, release_lease
 from policyhub.models import Notification, PolicyMatch
-from policyhub.services.digest import queue_digests
+from policyhub.push.digest import queue_digests
 
 SH = ZoneInfo("Asia/Shanghai")
 

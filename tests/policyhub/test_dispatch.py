@@ -1,6 +1,7 @@
 """The outbox dispatcher against real servers on loopback: exactly once through faults, leases, quiet hours."""
 
 import threading
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from notifier.channels import GatewaySmsChannel, OutgoingMessage
 from policyhub.delivery import CaptureChannel, build_dispatcher
 from policyhub.extensions import db
 from policyhub.models import Notification
-from policyhub.services.dispatch import Dispatcher, claim
+from policyhub.push.dispatch import Dispatcher, claim
 
 SH = ZoneInfo("Asia/Shanghai")
 DAYTIME = datetime(2026, 11, 26, 10, 0, tzinfo=SH)
@@ -231,10 +232,126 @@ def test_a_given_now_is_the_clock_for_everything_the_batch_records(app, gateway,
     add_rows(app, 2, channel="sms")
     gateway_app.script.extend([loopback.Reply(429, {"error": "slow down"})])
     later = DAYTIME + timedelta(days=400)
+    # A 429 pauses the channel for a minute (the circuit); the next pass, after it, sends the other row.
+    after_pause = later + timedelta(minutes=2)
     with app.app_context():
         sms_dispatcher(server.url, batch_size=1).run_once(later)
-        sms_dispatcher(server.url, batch_size=1).run_once(later)
+        sms_dispatcher(server.url, batch_size=1).run_once(after_pause)
         rows = {n.idempotency_key: n for n in db.session.scalars(select(Notification))}
         retried, sent = rows["test:sms:0"], rows["test:sms:1"]
         assert retried.status == "pending" and later <= retried.next_attempt_at <= later + timedelta(hours=2)
-        assert sent.status == "sent" and sent.sent_at == later
+        assert sent.status == "sent" and sent.sent_at == after_pause
+
+
+def test_a_channel_found_down_pauses_instead_of_spending_every_rows_attempts(app):
+    """A two-hour outage, passes every minute: only probes spend attempts; nothing dead, each sent once."""
+    from notifier.channels import FakeChannel, TransientError
+    from policyhub.models import ChannelCircuit
+
+    add_rows(app, 50, channel="email")
+    down = {"on": True}
+
+    def handler(message):
+        if down["on"]:
+            raise TransientError("connection refused", channel_wide=True)
+        return None
+
+    channel = FakeChannel("email", handler=handler)
+    with app.app_context():
+        workers = [Dispatcher({"email": channel}, owner=name, batch_size=20) for name in ("a", "b")]
+        first = workers[0].run_once(DAYTIME)
+        assert (first.claimed, first.retried, first.released) == (20, 1, 19)
+        assert workers[1].run_once(DAYTIME + timedelta(seconds=10)).paused == ["email"]  # shared by every worker
+        for minute in range(1, 121):
+            for worker in workers:
+                worker.drain(DAYTIME + timedelta(minutes=minute))
+        circuit = db.session.get(ChannelCircuit, "email")
+        assert circuit.failures >= 5 and circuit.open_until is not None
+        probes = len(channel.attempts)
+        assert probes <= 15
+        down["on"] = False
+        back = DAYTIME + timedelta(hours=3)
+        workers[0].drain(back)
+        workers[1].drain(back + timedelta(hours=3))
+        db.session.expire_all()
+        assert db.session.get(ChannelCircuit, "email").open_until is None
+    assert [s for s, _ in statuses(app)] == ["sent"] * 50
+    assert sorted(channel.delivered) == sorted(f"test:email:{i}" for i in range(50))
+    assert len(channel.sent) == 50
+    assert sum(a for _, a in statuses(app)) <= 50 + probes
+
+
+def test_a_batch_that_lost_its_lease_stops(app):
+    """Another worker took the rows over (our lease ran out): we send none of them."""
+    from sqlalchemy import text
+
+    from notifier.channels import FakeChannel
+
+    add_rows(app, 4, channel="email")
+
+    def steal(message):
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE notification SET lease_owner = 'thief' WHERE status = 'sending' "
+                                    "AND idempotency_key <> :key"), {"key": message.idempotency_key})
+        return None
+
+    channel = FakeChannel("email", handler=steal)
+    with app.app_context():
+        report = Dispatcher({"email": channel}, owner="slow").drain(DAYTIME)
+        rows = db.session.scalars(select(Notification).order_by(Notification.id)).all()
+        assert [(r.status, r.lease_owner) for r in rows] == [("sent", "slow")] + [("sending", "thief")] * 3
+    assert len(channel.sent) == 1 and report.lease_lost == 3
+
+
+def test_a_relay_slower_than_the_lease_sends_nothing_twice(app):
+    """Each send renews the batch's lease, so a second worker never claims rows a slow batch still holds."""
+    from notifier.channels import FakeChannel
+
+    add_rows(app, 6, channel="email")
+
+    def slow(message):
+        time.sleep(0.4)
+        return None
+
+    channel = FakeChannel("email", handler=slow)
+    lease = timedelta(seconds=1.5)  # the batch of 6 takes 2.4 s
+    done = threading.Event()
+
+    def slow_worker():
+        with app.app_context():
+            Dispatcher({"email": channel}, owner="slow", lease=lease).run_once()
+            db.session.remove()
+        done.set()
+
+    def eager_worker():
+        with app.app_context():
+            while not done.is_set():
+                Dispatcher({"email": channel}, owner="eager", lease=lease).run_once()
+                time.sleep(0.1)
+            db.session.remove()
+
+    threads = [threading.Thread(target=slow_worker), threading.Thread(target=eager_worker)]
+    threads[0].start()
+    time.sleep(0.2)
+    threads[1].start()
+    for thread in threads:
+        thread.join(timeout=60)
+    keys = [m.idempotency_key for m in channel.sent]
+    assert sorted(keys) == sorted(set(keys)) and len(keys) == 6
+
+
+def test_dispatch_settings_come_from_the_config(make_app):
+    app = make_app(DISPATCH_LEASE_SECONDS=42, DISPATCH_BACKOFF_BASE_SECONDS=5, DISPATCH_BACKOFF_CAP_SECONDS=60,
+                   DISPATCH_MAX_ATTEMPTS=3, DISPATCH_CIRCUIT_WAIT_SECONDS=7, DISPATCH_CIRCUIT_MAX_WAIT_SECONDS=70)
+    with app.app_context():
+        dispatcher = build_dispatcher(app)
+    assert dispatcher.lease == timedelta(seconds=42) and dispatcher.max_attempts == 3
+    assert (dispatcher.backoff_base, dispatcher.backoff_cap) == (timedelta(seconds=5), timedelta(seconds=60))
+    assert (dispatcher.circuit_wait, dispatcher.circuit_max_wait) == (timedelta(seconds=7), timedelta(seconds=70))
+
+
+def test_settings_are_read_from_the_environment():
+    from policyhub.config import from_environment
+
+    config = from_environment({"POLICYHUB_DISPATCH_LEASE_SECONDS": "90", "POLICYHUB_DISPATCH_MAX_ATTEMPTS": "4"})
+    assert config == {"DISPATCH_LEASE_SECONDS": 90.0, "DISPATCH_MAX_ATTEMPTS": 4}

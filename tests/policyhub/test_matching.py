@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from policyhub.delivery import CaptureChannel
 from policyhub.extensions import db
 from policyhub.models import Notification, PolicyMatch
-from policyhub.services.dispatch import Dispatcher
+from policyhub.push.dispatch import Dispatcher
 from policyhub.services.tokens import feedback_token
 
 ALUMINIUM = ("滨州市支持中小微铝加工企业技术改造的若干措施",

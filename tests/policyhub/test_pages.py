@@ -79,7 +79,8 @@ def test_staff_upload_review_publish_withdraw(logged_in, client, documents):
     withdrawn = client.post(f"/staff/policies/{policy_id}/withdraw", data={"reason": "内容调整"},
                             follow_redirects=True).get_data(as_text=True)
     assert "政策已撤回" in withdrawn and "撤回" in withdrawn.split("版本与操作记录")[1]
-    assert client.get(f"/policies/{policy_id}").status_code == 404
+    gone = client.get(f"/policies/{policy_id}")
+    assert gone.status_code == 410 and "内容调整" in gone.get_data(as_text=True)
 
 
 def test_staff_upload_of_a_bad_file_shows_the_reason(logged_in, client):
@@ -114,3 +115,25 @@ def test_staff_pages_need_login_and_role(client, make_user):
     client.post("/login", data={"username": "answerer", "password": "correct-horse-battery"})
     assert client.get("/staff/").status_code == 200
     assert client.get("/staff/policies/new").status_code == 403
+
+
+def test_a_withdrawn_policy_page_says_it_was_withdrawn_and_why(client, make_policy, editor_token, bearer):
+    policy = make_policy(title="滨州市铝业技术改造补贴办法")
+    client.post(f"/api/v1/policies/{policy['id']}/withdraw", headers=bearer(editor_token),
+                json={"reason": "已被新版办法取代"})
+    page = client.get(f"/policies/{policy['id']}?m=anything")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 410
+    assert "滨州市铝业技术改造补贴办法" in text and "撤回" in text and "已被新版办法取代" in text
+
+
+def test_serve_links_messages_to_the_address_it_serves(app, runner, monkeypatch):
+    import policyhub.cli
+
+    monkeypatch.delenv("POLICYHUB_BASE_URL", raising=False)
+    served = {}
+    monkeypatch.setattr(policyhub.cli, "run_simple", lambda host, port, application, **_: served.update(
+        host=host, port=port, base=application.config["BASE_URL"]))
+    result = runner.invoke(args=["serve", "--port", "5100"])
+    assert result.exit_code == 0, result.output
+    assert served == {"host": "127.0.0.1", "port": 5100, "base": "http://127.0.0.1:5100"}

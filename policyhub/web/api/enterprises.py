@@ -81,6 +81,14 @@ def update_enterprise(enterprise_id: int):
     return jsonify(enterprise_json(enterprise, masked=False) | {"warnings": warnings})
 
 
+@api.delete("/enterprises/<int:enterprise_id>")
+@require_roles("editor")
+def delete_enterprise(enterprise_id: int):
+    cancelled = service.delete_enterprise(current_api_user(), _get(enterprise_id))
+    db.session.commit()
+    return jsonify(deleted=enterprise_id, notifications_cancelled=cancelled)
+
+
 @api.get("/enterprises")
 @require_roles(*STAFF)
 def list_enterprises():
@@ -135,9 +143,19 @@ def import_file():
         error = Invalid(f"文件超过 {limit // (1024 * 1024)} MB 上限", fields={"file": "文件过大"}, code="too_large")
         error.status = 413
         raise error
-    report = import_enterprises(current_api_user(), file.filename, data)
+    report = import_enterprises(current_api_user(), file.filename, data, notify=_notify_flag())
     db.session.commit()
     return jsonify(report.as_dict())
+
+
+def _notify_flag() -> bool:
+    """?notify= (or a form field): whether an import tells the firms; yes unless asked not to, as before."""
+    raw = str(request.args.get("notify", request.form.get("notify", "1"))).strip().lower()
+    if raw in ("1", "true", "yes", "on", ""):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise Invalid("notify 应为 true 或 false", fields={"notify": "应为 true 或 false"})
 
 
 def _number_arg(name: str, fields: dict[str, str], *, integer: bool) -> float | int | None:

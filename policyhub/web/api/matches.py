@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 from sqlalchemy import func, select
 
 from policyhub.extensions import db
@@ -25,7 +25,14 @@ def _page(stmt, count_stmt):
 def _match_json(match: PolicyMatch) -> dict:
     return {"score": match.score, "eligibility": match.eligibility, "reasons": match.reasons,
             "missing": match.missing, "not_relevant": match.not_relevant_at is not None,
-            "matched_at": match.created_at.isoformat()}
+            "matched_at": match.created_at.isoformat(), "active": match.active,
+            "deactivated_at": match.deactivated_at.isoformat() if match.deactivated_at else None}
+
+
+def _current_only() -> list:
+    """Matches that hold now; ?include_inactive=1 adds those kept for history."""
+    flag = request.args.get("include_inactive", "").strip().lower()
+    return [] if flag in ("1", "true", "yes") else [PolicyMatch.active.is_(True)]
 
 
 @api.get("/policies/<int:policy_id>/matches")
@@ -36,8 +43,8 @@ def policy_matches(policy_id: int):
     order = (PolicyMatch.eligibility, PolicyMatch.score.desc(), PolicyMatch.enterprise_id)
     stmt = (select(PolicyMatch, Enterprise.id, Enterprise.credit_code, Enterprise.name)
             .join(Enterprise, Enterprise.id == PolicyMatch.enterprise_id)
-            .where(PolicyMatch.policy_id == policy_id).order_by(*order))
-    count = select(func.count(PolicyMatch.id)).where(PolicyMatch.policy_id == policy_id)
+            .where(PolicyMatch.policy_id == policy_id, *_current_only()).order_by(*order))
+    count = select(func.count(PolicyMatch.id)).where(PolicyMatch.policy_id == policy_id, *_current_only())
     rows, total, page, per_page = _page(stmt, count)
     not_relevant = db.session.scalar(select(func.count(PolicyMatch.id)).where(
         PolicyMatch.policy_id == policy_id, PolicyMatch.not_relevant_at.is_not(None)))
@@ -53,9 +60,9 @@ def enterprise_matches(enterprise_id: int):
         raise NotFound(f"企业 {enterprise_id} 不存在")
     stmt = (select(PolicyMatch, Policy.id, Policy.title, Policy.status)
             .join(Policy, Policy.id == PolicyMatch.policy_id)
-            .where(PolicyMatch.enterprise_id == enterprise_id)
+            .where(PolicyMatch.enterprise_id == enterprise_id, *_current_only())
             .order_by(PolicyMatch.created_at.desc(), PolicyMatch.score.desc()))
-    count = select(func.count(PolicyMatch.id)).where(PolicyMatch.enterprise_id == enterprise_id)
+    count = select(func.count(PolicyMatch.id)).where(PolicyMatch.enterprise_id == enterprise_id, *_current_only())
     rows, total, page, per_page = _page(stmt, count)
     return jsonify(items=[{"policy": {"id": pid, "title": title, "status": status}} | _match_json(match)
                           for match, pid, title, status in rows], total=total, page=page, per_page=per_page)

@@ -14,7 +14,7 @@ from policyhub.extensions import db
 from policyhub.models import Enterprise, Policy, PolicyMatch, Subscription, utcnow
 from policyhub.models.match import ELIGIBLE
 from policyhub.models.policy import PUBLISHED
-from policyhub.services.outbox import absolute_url, enqueue
+from policyhub.push.outbox import absolute_url, enqueue, outgoing
 from policyhub.services.tokens import feedback_token, unsubscribe_token
 from policyhub.timeutil import local_date
 
@@ -32,7 +32,7 @@ def queue_digests(now: datetime | None = None) -> int:
         .join(Policy, Policy.id == PolicyMatch.policy_id)
         .join(Subscription, Subscription.enterprise_id == PolicyMatch.enterprise_id)
         .where(PolicyMatch.digested_at.is_(None), PolicyMatch.eligibility == ELIGIBLE,
-               PolicyMatch.not_relevant_at.is_(None), Policy.status == PUBLISHED,
+               PolicyMatch.active.is_(True), PolicyMatch.not_relevant_at.is_(None), Policy.status == PUBLISHED,
                Subscription.active.is_(True), Subscription.frequency == "daily")
         .order_by(PolicyMatch.enterprise_id, PolicyMatch.score.desc())
     ).all()
@@ -55,8 +55,8 @@ def queue_digests(now: datetime | None = None) -> int:
                                   digest_url=absolute_url(f"/?size={enterprise.size or ''}"),
                                   unsubscribe_url=absolute_url(
                                       f"/unsubscribe/{unsubscribe_token(secret, enterprise_id, channel)}"))
-            queued += enqueue(notice, channel=channel, recipient=recipient, now=now, enterprise_id=enterprise_id,
-                              key=f"digest:{enterprise_id}:{day.isoformat()}:{channel}") is not None
+            queued += enqueue([outgoing(notice, channel=channel, recipient=recipient, enterprise_id=enterprise_id,
+                                        key=f"digest:{enterprise_id}:{day.isoformat()}:{channel}")], now=now)
             digested.update(m.id for m, _ in items)
     if digested:
         db.session.execute(update(PolicyMatch).where(PolicyMatch.id.in_(list(digested))).values(digested_at=now))

@@ -1,0 +1,382 @@
+"""The outbox dispatcher: claim due rows under a lease, check they still hold, send, record; never twice.
+
+Claiming is one UPDATE ... WHERE id IN (SELECT ... LIMIT n) [FOR UPDATE SKIP LOCKED on PostgreSQL],
+committed before anything is sent, so several workers on several machines share the work and a
+worker killed mid-batch only delays its rows until the lease runs out. Every result is committed
+as soon as it is known. The idempotency key travels with each message, so a provider that honours
+it (the SMS gateway, Aliyun's OutId) does not send twice when a lost answer makes us retry.
+
+Send-time truth (push.checks): a claimed row whose policy was withdrawn or expired, whose match is
+inactive or 不相关, or whose channel was unsubscribed is cancelled, not sent; the rows still in hand
+are checked again while a slow batch goes on. Before each send the batch's lease is renewed; a
+batch that finds it lost (another worker took the rows over) stops at once. A channel found down
+opens its circuit (channel_circuit, shared by every worker): the channel pauses, doubling up to a
+cap, and then one worker probes it with one message; only the message that met the failure spends
+an attempt, so a long outage does not turn the queue dead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from notifier.channels import Channel, DeliveryError, OutgoingMessage, PermanentError, TransientError, open_batch
+from notifier.delivery import (
+    DEFAULT_BASE,
+    DEFAULT_CAP,
+    DEFAULT_MAX_ATTEMPTS,
+    RateLimiter,
+    next_attempt_at,
+    quiet_until,
+    should_give_up,
+)
+from policyhub.extensions import db
+from policyhub.models import ChannelCircuit, Notification, utcnow
+from policyhub.models.notification import CANCELLED, DEAD, FAILED, PENDING, SENDING, SENT
+from policyhub.push.checks import stale
+
+__all__ = ["DispatchReport", "Dispatcher", "claim", "worker_id"]
+
+log = logging.getLogger(__name__)
+DEFAULT_LEASE = timedelta(minutes=5)
+DEFAULT_CIRCUIT_WAIT = timedelta(minutes=1)
+DEFAULT_CIRCUIT_MAX_WAIT = timedelta(minutes=30)
+# While a batch goes on, the rows still in hand are checked against the truth again this often.
+RECHECK_EVERY = 2.0
+
+
+def worker_id() -> str:
+    """host:pid, to tell whose lease a row is under."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+
+def claim(*, now: datetime, limit: int, lease: timedelta, owner: str, channels: tuple[str, ...]) -> list[Notification]:
+    """Lease up to `limit` due rows (pending and due, or under an expired lease) for this worker."""
+    if not channels or limit < 1:
+        return []
+    due = and_(Notification.channel.in_(channels), or_(
+        and_(Notification.status == PENDING, Notification.next_attempt_at <= now),
+        and_(Notification.status == SENDING, Notification.leased_until < now),
+    ))
+    ids = select(Notification.id).where(due).order_by(Notification.next_attempt_at, Notification.id).limit(limit)
+    if db.engine.dialect.name == "postgresql":
+        ids = ids.with_for_update(skip_locked=True)
+    claimed = list(db.session.scalars(
+        update(Notification).where(Notification.id.in_(ids.scalar_subquery()))
+        .values(status=SENDING, leased_until=now + lease, lease_owner=owner, attempts=Notification.attempts + 1)
+        .returning(Notification.id)
+    ))
+    db.session.commit()
+    if not claimed:
+        return []
+    return list(db.session.scalars(select(Notification).where(Notification.id.in_(claimed))
+                                   .order_by(Notification.channel, Notification.id)))
+
+
+def _message(row: Notification, templates: Mapping[str, str]) -> OutgoingMessage:
+    headers = row.headers or {}
+    return OutgoingMessage(
+        channel=row.channel, recipient=row.recipient, text=row.body_text, subject=row.subject or "",
+        html=row.body_html, idempotency_key=row.idempotency_key, unsubscribe_url=headers.get("unsubscribe_url"),
+        template_params=headers.get("template_params") or {},
+        template_code=templates.get(row.kind) if row.channel == "sms" else None,
+    )
+
+
+@dataclass
+class DispatchReport:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    dead: int = 0
+    released: int = 0
+    cancelled: int = 0
+    lease_lost: int = 0
+    paused: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: DispatchReport) -> None:
+        for name in ("claimed", "sent", "retried", "failed", "dead", "released", "cancelled", "lease_lost"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.paused += [c for c in other.paused if c not in self.paused]
+        self.errors += other.errors
+
+
+class _ChannelDown(Exception):
+    """Raised inside a batch when the channel failed for everything: stop, open the circuit."""
+
+    def __init__(self, error: DeliveryError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _LeaseLost(Exception):
+    """The batch's lease ran out and another worker holds its rows now: stop, touch nothing of theirs."""
+
+
+class Dispatcher:
+    """Sends what the outbox holds through the channels configured for the app."""
+
+    def __init__(self, channels: Mapping[str, Channel], *, batch_size: int = 100, lease: timedelta = DEFAULT_LEASE,
+                 max_attempts: int = DEFAULT_MAX_ATTEMPTS, rate_limiter: RateLimiter | None = None,
+                 owner: str | None = None, quiet_hours: bool = True, sms_templates: Mapping[str, str] | None = None,
+                 backoff_base: timedelta = DEFAULT_BASE, backoff_cap: timedelta = DEFAULT_CAP,
+                 circuit_wait: timedelta = DEFAULT_CIRCUIT_WAIT,
+                 circuit_max_wait: timedelta = DEFAULT_CIRCUIT_MAX_WAIT) -> None:
+        self.channels = dict(channels)
+        self.batch_size = batch_size
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.rate_limiter = rate_limiter
+        self.owner = owner or worker_id()
+        self.quiet_hours = quiet_hours
+        # Template-only SMS providers (Aliyun) need an approved template per kind of message.
+        self.sms_templates = dict(sms_templates or {})
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.circuit_wait = circuit_wait
+        self.circuit_max_wait = circuit_max_wait
+
+    # --- one batch -------------------------------------------------------------------------------
+
+    def run_once(self, now: datetime | None = None) -> DispatchReport:
+        """One batch: claim what is due on the channels that are up, drop what no longer holds, send, record.
+
+        Given `now`, every time the batch records (sent_at, the next attempt, leases) is that instant,
+        so a backfill or a test replays exactly; without it each record reads the clock when it happens.
+        """
+        clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
+        now = clock()
+        wanted = tuple(c for c in self.channels if not (c == "sms" and self.quiet_hours and quiet_until(now)))
+        report = DispatchReport()
+        open_channels, probes = self._circuits(wanted, now, report)
+        rows = claim(now=now, limit=self.batch_size, lease=self.lease, owner=self.owner, channels=open_channels)
+        for channel in probes:
+            # A paused channel is tried again with a single message.
+            rows += claim(now=now, limit=1, lease=self.lease, owner=self.owner, channels=(channel,))
+        report.claimed = len(rows)
+        if rows:
+            rows = self._drop_stale(rows, now, report)
+        if rows:
+            from policyhub.push.render import render_deferred
+
+            empty = render_deferred(rows, now)
+            if empty:
+                self._cancel([r for r in rows if r.id in empty], "no match left to tell", report)
+                rows = [r for r in rows if r.id not in empty]
+        for channel_name in sorted({r.channel for r in rows}):
+            self._send_channel(channel_name, [r for r in rows if r.channel == channel_name], report, clock,
+                               probing=channel_name in probes)
+        return report
+
+    def drain(self, now: datetime | None = None, max_batches: int = 1000) -> DispatchReport:
+        """Batches until nothing due is left (or max_batches)."""
+        total = DispatchReport()
+        for _ in range(max_batches):
+            report = self.run_once(now)
+            total.add(report)
+            if report.claimed == 0 or report.claimed == report.released or report.lease_lost:
+                break
+        return total
+
+    # --- send-time truth -------------------------------------------------------------------------
+
+    def _drop_stale(self, rows: list[Notification], now: datetime, report: DispatchReport) -> list[Notification]:
+        reasons = stale(rows, now)
+        for reason in sorted(set(reasons.values())):
+            self._cancel([r for r in rows if reasons.get(r.id) == reason], reason, report)
+        return [r for r in rows if r.id not in reasons]
+
+    def _cancel(self, rows: list[Notification], reason: str, report: DispatchReport) -> None:
+        """Cancel claimed rows that must not go (no longer true); no attempt spent."""
+        if not rows:
+            return
+        db.session.execute(update(Notification).where(Notification.id.in_([r.id for r in rows]),
+                                                      Notification.lease_owner == self.owner,
+                                                      Notification.status == SENDING)
+                           .values(status=CANCELLED, leased_until=None, last_error=reason,
+                                   attempts=Notification.attempts - 1))
+        db.session.commit()
+        report.cancelled += len(rows)
+
+    # --- leases ----------------------------------------------------------------------------------
+
+    def _renew(self, rows: list[Notification], now: datetime) -> set[int]:
+        """Extend the lease on the rows still in hand; the ids still ours."""
+        kept = set(db.session.scalars(
+            update(Notification).where(Notification.id.in_([r.id for r in rows]),
+                                       Notification.lease_owner == self.owner, Notification.status == SENDING)
+            .values(leased_until=now + self.lease).returning(Notification.id)))
+        db.session.commit()
+        return kept
+
+    # --- circuits --------------------------------------------------------------------------------
+
+    def _circuits(self, channels: tuple[str, ...], now: datetime,
+                  report: DispatchReport) -> tuple[tuple[str, ...], list[str]]:
+        """(channels that are up, paused channels this worker probes now)."""
+        if not channels:
+            return (), []
+        circuits = {c.channel: c for c in db.session.scalars(
+            select(ChannelCircuit).where(ChannelCircuit.channel.in_(channels)))}
+        up: list[str] = []
+        probes: list[str] = []
+        for name in channels:
+            circuit = circuits.get(name)
+            if circuit is None or circuit.open_until is None:
+                up.append(name)
+            elif circuit.open_until > now:
+                report.paused.append(name)
+            else:
+                # Take the probe: move open_until on, so the other workers keep waiting meanwhile.
+                taken = db.session.execute(
+                    update(ChannelCircuit).where(ChannelCircuit.channel == name,
+                                                 ChannelCircuit.open_until == circuit.open_until)
+                    .values(open_until=now + self._pause(circuit.failures + 1), updated_at=now)).rowcount
+                if taken == 1:
+                    probes.append(name)
+                else:
+                    report.paused.append(name)
+        db.session.commit()
+        return tuple(up), probes
+
+    def _pause(self, failures: int) -> timedelta:
+        seconds = self.circuit_wait.total_seconds() * 2.0 ** min(max(failures - 1, 0), 32)
+        return timedelta(seconds=min(seconds, self.circuit_max_wait.total_seconds()))
+
+    def _trip(self, channel: str, error: DeliveryError, now: datetime) -> None:
+        """The channel is down: pause it for every worker (longer each time in a row)."""
+        reason = str(error)[:500]
+        retry_after = error.retry_after if isinstance(error, TransientError) else None
+        for _ in range(2):
+            circuit = db.session.get(ChannelCircuit, channel)
+            if circuit is None:
+                circuit = ChannelCircuit(channel=channel, failures=0)
+                db.session.add(circuit)
+            circuit.failures += 1
+            wait = max(self._pause(circuit.failures), retry_after or timedelta(0))
+            circuit.open_until = now + wait
+            circuit.last_error = reason
+            circuit.updated_at = now
+            try:
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()  # another worker opened it first: count on theirs
+                continue
+            log.warning("dispatch: %s channel paused for %ss: %s", channel, int(wait.total_seconds()), reason)
+            return
+
+    def _close(self, channel: str, now: datetime) -> None:
+        db.session.execute(update(ChannelCircuit).where(ChannelCircuit.channel == channel)
+                           .values(failures=0, open_until=None, updated_at=now))
+        db.session.commit()
+
+    # --- sending ---------------------------------------------------------------------------------
+
+    def _send_channel(self, name: str, rows: list[Notification], report: DispatchReport,
+                      clock: Callable[[], datetime], *, probing: bool = False) -> None:
+        channel = self.channels[name]
+        pending = list(rows)
+        checked_at = time.monotonic()
+        delivered = False
+        try:
+            with open_batch(channel) as batch:
+                while pending:
+                    if self.rate_limiter is not None:
+                        wait = self.rate_limiter.delay(name)
+                        if wait:
+                            time.sleep(min(wait, 1.0))
+                            continue
+                    now = clock()
+                    kept = self._renew(pending, now)
+                    if pending[0].id not in kept:
+                        raise _LeaseLost()
+                    pending = [r for r in pending if r.id in kept]
+                    if time.monotonic() - checked_at > RECHECK_EVERY:
+                        # A slow batch: what was true at claim may not be any more.
+                        pending = self._drop_stale(pending, now, report)
+                        checked_at = time.monotonic()
+                        if not pending:
+                            break
+                    row = pending.pop(0)
+                    try:
+                        result = batch.send(_message(row, self.sms_templates))
+                    except DeliveryError as error:
+                        if error.channel_wide:
+                            self._failed(row, error, report, clock())
+                            raise _ChannelDown(error) from error
+                        self._failed(row, error, report, clock())
+                    else:
+                        self._record(row, status=SENT, sent_at=clock(), provider_message_id=result.provider_message_id,
+                                     last_error=None)
+                        report.sent += 1
+                        if probing and not delivered:
+                            self._close(name, clock())
+                        delivered = True
+        except _LeaseLost:
+            report.lease_lost += len(pending)
+            report.errors.append(f"{name}: lease lost; batch stopped")
+            log.error("dispatch: %s batch outlived its lease; stopped with %d rows in hand", name, len(pending))
+        except _ChannelDown as down:
+            report.errors.append(f"{name}: {down.error}")
+            self._trip(name, down.error, clock())
+        except DeliveryError as error:
+            # Opening or closing the batch failed: the channel is down for everything still in hand.
+            report.errors.append(f"{name}: {error}")
+            log.warning("dispatch: %s channel failed: %s", name, error)
+            if error.channel_wide or not delivered:
+                self._trip(name, error, clock())
+        if pending:
+            self._release(pending, report)
+
+    def _failed(self, row: Notification, error: DeliveryError, report: DispatchReport, now: datetime) -> None:
+        reason = str(error)[:500]
+        report.errors.append(f"{row.id}: {reason}")
+        if isinstance(error, PermanentError) and error.channel_wide:
+            # Bad credentials, no balance: the channel's fault, not this message's. Keep it, no attempt spent.
+            log.error("dispatch: %s channel refuses everything: %s", row.channel, reason)
+            self._record(row, status=PENDING, last_error=reason, attempts=Notification.attempts - 1)
+            report.released += 1
+        elif isinstance(error, PermanentError):
+            self._record(row, status=FAILED, last_error=reason)
+            report.failed += 1
+        elif should_give_up(row.attempts, self.max_attempts):
+            self._record(row, status=DEAD, last_error=reason)
+            report.dead += 1
+        else:
+            # The message that met an outage spends one attempt and steps back, so the next probe
+            # tries another message (a message that itself breaks the provider dies in time).
+            retry_after = error.retry_after if isinstance(error, TransientError) else None
+            self._record(row, status=PENDING, last_error=reason,
+                         next_attempt_at=next_attempt_at(row.attempts, now, base=self.backoff_base,
+                                                         cap=self.backoff_cap, retry_after=retry_after))
+            report.retried += 1
+
+    def _release(self, rows: list[Notification], report: DispatchReport) -> None:
+        """Give back rows claimed but not tried (the channel went down, the batch stopped): no attempt spent.
+
+        Only rows still under this worker's lease: those another worker took over are theirs.
+        """
+        released = db.session.execute(update(Notification).where(Notification.id.in_([r.id for r in rows]),
+                                                      Notification.lease_owner == self.owner,
+                                                      Notification.status == SENDING)
+                           .values(status=PENDING, leased_until=None, lease_owner=None,
+                                   attempts=Notification.attempts - 1)).rowcount or 0
+        db.session.commit()
+        report.released += released
+
+    def _record(self, row: Notification, **values) -> None:
+        # Only while our lease holds: a row another worker took over after our lease expired is theirs.
+        db.session.execute(update(Notification).where(Notification.id == row.id, Notification.lease_owner == self.owner,
+                                                      Notification.status == SENDING)
+                           .values(leased_until=None, **values))
+        db.session.commit()

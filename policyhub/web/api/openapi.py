@@ -231,6 +231,10 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
         ("patch", "/enterprises/{id}"): {
             "summary": "修改企业信息（重新测算规模并重新匹配）", "roles": staff,
             "body": {"required": True, "content": _json(_ref("EnterprisePatch"))}, "ok": _ref("Enterprise")},
+        ("delete", "/enterprises/{id}"): {
+            "summary": "删除企业（取消其未发送的推送）", "roles": ("editor",),
+            "ok": {"type": "object", "required": ["deleted", "notifications_cancelled"], "properties": {
+                "deleted": {"type": "integer"}, "notifications_cancelled": {"type": "integer"}}}},
         ("get", "/enterprises/{id}/matches"): {"summary": "企业匹配的政策", "roles": staff,
                                                           "params": page, "ok": _list_of(_ref("Match"))},
         ("post", "/enterprises/import"): {

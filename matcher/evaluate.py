@@ -110,11 +110,7 @@ def load_policies(*folders: Path, departments: Path = DEPARTMENTS) -> list[Label
     out = []
     for folder in folders or (DEMO_DIR, LABELLED_DIR / "policies"):
         for path in sorted(Path(folder).glob("*.txt")):
-            head, _, body = path.read_text(encoding="utf-8").partition("\n---\n")
-            header = {}
-            for line in head.splitlines():
-                key, _, value = line.partition(":")
-                header[key.strip()] = value.strip()
+            header, body = _header_and_body(path)
             gold = Criteria.from_dict(
                 {
                     **{name: header.get(name, "") for name in CRITERIA_FIELDS},

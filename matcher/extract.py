@@ -475,7 +475,7 @@ def extract_criteria(
     targets = [s for s in sentences if s.target]
     title_sentence = [Sentence(title, target=True)] if title else []
 
-    notes = industry_index or default_industry_index()
+    notes = industry_index  # None: the shared index, built only if a sector phrase needs it
     industries, excluded, explicit_all_industries = _industries(targets, lex, notes)
     industries_from_title = False
     if not industries.values and not explicit_all_industries:
@@ -592,8 +592,8 @@ def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon,
             if negative and not _ENTITY.search(clause) and not _LIST_ITEM.match(sentence.text):
                 continue  # 电解铝产能的项目不在支持范围: projects, not enterprises of an industry
             found = _positioned(clause, lexicon.find(clause), negative)
-            if not found and index is not None and not negative:
-                found = _from_notes(clause, index)
+            if not found and not negative and _SECTOR_HEAD.search(clause):
+                found = _from_notes(clause, index or default_industry_index())
             hits += found
         for hit in _specific_first(hits, lexicon.taxonomy):
             for code in hit.codes:

@@ -376,10 +376,14 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
         put("max_support_wan", round(best[0], 4), best[1])
     for line in reversed(lines):
         if _CONTACT_CUE.search(line) and _PHONE.search(line):
-            contact = re.sub(r"\s+", " ", line).strip()
+            contact = _CONTACT_HEADING.sub("", re.sub(r"\s+", " ", line).strip())
             put("contact", contact[:120], line)
             break
     return replace(facts, evidence=tuple(evidence))
+
+
+# "三、联系方式。" / "（五）联系人：" before the contact itself.
+_CONTACT_HEADING = re.compile(r"^(?:[(（]?[一二三四五六七八九十\d]+[)）、.．]\s*)?(?:联系方式|联系人及电话|咨询电话)[。:：,，]\s*")
 
 
 # Amounts a firm receives (给予3万元一次性奖励, 最高不超过500万元), not thresholds it must reach

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from policyhub.models.base import Base, UTCDateTime, utcnow
@@ -35,6 +35,13 @@ class Policy(Base):
     issued_on: Mapped[date | None] = mapped_column(Date)
     effective_from: Mapped[date | None] = mapped_column(Date)
     effective_to: Mapped[date | None] = mapped_column(Date)
+    # The facts a firm looks for first: the 申报 window, the largest support, whom to ask.
+    apply_from: Mapped[date | None] = mapped_column(Date)
+    apply_until: Mapped[date | None] = mapped_column(Date)
+    max_support_wan: Mapped[float | None] = mapped_column(Numeric(14, 2, asdecimal=False))
+    contact: Mapped[str | None] = mapped_column(String(300))
+    # What the engine read from the text ({"read": {field: value}, "evidence": [...], "filled": [fields]}).
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default=DRAFT)
     criteria: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(default=1)
@@ -81,6 +88,10 @@ class PolicyVersion(Base):
     issued_on: Mapped[date | None] = mapped_column(Date)
     effective_from: Mapped[date | None] = mapped_column(Date)
     effective_to: Mapped[date | None] = mapped_column(Date)
+    apply_from: Mapped[date | None] = mapped_column(Date)
+    apply_until: Mapped[date | None] = mapped_column(Date)
+    max_support_wan: Mapped[float | None] = mapped_column(Numeric(14, 2, asdecimal=False))
+    contact: Mapped[str | None] = mapped_column(String(300))
     criteria: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     changed_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
+from matcher.facts import extract_facts
 from matcher.tokenize import index_tokens, join
 from policyhub.extensions import db
 from policyhub.models import Department, Policy, PolicyFile, PolicyTarget, PolicyVersion, User, utcnow
@@ -22,6 +23,8 @@ from policyhub.timeutil import local_date
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "TEXT_FACT_FIELDS",
+    "apply_window",
     "PublishResult",
     "Upload",
     "WithdrawResult",
@@ -36,7 +39,12 @@ __all__ = [
 
 # An edit of these re-matches a published policy (title and body only move the ranking).
 _MATCH_FIELDS = {"criteria", "effective_to"}
-EDITABLE_FIELDS = ("title", "body", "doc_number", "issued_on", "effective_from", "effective_to", "criteria")
+EDITABLE_FIELDS = ("title", "body", "doc_number", "issued_on", "effective_from", "effective_to",
+                   "apply_from", "apply_until", "max_support_wan", "contact", "criteria")
+# Fields the engine fills from the text when the editor leaves them empty (matcher.facts reads them).
+TEXT_FACT_FIELDS = ("doc_number", "issued_on", "effective_from", "effective_to",
+                    "apply_from", "apply_until", "max_support_wan", "contact")
+MAX_SUPPORT_WAN = 10_000_000  # 千亿元: anything larger is a typo
 MAX_TITLE = 300
 MAX_BODY = 1_000_000
 
@@ -120,6 +128,15 @@ def _check_text_fields(values: dict[str, Any]) -> None:
     start, end = values.get("effective_from"), values.get("effective_to")
     if isinstance(start, date) and isinstance(end, date) and end < start:
         fields["effective_to"] = "失效日期不能早于生效日期"
+    start, end = values.get("apply_from"), values.get("apply_until")
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        fields["apply_until"] = "申报截止日期不能早于申报开始日期"
+    amount = values.get("max_support_wan")
+    if amount is not None and not (isinstance(amount, (int, float)) and 0 <= amount <= MAX_SUPPORT_WAN):
+        fields["max_support_wan"] = f"应为 0 到 {MAX_SUPPORT_WAN} 之间的数（万元）"
+    contact = values.get("contact")
+    if isinstance(contact, str) and len(contact) > 300:
+        fields["contact"] = "联系方式最多 300 字"
     if fields:
         raise Invalid("政策信息有误", fields=fields)
 
@@ -132,6 +149,49 @@ def _check_doc_number(department_id: int, doc_number: str | None, policy_id: int
         stmt = stmt.where(Policy.id != policy_id)
     if db.session.scalar(stmt) is not None:
         raise Conflict(f"本部门已有文号为 {doc_number} 的政策", fields={"doc_number": "文号已存在"})
+
+
+def _doc_number_taken(department_id: int, doc_number: str, policy_id: int | None) -> bool:
+    stmt = select(Policy.id).where(Policy.department_id == department_id, Policy.doc_number == doc_number)
+    if policy_id is not None:
+        stmt = stmt.where(Policy.id != policy_id)
+    return db.session.scalar(stmt) is not None
+
+
+def _facts_from_text(title: str, body: str, *, current: dict[str, Any], given: set[str],
+                     refill: set[str], department_id: int, policy_id: int | None = None,
+                     ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Read the text's facts; return the values to set and the facts record to store.
+
+    A field is filled from the text when the editor left it empty, or when it was filled from the text
+    before (`refill`) and the editor does not set it now. What the editor sets is never overwritten.
+    """
+    facts = extract_facts(title, body)
+    read = facts.to_dict()
+    evidence = read.pop("evidence")
+    values: dict[str, Any] = {}
+    filled: list[str] = []
+    for name in TEXT_FACT_FIELDS:
+        if name in given:
+            continue
+        if current.get(name) is not None and name not in refill:
+            continue
+        value = getattr(facts, name)
+        if name == "doc_number" and value and _doc_number_taken(department_id, value, policy_id):
+            value = None  # another policy of the department holds it: the editor decides
+        if value is None and name not in refill:
+            continue
+        values[name] = value
+        if value is not None:
+            filled.append(name)
+    for first, last in (("effective_from", "effective_to"), ("apply_from", "apply_until")):
+        start, end = values.get(first, current.get(first)), values.get(last, current.get(last))
+        if start and end and end < start:  # a misread pair is dropped, not stored inconsistent
+            for name in (first, last):
+                if name in filled:
+                    values[name] = None if name in refill else current.get(name)
+                    filled.remove(name)
+    return values, {"read": read, "evidence": evidence, "filled": filled}
 
 
 def _read_upload(upload: Upload) -> ExtractedDocument:
@@ -163,7 +223,9 @@ def _snapshot(policy: Policy, actor: User | None, changed: list[str]) -> None:
     db.session.add(PolicyVersion(
         policy=policy, version=policy.version, title=policy.title, body=policy.body,
         doc_number=policy.doc_number, issued_on=policy.issued_on, effective_from=policy.effective_from,
-        effective_to=policy.effective_to, criteria=policy.criteria, changed_fields=changed,
+        effective_to=policy.effective_to, apply_from=policy.apply_from, apply_until=policy.apply_until,
+        max_support_wan=policy.max_support_wan, contact=policy.contact, criteria=policy.criteria,
+        changed_fields=changed,
         edited_by_id=actor.id if actor else None, edited_at=policy.updated_at,
     ))
 
@@ -193,11 +255,16 @@ def create_policy(actor: User, values: dict[str, Any], upload: Upload | None = N
     _check_doc_number(department.id, doc_number)
     extracted = extract_criteria(values["title"], values["body"], department=department.name)
     criteria = normalise_criteria(values.get("criteria"), base=extracted)
+    given = {name: values.get(name) for name in TEXT_FACT_FIELDS}
+    given["doc_number"] = doc_number
+    read, facts = _facts_from_text(values["title"], values["body"], current={},
+                                   given={k for k, v in given.items() if v is not None}, refill=set(),
+                                   department_id=department.id)
+    given.update(read)
     now = now or utcnow()
     policy = Policy(
-        title=values["title"].strip(), body=values["body"], doc_number=doc_number, department=department,
-        issued_on=values.get("issued_on"), effective_from=values.get("effective_from"),
-        effective_to=values.get("effective_to"), status=DRAFT, criteria=criteria, version=1,
+        title=values["title"].strip(), body=values["body"], department=department, **given,
+        facts=facts, status=DRAFT, criteria=criteria, version=1,
         created_by=actor, created_at=now, updated_at=now,
     )
     db.session.add(policy)
@@ -238,7 +305,8 @@ def update_policy(actor: User, policy: Policy, values: dict[str, Any], upload: U
                       values.get("doc_number", policy.doc_number), policy.id)
     if "criteria" in values:
         values["criteria"] = normalise_criteria(values["criteria"], base=policy.criteria)
-    changed = [k for k, v in values.items() if getattr(policy, k) != v]
+    _refresh_facts(policy, values)
+    changed = [k for k, v in values.items() if k != "facts" and getattr(policy, k) != v]
     if document is not None and "body" not in changed:
         changed.append("file")
     if not changed:
@@ -262,6 +330,43 @@ def update_policy(actor: User, policy: Policy, values: dict[str, Any], upload: U
                      notifications_queued=outcome.notifications_queued,
                      notifications_cancelled=outcome.notifications_cancelled)
     return policy
+
+
+def _refresh_facts(policy: Policy, values: dict[str, Any]) -> None:
+    """Re-read the facts when the text changes; fields the editor sets now stop following the text."""
+    record = dict(policy.facts or {})
+    # A page re-submits every field: only a value that differs from the stored one is the editor's.
+    edited = {k for k in values if k in TEXT_FACT_FIELDS and values[k] != getattr(policy, k)}
+    filled = set(record.get("filled", ())) - edited
+    title, body = values.get("title", policy.title), values.get("body", policy.body)
+    if title == policy.title and body == policy.body:
+        if filled != set(record.get("filled", ())):
+            record["filled"] = sorted(filled)
+            values["facts"] = record
+        return
+    current = {name: values.get(name, getattr(policy, name)) for name in TEXT_FACT_FIELDS}
+    read, facts = _facts_from_text(title, body, current=current,
+                                   given=edited, refill=filled,
+                                   department_id=values.get("department_id", policy.department_id),
+                                   policy_id=policy.id)
+    values.update(read)
+    values["facts"] = facts
+
+
+def apply_window(policy: Policy, today: date) -> str | None:
+    """The 申报 window in words for `today` (申报中，还剩 N 天 / 已截止), or None when the policy states none."""
+    start, end = policy.apply_from, policy.apply_until
+    if start is None and end is None:
+        return None
+    span = f"{start.isoformat() if start else '即日起'} 至 {end.isoformat() if end else '另行通知'}"
+    if start and today < start:
+        return f"{span}（尚未开始，{(start - today).days} 天后开始）"
+    if end and today > end:
+        return f"{span}（已截止）"
+    if end:
+        left = (end - today).days
+        return f"{span}（申报中，{'今天截止' if left == 0 else f'还剩 {left} 天'}）"
+    return f"{span}（申报中）"
 
 
 def publish_policy(actor: User, policy: Policy, now: datetime | None = None) -> PublishResult:

@@ -9,8 +9,10 @@ from werkzeug.exceptions import HTTPException
 from policyhub.extensions import db, login_manager
 from policyhub.inputs import InputError
 from policyhub.models import User
+from policyhub.models.base import utcnow
 from policyhub.services.errors import Invalid, ServiceError
-from policyhub.timeutil import to_local
+from policyhub.services.policies import apply_window
+from policyhub.timeutil import local_date, to_local
 
 __all__ = ["register_web"]
 
@@ -36,6 +38,7 @@ FIELD_LABELS = {
     "industries": "适用行业", "excluded_industries": "排除行业", "sizes": "企业规模", "regions": "适用地区",
     "qualifications": "资质要求", "above_scale_only": "规上/限上", "title": "标题", "body": "正文",
     "doc_number": "文号", "issued_on": "印发日期", "effective_from": "生效日期", "effective_to": "失效日期",
+    "apply_from": "申报开始", "apply_until": "申报截止", "max_support_wan": "最高支持（万元）", "contact": "联系方式",
     "criteria": "适用条件", "created": "创建", "file": "原始文件", "department_id": "发文部门",
 }
 ACTION_LABELS = {
@@ -140,6 +143,10 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["SIZE_LABELS"] = SIZE_LABELS
     app.jinja_env.globals["FIELD_LABELS"] = FIELD_LABELS
     app.jinja_env.globals["ACTION_LABELS"] = ACTION_LABELS
+
+    @app.template_global("apply_window")
+    def apply_window_now(policy) -> str | None:
+        return apply_window(policy, local_date(utcnow()))
 
     @app.template_filter("industry")
     def industry_label(code: str) -> str:

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from policyhub.services.criteria import SIZE_LABELS
@@ -34,6 +43,11 @@ class PolicyForm(FlaskForm):
     issued_on = DateField("印发日期", validators=[Optional()], format="%Y-%m-%d")
     effective_from = DateField("生效日期", validators=[Optional()], format="%Y-%m-%d")
     effective_to = DateField("失效日期", validators=[Optional()], format="%Y-%m-%d")
+    apply_from = DateField("申报开始", validators=[Optional()], format="%Y-%m-%d")
+    apply_until = DateField("申报截止", validators=[Optional()], format="%Y-%m-%d")
+    max_support_wan = DecimalField("最高支持（万元）", validators=[
+        Optional(), NumberRange(min=0, max=10_000_000, message="应为 0 到 10000000 之间的数")])
+    contact = StringField("咨询电话/联系人", validators=[Optional(), Length(max=300, message="最多 300 字")])
     body = TextAreaField("正文", validators=[Optional(), Length(max=1_000_000, message="正文过长")])
     file = FileField("或上传文件（.txt / .docx / .pdf / .html，20 MB 以内）")
 

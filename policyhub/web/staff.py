@@ -41,6 +41,10 @@ def _policy_values(form: PolicyForm) -> dict[str, Any]:
         "issued_on": form.issued_on.data,
         "effective_from": form.effective_from.data,
         "effective_to": form.effective_to.data,
+        "apply_from": form.apply_from.data,
+        "apply_until": form.apply_until.data,
+        "max_support_wan": float(form.max_support_wan.data) if form.max_support_wan.data is not None else None,
+        "contact": (form.contact.data or "").strip() or None,
         "body": form.body.data or "",
     }
 

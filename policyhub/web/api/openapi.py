@@ -125,6 +125,9 @@ POLICY_MULTIPART = {
         "doc_number": {"type": "string", "maxLength": 100}, "department": {"type": "string", "maxLength": 32},
         "issued_on": {"type": "string", "format": "date"}, "effective_from": {"type": "string", "format": "date"},
         "effective_to": {"type": "string", "format": "date"},
+        "apply_from": {"type": "string", "format": "date"}, "apply_until": {"type": "string", "format": "date"},
+        "max_support_wan": {"type": "number", "minimum": 0, "maximum": 10_000_000},
+        "contact": {"type": "string", "maxLength": 300},
         "criteria": {"type": "string", "description": "JSON 对象的文本"},
     },
 }
@@ -154,6 +157,12 @@ RESPONSE_SCHEMAS: dict[str, Any] = {
         "department": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
         "status": {"enum": list(POLICY_STATUSES)}, "version": {"type": "integer"},
         "issued_on": NULLABLE_DATE, "effective_from": NULLABLE_DATE, "effective_to": NULLABLE_DATE,
+        "apply_from": NULLABLE_DATE, "apply_until": NULLABLE_DATE,
+        "max_support_wan": {"type": ["number", "null"], "description": "最高支持金额（万元）"},
+        "contact": NULLABLE_STRING,
+        "facts": {"type": "object", "description": "留空字段从正文读取：filled_from_text 列出读取的字段，evidence 给出原句",
+                  "properties": {"filled_from_text": {"type": "array", "items": {"type": "string"}},
+                                 "read": {"type": "object"}, "evidence": {"type": "array"}}},
         "published_at": NULLABLE_STRING, "updated_at": {"type": "string"}, "criteria": _ref("Criteria"),
         "body": {"type": "string"}, "files": {"type": "array", "items": {"type": "object"}}}},
     "Enterprise": {"type": "object", "required": ["id", "credit_code", "name", "industry_code"], "properties": {

@@ -34,6 +34,10 @@ class PolicyIn(BaseModel):
     issued_on: Day | None = None
     effective_from: Day | None = None
     effective_to: Day | None = None
+    apply_from: Day | None = None
+    apply_until: Day | None = None
+    max_support_wan: float | None = Field(default=None, ge=0, le=service.MAX_SUPPORT_WAN, allow_inf_nan=False)
+    contact: str | None = Field(default=None, max_length=300)
     criteria: dict[str, Any] | None = None
 
 
@@ -59,11 +63,16 @@ def policy_json(policy: Policy, *, full: bool = True) -> dict[str, Any]:
         "issued_on": policy.issued_on.isoformat() if policy.issued_on else None,
         "effective_from": policy.effective_from.isoformat() if policy.effective_from else None,
         "effective_to": policy.effective_to.isoformat() if policy.effective_to else None,
+        "apply_from": policy.apply_from.isoformat() if policy.apply_from else None,
+        "apply_until": policy.apply_until.isoformat() if policy.apply_until else None,
+        "max_support_wan": policy.max_support_wan,
+        "contact": policy.contact,
         "published_at": policy.published_at.isoformat() if policy.published_at else None,
         "updated_at": policy.updated_at.isoformat(),
         "criteria": policy.criteria,
     }
     if full:
+        data["facts"] = _facts_json(policy)
         data["body"] = policy.body
         data["files"] = [
             {"filename": f.filename, "format": f.format, "encoding": f.encoding, "size": f.size,
@@ -71,6 +80,13 @@ def policy_json(policy: Policy, *, full: bool = True) -> dict[str, Any]:
             for f in policy.files
         ]
     return data
+
+
+def _facts_json(policy: Policy) -> dict[str, Any]:
+    """What was read from the text: which fields it filled, and the sentence each fact came from."""
+    record = policy.facts or {}
+    return {"filled_from_text": list(record.get("filled", ())), "read": record.get("read", {}),
+            "evidence": list(record.get("evidence", ()))}
 
 
 def _multipart_values() -> tuple[dict[str, Any], service.Upload | None]:

@@ -538,12 +538,12 @@ def evaluate_real(policies: Sequence[RealPolicy], enterprises: Sequence[Enterpri
 def print_real_report(title: str, report: RealReport, *, details: bool, out=None) -> None:
     """The real set's figures: criteria, pairs, per-policy F1 and its worst ten, facts, region leaks."""
     out = out or sys.stdout
-    print_report(title, report.criteria, details=False, out=out) if details else _print_summary(title, report, out)
+    print_report(title, report.criteria, details=True, out=out) if details else _print_summary(title, report, out)
     below = sum(1 for _, f, _, _ in report.per_policy if f < 0.5)
     print(f"per-policy F1 (eligible pairs): mean {report.mean_policy_f1:.3f}; {below} of {len(report.per_policy)} "
           f"below 0.5; pushes outside the policy's region: {report.outside_region}", file=out)
-    print("worst ten:", file=out)
-    for key, f1, got, want in report.per_policy[:10]:
+    print("every policy, worst first:" if details else "worst ten:", file=out)
+    for key, f1, got, want in report.per_policy if details else report.per_policy[:10]:
         wrong = "; ".join(report.mistakes.get(key, [])) or "criteria right"
         print(f"  {f1:5.3f}  {key}  matched {got}, expected {want}  — {wrong}", file=out)
     print(f"{'fact':16} {'accuracy':>8}  right wrong missed invented", file=out)

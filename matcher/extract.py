@@ -496,6 +496,9 @@ def extract_criteria(
     found_quals = _qualifications(targets, quals)
     if not found_quals.values and title and _REWARDS_HOLDERS.search(title):
         found_quals = _qualifications(title_sentence, quals)
+    if found_quals.values and not any(_SCOPE_STATEMENT.search(t) for t in found_quals.values.values()) \
+            and _benefit_without_title(sentences, quals):
+        found_quals = _blank()  # labelling.md: the target is the union of who benefits from at least one item
 
     above = _above_scale(targets) or _above_scale(title_sentence)
     places, region_confidence = _regions(title, issuer, sentences, targets, reg, department)
@@ -691,12 +694,12 @@ def _sizes(sentences: Iterable[Sentence]) -> tuple[_Found, bool]:
     return positive, False
 
 
-def _qualifications(sentences: Iterable[Sentence], quals: QualificationList) -> _Found:
+def _qualifications(sentences: list[Sentence], quals: QualificationList) -> _Found:
     """Qualifications required by the target statements (mentions in a negated or 优先 clause do not count)."""
     found = _blank()
     for sentence in sentences:
         for clause, negative in _clauses(sentence):
-            if negative or re.search(r"尚未|未取得|未获得|优先|鼓励|培育库|成长为", clause):
+            if negative or re.search(r"尚未|未取得|未获得|未通过|优先|鼓励|培育库|成长为", clause):
                 continue
             # 组织开展…认定工作 / 推荐申报 invites firms to apply for the title: it does not require it.
             if _INVITES_TO_APPLY.search(clause) and not _REWARDS_HOLDERS.search(clause):
@@ -704,6 +707,26 @@ def _qualifications(sentences: Iterable[Sentence], quals: QualificationList) -> 
             for name in quals.find(clause):
                 found.add(name, sentence.text)
     return found
+
+
+# An item that grants money (给予…50万元奖励, 奖补资金最高100万元).
+_BENEFIT = re.compile(
+    r"(?:给予|奖励|奖补|补助|补贴|资助|扶持)[^。；]{0,24}?\d+(?:\.\d+)?\s*(?:万|亿)元"
+    r"|\d+(?:\.\d+)?\s*(?:万|亿)元[^。；]{0,8}(?:奖励|奖补|补助|补贴|资助|扶持)"
+)
+# A statement of whom the whole policy is for: every item lies inside it, so no union is taken.
+_SCOPE_STATEMENT = re.compile(r"(?:支持|适用|申报|扶持|奖励|补助|服务)(?:对象|主体|范围)|申报条件|申报单位须|申报企业须")
+_BENEFICIARY = re.compile(r"企业|单位|项目|主体|个体|商户")  # an item names whom it benefits
+_REFERS_BACK = re.compile(r"上述|以上|该类|此类|其中|同时|对其|符合条件的")
+
+
+def _benefit_without_title(sentences: list[Sentence], quals: QualificationList) -> bool:
+    """Some item grants money to firms without naming any title: no title is required of every firm."""
+    return any(
+        _BENEFIT.search(s.text) and _BENEFICIARY.search(s.text) and not _REFERS_BACK.search(s.text)
+        and not _qualifications([s], quals).values
+        for s in sentences
+    )
 
 
 # A policy that rewards holders of a title (对新认定的高新技术企业给予奖励, 获评的小巨人) requires it; one that
@@ -755,9 +778,11 @@ def _regions(
         (1.0, lambda: _first_place([[issuer] if issuer else [], [title] if title else []], regions)),
         (0.9, lambda: _place_by_verb(title, [], regions)),
         (0.9, lambda: _first_place([head, tail], regions, local)),
+        (0.85, lambda: _doc_number_province([title, *head])),
         (0.8, lambda: _area_of_addressees(addressee, department, regions) if addressee else {}),
         (0.7, lambda: _first_place([opening], regions, local) or _place_by_verb("", opening, regions)),
         (0.7, lambda: _central_issuer(title, opening, local)),
+        (0.6, lambda: _national_scheme(title, sentences, local)),
         (0.5, lambda: _department_area(department, [*head, *opening], regions)),
     ]
     issuer_area, confidence = next(((area, sure) for sure, step in steps if (area := step())), ({}, 0.0))
@@ -776,6 +801,44 @@ def _regions(
     for code, text in chosen.items():
         found.add(regions.canonical(code), text)
     return found, (1.0 if narrowed else confidence if issuer_area else 0.0)
+
+
+# The one-character names provinces put at the head of their 文号 (京国资发〔2022〕5号, 鲁政发〔2023〕1号).
+# Characters that also begin a city's 文号 (青 青岛, 宁 南宁/宁波, 吉 吉安, 新 新泰, 云 云浮…) are left out.
+_PROVINCE_ABBREVIATIONS = {
+    "京": "110000", "津": "120000", "冀": "130000", "晋": "140000", "蒙": "150000", "辽": "210000",
+    "黑": "230000", "沪": "310000", "苏": "320000", "浙": "330000", "皖": "340000", "闽": "350000",
+    "赣": "360000", "鲁": "370000", "豫": "410000", "鄂": "420000", "湘": "430000", "粤": "440000",
+    "桂": "450000", "琼": "460000", "渝": "500000", "川": "510000", "黔": "520000", "滇": "530000",
+    "藏": "540000", "陕": "610000", "甘": "620000",
+}
+_PROVINCE_DOC_NUMBER = re.compile(
+    f"(?<![\u4e00-\u9fff])([{''.join(_PROVINCE_ABBREVIATIONS)}])[\u4e00-\u9fff]{{0,6}}[〔\\[［(（]\\s*(?:19|20)\\d{{2}}\\s*[〕\\]］)）]"
+    r"\s*\d+\s*号")
+
+
+def _doc_number_province(lines: list[str]) -> dict[str, str]:
+    """A province's 文号 at the head of the text names the province."""
+    for line in lines:
+        match = _PROVINCE_DOC_NUMBER.search(_CITATION.sub("", line))
+        if match:
+            return {_PROVINCE_ABBREVIATIONS[match.group(1)]: line}
+    return {}
+
+
+# A scheme the centre sets for every firm alike: taxes, the national titles' conditions, 社保补贴.
+_NATIONAL_SCHEME = re.compile(
+    r"企业所得税|增值税|个人所得税|税前扣除|加计扣除|留抵退税|高新技术企业认定|认定高企|国家重点支持的高新技术领域"
+    r"|科技型中小企业评价|社会保险补贴|社会保险费补贴"
+)
+
+
+def _national_scheme(title: str, sentences: list[Sentence], local: bool) -> dict[str, str]:
+    """No place named and nothing local: a page explaining a national scheme applies nationwide."""
+    if local:
+        return {}
+    text = next((t for t in [title, *(s.text for s in sentences[:15])] if _NATIONAL_SCHEME.search(t)), None)
+    return {NATIONWIDE: text} if text else {}
 
 
 def _central_issuer(title: str, opening: list[str], local: bool) -> dict[str, str]:

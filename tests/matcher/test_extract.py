@@ -406,3 +406,31 @@ def test_demo_policies_match_their_headers() -> None:
     assert len(policies) == 39
     wrong = [p.key for p in policies if p.extracted() != p.gold_normalised()]
     assert wrong == []
+
+
+def test_a_provinces_doc_number_names_the_province() -> None:
+    text = "京政办发〔2031〕7号\n各区人民政府：\n对在本地注册的小微企业给予房租减免。"
+    assert extract_criteria("关于减免小微企业房租的通知", text, department="滨州市工业和信息化局").regions == ("110000",)
+    # A city's 文号 (滨政发) is not a province's, and a cited province's 文号 is not the issuer's.
+    cited = "根据《若干措施》(鲁政发〔2030〕1号)，对在本地注册的企业给予奖励。"
+    assert extract_criteria("企业奖励办法", cited, department="滨州市工业和信息化局").regions == ("371600",)
+
+
+def test_a_page_on_a_national_scheme_with_no_place_is_national() -> None:
+    text = "一、适用对象\n中小微企业\n二、政策内容\n新购置的设备、器具，单位价值在500万元以上的，可在企业所得税税前扣除。"
+    c = extract_criteria("中小微企业设备器具税前扣除政策", text, department="滨州市工业和信息化局")
+    assert c.regions == ("100000",)
+    local = "本市中小微企业新购置设备的，可在企业所得税税前扣除。"
+    assert extract_criteria("设备扣除政策", local, department="滨州市工业和信息化局").regions == ("371600",)
+
+
+def test_a_title_is_not_required_when_another_item_pays_firms_without_it() -> None:
+    both = ("一、支持对象\n对首次认定的高新技术企业给予20万元奖励。\n"
+            "对营业收入首次突破10亿元的企业，给予100万元奖励。")
+    assert extract_criteria("企业奖励办法", both, "滨州市科学技术局").qualifications == ()
+    only = "一、支持对象\n对首次认定的高新技术企业给予20万元奖励。\n对重新认定的，给予10万元奖励。"
+    assert extract_criteria("企业奖励办法", only, "滨州市科学技术局").qualifications == ("高新技术企业",)
+    # A stated population holds for every item.
+    scoped = ("一、支持对象\n本办法支持对象为经认定的高新技术企业。\n"
+              "二、支持标准\n对企业购买科技成果的，按成交额的10%给予奖励，最高不超过100万元。")
+    assert extract_criteria("企业奖励办法", scoped, "滨州市科学技术局").qualifications == ("高新技术企业",)

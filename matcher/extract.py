@@ -653,17 +653,25 @@ def _from_notes(clause: str, index: IndustryIndex) -> list[_Hit]:
     return hits
 
 
+def _narrows(between: str, broad: _Hit) -> bool:
+    """Narrower classes before 的 are the target ("…加工的农产品加工企业"); before 等 only when the broad noun
+    is a family of several sections ("住宿餐饮等生活服务业"), not one class ("床上用品、毛巾等家纺" is 家纺)."""
+    if "的" in between:
+        return True
+    return between.startswith("等") and len(broad.codes) > 1 and all(c.isalpha() for c in broad.codes)
+
+
 def _specific_first(hits: list[_Hit], taxonomy: Taxonomy) -> list[_Hit]:
     """Drop a broad head noun whose modifier names narrower classes: "从事谷物磨制、食用植物油加工的农产品加工企业".
 
-    The classes before 的 are the target, not every food industry; "物流企业和快递企业" names two
-    targets side by side, and both stay.
+    The classes before 的 (or listed before 等) are the target, not every food industry; "物流企业和快递企业"
+    names two targets side by side, and both stay.
     """
     kept = []
     for hit in hits:
         narrowed = any(
             other is not hit and other.clause == hit.clause and other.negative == hit.negative
-            and other.end <= hit.start and "的" in hit.clause[other.end:hit.start]
+            and other.end <= hit.start and _narrows(hit.clause[other.end:hit.start], hit)
             and any(c != o and taxonomy.covers(c, o) for c in hit.codes for o in other.codes)
             for other in hits
         )

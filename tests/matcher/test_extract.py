@@ -434,3 +434,13 @@ def test_a_title_is_not_required_when_another_item_pays_firms_without_it() -> No
     scoped = ("一、支持对象\n本办法支持对象为经认定的高新技术企业。\n"
               "二、支持标准\n对企业购买科技成果的，按成交额的10%给予奖励，最高不超过100万元。")
     assert extract_criteria("企业奖励办法", scoped, "滨州市科学技术局").qualifications == ("高新技术企业",)
+
+
+def test_classes_listed_before_a_family_of_sections_are_the_target() -> None:
+    # 住宿餐饮 named before 等 narrows a family of sections; one class (家纺) after 等 stays the class.
+    c = extract_criteria("关于支持住宿餐饮等生活服务业恢复发展的通知", "一、支持对象\n各类企业。")
+    assert c.industries == ("H",)  # 住宿 61 and 餐饮 62 are all of section H
+    assert extract_criteria("生活性服务业企业扶持办法", "一、支持对象\n本市企业。").industries == (
+        "H", "O", "P", "Q", "R")
+    both = extract_criteria("生产、生活性服务业增值税加计抵减", "一、适用对象\n纳税人。").industries
+    assert {"58", "I", "H", "Q"} <= set(both) and "C" not in both and "G" not in both

@@ -794,6 +794,7 @@ def _regions(
         (0.5, lambda: _department_area(department, [*head, *opening], regions)),
     ]
     issuer_area, confidence = next(((area, sure) for sure, step in steps if (area := step())), ({}, 0.0))
+    issuer_area = _city_speaking(issuer_area, opening, regions) or issuer_area
     # The most specific of a chain wins (国家税务总局滨州市税务局 is the city's office).
     issuer_area = {c: t for c, t in issuer_area.items() if not any(o != c and regions.covers(c, o) for o in issuer_area)}
 
@@ -847,6 +848,22 @@ def _national_scheme(title: str, sentences: list[Sentence], local: bool) -> dict
         return {}
     text = next((t for t in [title, *(s.text for s in sentences[:15])] if _NATIONAL_SCHEME.search(t)), None)
     return {NATIONWIDE: text} if text else {}
+
+
+_CITY_VOICE = re.compile(r"我市|全市|本市|市委|市政府")
+
+
+def _city_speaking(area: dict[str, str], opening: list[str], regions: Regions) -> dict[str, str]:
+    """A province in the headline, one of its cities speaking in the text (山东这位市委书记 … 泰安市委书记, 我市):
+    the city's policy."""
+    if len(area) != 1 or _level(regions, next(iter(area))) != 1:
+        return {}
+    province = next(iter(area))
+    if not any(_CITY_VOICE.search(t) for t in opening):
+        return {}
+    cities = {_up_to(regions, c, 2): t for t in opening for c in regions.find_in_text(t)
+              if _level(regions, c) >= 2 and regions.covers(province, c)}
+    return cities if len(cities) == 1 else {}
 
 
 def _central_issuer(title: str, opening: list[str], local: bool) -> dict[str, str]:

@@ -444,3 +444,10 @@ def test_classes_listed_before_a_family_of_sections_are_the_target() -> None:
         "H", "O", "P", "Q", "R")
     both = extract_criteria("生产、生活性服务业增值税加计抵减", "一、适用对象\n纳税人。").industries
     assert {"58", "I", "H", "Q"} <= set(both) and "C" not in both and "G" not in both
+
+
+def test_a_city_speaking_under_a_provincial_headline_is_the_city() -> None:
+    text = "泰安市委书记在推进会上为上市企业颁发奖金。\n我市对新上市企业给予1000万元奖励。"
+    assert extract_criteria("山东这位市委书记，奖给新上市企业1000万", text).regions == ("370900",)
+    two = "泰安市、济宁市两地交流上市经验。\n我市对新上市企业给予奖励。"
+    assert extract_criteria("山东推进企业上市", two).regions == ("370000",)

@@ -174,9 +174,13 @@ _EFFECTIVE_FROM = re.compile(r"自\s*([^，。；]{0,24}?)\s*起(?:施行|实施
 _ISSUE_DAY_WORDS = re.compile(r"印发之日|发布之日|公布之日|下发之日|发文之日|签发之日")
 _VALIDITY_YEARS = re.compile(rf"有效期(?:为|暂定为?|限)?\s*({_NUM}|半)\s*年")
 _VALID_UNTIL = re.compile(r"有效期至|有效期到|执行至|实施至|执行到|有效至|止于|截止到|截至")
+# 截至 also dates statistics (截至4月26日24时，各省份…): it states validity only beside a policy word.
+_PUBLISHED_AT = re.compile(r"[\d〇○零一二两三四五六七八九十年月.\-/]{4,14}日?\s*(?:发布|印发|公布|出台|下发)")
+_WEAK_UNTIL = re.compile(r"截止到|截至")
+_POLICY_WORD = re.compile(r"政策|执行|实施|有效|享受|期限|时限|办法|措施|通知")
 _PERIOD = re.compile(r"(?:执行|实施|有效|政策)期(?:限|间)?(?:为|自|：|:)?|有效期(?:为|：|:)?|期限(?:为|：|:)")
 _APPLY = re.compile(
-    r"申报(?:时间|期限|日期|截止|工作)|申请(?:时间|期限|截止)|受理(?:时间|期限)|报送(?:时间|截止)"
+    r"申报(?:时间|期限|日期|截止)|申请(?:时间|期限|截止)|受理(?:时间|期限)|报送(?:时间|截止)"
     r"|截止(?:时间|日期)|(?:之前|前)[^，。；]{0,20}(?:报送|报至|提交|上报|申报|报)"
     r"|(?:报送|提交|上报|申报)[^，。；]{0,30}(?:截止|之前|前)"
 )
@@ -365,7 +369,8 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
             put("effective_to", date(end, 12, 31), plan.string)
     for sentence in sentences:
         if _APPLY.search(sentence):
-            dates = [d for _, d in find_dates(sentence, year_hint)]
+            # A date followed by 发布/印发 is when a cited notice came out, not a deadline.
+            dates = [d for pos, d in find_dates(sentence, year_hint) if not _PUBLISHED_AT.match(sentence, pos)]
             if dates:
                 if len(dates) >= 2 and re.search(r"至|到|—|－|-|~|～", sentence):
                     put("apply_from", min(dates), sentence)
@@ -433,6 +438,8 @@ def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put)
             put("effective_from", start, sentence)
     dates = find_dates(sentence, year_hint)
     cue = _VALID_UNTIL.search(sentence)
+    if cue and _WEAK_UNTIL.fullmatch(cue.group(0)) and not _POLICY_WORD.search(sentence):
+        cue = None
     if cue:
         after = [d for pos, d in dates if pos >= cue.start()]
         if after:

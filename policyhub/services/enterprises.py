@@ -33,6 +33,8 @@ from policyhub.services.identifiers import (
 )
 
 __all__ = [
+    "CONTACT_ROLES",
+    "sees_contacts",
     "PROFILE_FIELDS",
     "ProfileValues",
     "create_enterprise",
@@ -57,6 +59,15 @@ MAX_SCOPE = 4000
 MAX_LIST = 20
 SIZE_LABELS = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
 _LIST_SPLIT = re.compile(r"[;；,，、\n]+")
+
+
+# Who keeps enterprise profiles sees their full contacts; answerers and supervisors see them masked.
+CONTACT_ROLES = ("admin", "editor")
+
+
+def sees_contacts(user: User | None) -> bool:
+    """Whether this staff user may read an enterprise's full mobile and email."""
+    return user is not None and user.role in CONTACT_ROLES
 
 
 @cache

@@ -113,6 +113,8 @@ def staff_detail(enterprise_id: int):
     if enterprise is None:
         abort(404)
     return render_template("enterprises/detail.html", enterprise=enterprise,
+                           sees_contacts=service.sees_contacts(current_user),
+                           mask_mobile=mask_mobile, mask_email=mask_email,
                            industry_name=default_taxonomy().name(enterprise.industry_code),
                            region_name=BINZHOU_REGIONS.get(enterprise.region_code or "", enterprise.region_code))
 

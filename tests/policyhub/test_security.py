@@ -197,3 +197,20 @@ def test_publishing_qa_twice_keeps_it_published(client, app, two_departments, ma
         client.post(f"/staff/consultations/{consultation_id}/publish-qa", data={"published": "1"})
     with app.app_context():
         assert db.session.get(Consultation, consultation_id).published_as_qa is True
+
+
+def test_enterprise_contacts_are_full_only_for_those_who_keep_profiles(client, make_user, make_enterprise, bearer):
+    firm = make_enterprise(mobile="13805431234", email="boss@example.com", channels=["sms", "email"])
+    answerer = make_user("answerer", "answerer", "gxj")
+    editor = make_user("editor2", "editor", "gxj")
+    seen = client.get(f"/api/v1/enterprises/{firm['id']}", headers=bearer(answerer)).get_json()
+    assert seen["mobile"] != "13805431234" and seen["mobile"].endswith("1234")
+    assert seen["email"] != "boss@example.com"
+    full = client.get(f"/api/v1/enterprises/{firm['id']}", headers=bearer(editor)).get_json()
+    assert (full["mobile"], full["email"]) == ("13805431234", "boss@example.com")
+    client.post("/login", data={"username": "answerer", "password": "correct-horse-battery"})
+    page = client.get(f"/staff/enterprises/{firm['id']}").get_data(as_text=True)
+    assert "13805431234" not in page and "boss@example.com" not in page
+    client.get("/logout")
+    client.post("/login", data={"username": "editor2", "password": "correct-horse-battery"})
+    assert "13805431234" in client.get(f"/staff/enterprises/{firm['id']}").get_data(as_text=True)

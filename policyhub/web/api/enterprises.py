@@ -64,13 +64,14 @@ def _get(enterprise_id: int) -> Enterprise:
 def create_enterprise():
     enterprise, warnings = service.create_enterprise(current_api_user(), json_body(), source="api")
     db.session.commit()
-    return jsonify(enterprise_json(enterprise, masked=False) | {"warnings": warnings}), 201
+    masked = not service.sees_contacts(current_api_user())
+    return jsonify(enterprise_json(enterprise, masked=masked) | {"warnings": warnings}), 201
 
 
 @api.get("/enterprises/<int:enterprise_id>")
 @require_roles(*STAFF)
 def get_enterprise(enterprise_id: int):
-    return jsonify(enterprise_json(_get(enterprise_id), masked=False))
+    return jsonify(enterprise_json(_get(enterprise_id), masked=not service.sees_contacts(current_api_user())))
 
 
 @api.patch("/enterprises/<int:enterprise_id>")
@@ -78,7 +79,8 @@ def get_enterprise(enterprise_id: int):
 def update_enterprise(enterprise_id: int):
     enterprise, warnings = service.update_enterprise(current_api_user(), _get(enterprise_id), json_body())
     db.session.commit()
-    return jsonify(enterprise_json(enterprise, masked=False) | {"warnings": warnings})
+    masked = not service.sees_contacts(current_api_user())
+    return jsonify(enterprise_json(enterprise, masked=masked) | {"warnings": warnings})
 
 
 @api.delete("/enterprises/<int:enterprise_id>")

@@ -591,9 +591,15 @@ def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon,
         if _ALL_INDUSTRIES.search(sentence.text):
             explicit_all = True
         hits: list[_Hit] = []
+        in_purpose = False
         for clause, negative in _clauses(sentence):
             if negative and not _ENTITY.search(clause) and not _LIST_ITEM.match(sentence.text):
                 continue  # 电解铝产能的项目不在支持范围: projects, not enterprises of an industry
+            # 为推动全市服务业高质量发展，加快构建现代服务业体系，…: the aim, not whom it is for.
+            if not re.fullmatch(r"\s*[（(][^（）()]*[）)]\s*", clause):  # （福建日报记者 戴敏） keeps the state
+                in_purpose = bool(_PURPOSE.match(clause)) or (in_purpose and bool(_AIM.match(clause)))
+                if in_purpose:
+                    continue
             found = _positioned(clause, lexicon.find(clause), negative)
             if not found and not negative and _SECTOR_HEAD.search(clause):
                 found = _from_notes(clause, index or default_industry_index())
@@ -604,6 +610,13 @@ def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon,
     if explicit_all:
         included = _blank()
     return included, excluded, explicit_all
+
+
+# A purpose clause at the head of a sentence (为进一步推动…发展，…).
+_PURPOSE = re.compile(r"[^，。；]{0,16}?(?<!认定)(?<!成)(?:为|为了)(?:进一步|加快|深入|全面|推动|促进|支持|助力|贯彻|落实|加强|提升|构建)")
+
+
+_AIM = re.compile(r"\s*(?:加快|推动|促进|构建|打造|提升|助力|推进|培育|做大做强)(?![^，。；]*企业)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,9 +73,18 @@ def test_everyday_sector_words_map_to_codes() -> None:
     assert set(extract_criteria("", "支持对象为服务业小微企业。").industries) == tertiary
 
 
+def test_a_news_opening_s_purpose_is_not_its_target() -> None:
+    # c-09 (龙岩): the aim (为…推动全市服务业高质量发展，加快构建现代服务业体系) is not whom it pays.
+    opening = ("东南网9月1日讯（福建日报记者 戴敏）为进一步推动全市服务业高质量发展，加快构建现代服务业体系，近日，"
+               "龙岩市出台措施扶持限上商贸企业发展，批发、零售、住宿、餐饮企业销售额（营业额）分别达到2000万元、"
+               "500万元、200万元、200万元，均可申报纳入限上企业统计。")
+    assert set(extract_criteria("龙岩出台措施扶持限上商贸企业发展", opening).industries) == {"F", "H"}
+
+
 def test_quoted_cases_are_in_the_dev_part() -> None:
     for key in [c[0] for c in REGION_CASES] + ["b-33-tech-innovation-demo-enterprise-2019",
-                                               "a-12-shandong-hitech-sme-subsidy-news"]:
+                                               "a-12-shandong-hitech-sme-subsidy-news",
+                                               "c-09-longyan-retail-above-quota"]:
         assert (REAL_DIR / "policies" / f"{key}.txt").exists(), key
         assert split_of(key) == "dev", key
 

@@ -451,9 +451,3 @@ def test_a_city_speaking_under_a_provincial_headline_is_the_city() -> None:
     assert extract_criteria("山东这位市委书记，奖给新上市企业1000万", text).regions == ("370900",)
     two = "泰安市、济宁市两地交流上市经验。\n我市对新上市企业给予奖励。"
     assert extract_criteria("山东推进企业上市", two).regions == ("370000",)
-
-
-def test_a_purpose_clause_does_not_name_the_targets() -> None:
-    text = ("一、支持对象\n为进一步推动全市服务业高质量发展，（记者 某某）加快构建现代服务业体系，"
-            "对批发、零售企业销售额达到2000万元的给予奖励。")
-    assert extract_criteria("商贸企业奖励", text).industries == ("51", "52")

@@ -851,7 +851,7 @@ def _doc_number_province(lines: list[str]) -> dict[str, str]:
 # A scheme the centre sets for every firm alike: taxes, the national titles' conditions, 社保补贴.
 _NATIONAL_SCHEME = re.compile(
     r"企业所得税|增值税|个人所得税|税前扣除|加计扣除|留抵退税|高新技术企业认定|认定高企|国家重点支持的高新技术领域"
-    r"|科技型中小企业评价|社会保险补贴|社会保险费补贴"
+    r"|科技型中小企业评价|社会保险补贴|社会保险费补贴|专精特新[“\"]?小巨人"
 )
 
 

@@ -420,6 +420,9 @@ def test_a_page_on_a_national_scheme_with_no_place_is_national() -> None:
     text = "一、适用对象\n中小微企业\n二、政策内容\n新购置的设备、器具，单位价值在500万元以上的，可在企业所得税税前扣除。"
     c = extract_criteria("中小微企业设备器具税前扣除政策", text, department="滨州市工业和信息化局")
     assert c.regions == ("100000",)
+    giant = extract_criteria("专精特新“小巨人”企业与专精特新中小企业有何区别", "小巨人企业是专精特新中小企业中的佼佼者。",
+                             department="滨州市工业和信息化局")
+    assert giant.regions == ("100000",)
     local = "本市中小微企业新购置设备的，可在企业所得税税前扣除。"
     assert extract_criteria("设备扣除政策", local, department="滨州市工业和信息化局").regions == ("371600",)
 

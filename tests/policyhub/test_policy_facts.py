@@ -130,3 +130,23 @@ def test_staff_page_shows_what_was_read_and_the_edit_form_keeps_it(client, edito
     assert "申报截止：2035-04-30" in page
     form = client.get(f"/staff/policies/{policy['id']}/edit").get_data(as_text=True)
     assert 'value="2035-04-30"' in form and 'value="200' in form
+
+
+def test_a_page_edit_that_resubmits_the_read_values_keeps_them_following_the_text(client, editor_token, bearer):
+    policy = create(client, editor_token, bearer)
+    client.post("/login", data={"username": "editor", "password": "correct-horse-battery"})
+    form = {name: policy[name] or "" for name in (
+        "title", "doc_number", "issued_on", "effective_from", "effective_to", "apply_from", "apply_until",
+        "max_support_wan", "contact")}
+    form |= {"department": "gxj", "body": BODY.replace("2035年4月30日", "2035年5月31日")}
+    response = client.post(f"/staff/policies/{policy['id']}/edit", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    edited = client.get(f"/api/v1/policies/{policy['id']}", headers=bearer(editor_token)).get_json()
+    assert edited["apply_until"] == "2035-05-31"
+    assert "apply_until" in edited["facts"]["filled_from_text"]
+    # The editor types a different amount on the page: it is theirs from now on.
+    form |= {"max_support_wan": "150", "apply_until": "2035-05-31"}
+    assert client.post(f"/staff/policies/{policy['id']}/edit", data=form).status_code == 302
+    again = client.get(f"/api/v1/policies/{policy['id']}", headers=bearer(editor_token)).get_json()
+    assert again["max_support_wan"] == 150
+    assert "max_support_wan" not in again["facts"]["filled_from_text"]

@@ -496,6 +496,9 @@ def extract_criteria(
     found_quals = _qualifications(targets, quals)
     if not found_quals.values and title and _REWARDS_HOLDERS.search(title):
         found_quals = _qualifications(title_sentence, quals)
+    if not found_quals.values and not targets:
+        # A news report without a 支持对象 section: "中央财政支持1000多家重点“小巨人”企业" names the holders paid.
+        found_quals = _qualifications([s for s in sentences if _SUPPORTS_HOLDERS.search(s.text)], quals)
     if found_quals.values and not any(_SCOPE_STATEMENT.search(t) for t in found_quals.values.values()) \
             and _benefit_without_title(sentences, quals):
         found_quals = _blank()  # labelling.md: the target is the union of who benefits from at least one item
@@ -737,6 +740,7 @@ _BENEFIT = re.compile(
 )
 # A statement of whom the whole policy is for: every item lies inside it, so no union is taken.
 _SCOPE_STATEMENT = re.compile(r"(?:支持|适用|申报|扶持|奖励|补助|服务)(?:对象|主体|范围)|申报条件|申报单位须|申报企业须")
+_SUPPORTS_HOLDERS = re.compile(r"(?:支持|奖励|资助|补助)\d+多?家(?:重点)?[“\"]?")
 _BENEFICIARY = re.compile(r"企业|单位|项目|主体|个体|商户")  # an item names whom it benefits
 _REFERS_BACK = re.compile(r"上述|以上|该类|此类|其中|同时|对其|符合条件的")
 

@@ -454,3 +454,10 @@ def test_a_city_speaking_under_a_provincial_headline_is_the_city() -> None:
     assert extract_criteria("山东这位市委书记，奖给新上市企业1000万", text).regions == ("370900",)
     two = "泰安市、济宁市两地交流上市经验。\n我市对新上市企业给予奖励。"
     assert extract_criteria("山东推进企业上市", two).regions == ("370000",)
+
+
+def test_a_report_of_support_paid_to_holders_requires_the_title() -> None:
+    news = "记者从工业和信息化部获悉，今年中央财政将支持1000多家重点“小巨人”企业开展技术改造。"
+    assert extract_criteria("中央财政加大对小巨人企业支持力度", news).qualifications == ('专精特新"小巨人"企业',)
+    cultivate = "记者获悉，今年将加快培育一批专精特新“小巨人”企业。"
+    assert extract_criteria("加快培育小巨人企业", cultivate).qualifications == ()

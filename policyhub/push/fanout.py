@@ -180,10 +180,9 @@ def _hold(job: FanoutJob, owner: str, until: datetime) -> bool:
 
 def _locked_policy(policy_id: int) -> Policy | None:
     """The policy as committed now; on PostgreSQL row-locked, so a withdraw waits for the chunk or the chunk for it."""
-    stmt = select(Policy).where(Policy.id == policy_id).execution_options(populate_existing=True)
-    if db.engine.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return db.session.scalar(stmt)
+    if db.session.scalar(select(Policy.id).where(Policy.id == policy_id).with_for_update()) is None:
+        return None
+    return db.session.get(Policy, policy_id, populate_existing=True)
 
 
 def _finish(job: FanoutJob, state: str, now: datetime) -> FanoutJob:

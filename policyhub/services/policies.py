@@ -276,7 +276,8 @@ def publish_policy(actor: User, policy: Policy, now: datetime | None = None) -> 
         raise Forbidden("只能发布本部门的政策")
     now = now or utcnow()
     # Two publishes of one policy at once: the second waits for the first's commit and sees it published.
-    db.session.refresh(policy, with_for_update=True)
+    db.session.execute(select(Policy.id).where(Policy.id == policy.id).with_for_update())
+    db.session.refresh(policy)
     if policy.status == PUBLISHED:
         raise Conflict("政策已发布", code="wrong_status")
     if policy.status == EXPIRED:

@@ -112,6 +112,15 @@ def main() -> None:
             job = fanout.after_commit(result.fanout_job_id)
             publish_s = time.perf_counter() - started
             matched, queued, chunks, policy_id = job.processed, job.notifications_queued, job.chunks, policy.id
+            # The same again with this process's index already built: what a long-running worker sees.
+            second = create_policy(editor, {"title": "对照：索引已建好", "body": BODY, "criteria": CRITERIA})
+            db.session.commit()
+            started = time.perf_counter()
+            warm_job_id = publish_policy(editor, second).fanout_job_id
+            db.session.commit()
+            warm = fanout.after_commit(warm_job_id)
+            warm_s = time.perf_counter() - started
+            warm_counts = (warm.processed, warm.notifications_queued)
             db.session.remove()
             db.engine.dispose()
         floor_s, rows = insert_floor(path, folder, policy_id)
@@ -121,6 +130,8 @@ def main() -> None:
           f"{queued} outbox rows in {publish_s:.2f} s")
     print(f"raw insert floor (bare sqlite3 executemany, same {rows} rows, same disk): {floor_s:.2f} s")
     print(f"ratio {ratio:.1f}x   target <= {TARGET}x: {'met' if ratio <= TARGET else 'MISSED'}")
+    print(f"second publish, index already built: {warm_counts[0]} matches + {warm_counts[1]} outbox rows "
+          f"in {warm_s:.2f} s = {warm_s / floor_s:.1f}x the floor")
 
 
 if __name__ == "__main__":

@@ -169,3 +169,39 @@ def test_embedded_default_answers_as_before(make_app, make_enterprise, editor_to
     assert published.status_code == 200
     body = published.get_json()
     assert (body["matched"], body["notifications_queued"], body["fanout"]["state"]) == (1, 1, "done")
+
+
+def test_two_publishes_at_once_publish_once(app, client, editor_token, bearer, firms, monkeypatch):
+    """The publish row lock: the second request waits for the first's commit, then finds the policy published."""
+    import threading
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("row locks: PostgreSQL only (SQLite serialises writers on the whole file)")
+    headers = bearer(editor_token)
+    created = client.post("/api/v1/policies", headers=headers,
+                          json={"title": ALUMINIUM[0], "body": ALUMINIUM[1], "criteria": CRITERIA})
+    policy_id = created.get_json()["id"]
+    real = fanout.schedule
+    inside = threading.Barrier(2, timeout=5)
+
+    def slow_schedule(*args, **kwargs):
+        try:
+            inside.wait()  # both requests are inside publish: without the lock both would get here
+        except threading.BrokenBarrierError:
+            pass
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fanout, "schedule", slow_schedule)
+    statuses: list[int] = []
+
+    def publish() -> None:
+        statuses.append(app.test_client().post(f"/api/v1/policies/{policy_id}/publish", headers=headers).status_code)
+
+    threads = [threading.Thread(target=publish) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(statuses) == [202, 409]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(FanoutJob.policy_id == policy_id)) == 1

@@ -83,10 +83,12 @@ def set_role_command(name: str, role: str, department_code: str | None) -> None:
 @with_appcontext
 def seed_demo_command() -> None:
     """Load the demo departments, staff users and policies (idempotent)."""
+    from policyhub.push.fanout import run_pending
     from policyhub.services.seed import DEMO_USERS, seed_demo
 
     report = seed_demo()
     db.session.commit()
+    run_pending(f"seed:{os.getpid()}", max_jobs=1000)
     click.echo(f"demo data: +{report.departments} departments, +{report.users} users, "
                f"+{report.policies} policies ({report.published} published, {report.expired} expired), "
                f"+{report.enterprises} enterprises")
@@ -208,11 +210,36 @@ def dispatch_command(once: bool, interval: float) -> None:
     from policyhub.delivery import build_dispatcher
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    from policyhub.push.fanout import run_pending
+
     dispatcher = build_dispatcher(app)
+    owner = f"dispatch:{os.getpid()}"
     while True:
+        # Published policies' fan-outs first: they write the rows this worker then delivers.
+        fanouts = run_pending(owner)
+        if fanouts:
+            click.echo(f"fanout jobs run: {fanouts}")
         report = dispatcher.drain()
         click.echo(f"claimed: {report.claimed}, sent: {report.sent}, retried: {report.retried}, "
                    f"failed: {report.failed}, dead: {report.dead}")
+        if once:
+            return
+        time.sleep(interval)
+
+
+@policies_cli.command("fanout")
+@click.option("--once", is_flag=True, help="Run the queued fan-out jobs, then exit.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between looks when not --once.")
+@with_appcontext
+def fanout_command(once: bool, interval: float) -> None:
+    """Run published policies' fan-out jobs (a worker; any number may run, each job is leased)."""
+    import time
+
+    from policyhub.push.fanout import run_pending
+
+    owner = f"fanout:{os.getpid()}"
+    while True:
+        click.echo(f"fanout jobs run: {run_pending(owner)}")
         if once:
             return
         time.sleep(interval)

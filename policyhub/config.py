@@ -19,8 +19,9 @@ _RENAMED = {
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
 }
 _INTS = {"PROXY_FIX", "MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "UPLOAD_MAX_BYTES",
-         "DISPATCH_BATCH_SIZE", "DISPATCH_MAX_ATTEMPTS"}
-_FLOATS = {"DISPATCH_LEASE_SECONDS", "DISPATCH_BACKOFF_BASE_SECONDS", "DISPATCH_BACKOFF_CAP_SECONDS",
+         "DISPATCH_BATCH_SIZE", "DISPATCH_MAX_ATTEMPTS",
+         "FANOUT_CHUNK_SIZE"}
+_FLOATS = {"FANOUT_LEASE_SECONDS", "FANOUT_WAIT_SECONDS", "DISPATCH_LEASE_SECONDS", "DISPATCH_BACKOFF_BASE_SECONDS", "DISPATCH_BACKOFF_CAP_SECONDS",
            "DISPATCH_CIRCUIT_WAIT_SECONDS", "DISPATCH_CIRCUIT_MAX_WAIT_SECONDS", "MAIL_TIMEOUT_SECONDS",
            "SMS_CONNECT_TIMEOUT_SECONDS", "SMS_READ_TIMEOUT_SECONDS", "SMS_RATE_PER_SECOND", "EMAIL_RATE_PER_SECOND"}
 _BOOLS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_SUPPRESS_SEND", "RATELIMIT_ENABLED", "WTF_CSRF_ENABLED",
@@ -59,6 +60,14 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # How many reverse proxies (nginx) stand before the app; their X-Forwarded-* headers are then
         # trusted, so rate limits count the client's address rather than the proxy's. 0: none.
         "PROXY_FIX": 0,
+        # Publishing commits a fan-out job: "inline" runs it in the publishing process right after the
+        # commit (for at most FANOUT_WAIT_SECONDS if set; the scheduler's fanout job finishes the rest),
+        # "worker" leaves it to `flask policies fanout`, the dispatch workers or the scheduler, and the
+        # request waits FANOUT_WAIT_SECONDS (default 2) before answering 202.
+        "FANOUT": "inline",
+        "FANOUT_WAIT_SECONDS": None,
+        "FANOUT_CHUNK_SIZE": 1000,
+        "FANOUT_LEASE_SECONDS": 300.0,
         # The dispatcher (README, "Delivery settings"): a batch renews its lease before each send.
         "DISPATCH_BATCH_SIZE": 100,
         "DISPATCH_LEASE_SECONDS": 300.0,

@@ -47,6 +47,16 @@ def _dispatch() -> None:
                  report.retried, report.failed, report.dead)
 
 
+def _fanout() -> None:
+    import os
+
+    from policyhub.push.fanout import run_pending
+
+    ran = run_pending(f"scheduler:{os.getpid()}")
+    if ran:
+        log.info("fanout: %d jobs run", ran)
+
+
 def _digest() -> None:
     queued = queue_digests()
     if queued:
@@ -58,6 +68,8 @@ JOBS: dict[str, tuple[Callable[[], None], dict]] = {
     "expire_policies": (_expire, {"trigger": CronTrigger(hour=0, minute=5, timezone=SHANGHAI)}),
     # Reminders and escalations only go out in office hours; the scan itself may run any time.
     "sla_scan": (_sla_scan, {"trigger": "interval", "minutes": 10}),
+    # Fan-outs left by a publish (FANOUT=worker, or an inline run that ran out of time or crashed).
+    "fanout": (_fanout, {"trigger": "interval", "seconds": 5}),
     "dispatch": (_dispatch, {"trigger": "interval", "seconds": 5}),
     "digest": (_digest, {"trigger": CronTrigger(hour=17, minute=30, timezone=SHANGHAI)}),
 }

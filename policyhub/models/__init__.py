@@ -5,6 +5,7 @@ from policyhub.models.base import Base, UTCDateTime, utcnow
 from policyhub.models.consultation import CalendarOverride, CalendarYear, Consultation
 from policyhub.models.department import Department
 from policyhub.models.enterprise import CHANNELS, Enterprise, Subscription
+from policyhub.models.fanout import FanoutJob
 from policyhub.models.match import PolicyMatch
 from policyhub.models.notification import ChannelCircuit, Notification, SchedulerLease
 from policyhub.models.policy import POLICY_STATUSES, Policy, PolicyFile, PolicyTarget, PolicyVersion
@@ -21,6 +22,7 @@ __all__ = [
     "Consultation",
     "Department",
     "Enterprise",
+    "FanoutJob",
     "Notification",
     "Policy",
     "PolicyFile",

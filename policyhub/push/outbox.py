@@ -65,6 +65,10 @@ def _existing(messages: Sequence[Outgoing]) -> dict[str, tuple[int, str]]:
         # A whole policy's fan-out: one read of that policy's rows, not a hundred IN lists.
         stmt = select(Notification.idempotency_key, Notification.id, Notification.status).where(
             Notification.policy_id == next(iter(policy_ids)))
+        enterprise_ids = {m.enterprise_id for m in messages}
+        if None not in enterprise_ids:
+            # A fan-out chunk: only its range of enterprises.
+            stmt = stmt.where(Notification.enterprise_id.between(min(enterprise_ids), max(enterprise_ids)))
         wanted = set(keys)
         return {k: (i, s) for k, i, s in db.session.execute(stmt) if k in wanted}
     for start in range(0, len(keys), _CHUNK):

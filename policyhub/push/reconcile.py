@@ -35,8 +35,12 @@ from policyhub.services.bulk import bulk_insert, bulk_update
 from policyhub.timeutil import local_date
 
 __all__ = [
+    "PolicyVerdicts",
     "ReconcileOutcome",
     "is_live",
+    "policy_verdicts",
+    "reconcile_policy_range",
+    "retire",
     "enterprise_deleted",
     "mark_not_relevant",
     "reconcile_enterprises",
@@ -189,6 +193,9 @@ def queue_alerts(policy: Policy, enterprise_ids: Collection[int], *, now: dateti
     wanted = set(enterprise_ids)
     if len(wanted) <= _CHUNK:
         stmt = stmt.where(PolicyMatch.enterprise_id.in_(wanted))
+    elif wanted:
+        # A fan-out chunk: its id range, not the policy's every match.
+        stmt = stmt.where(PolicyMatch.enterprise_id.between(min(wanted), max(wanted)))
     messages = [Outgoing(kind="policy_match", channel=channel, recipient=recipient, policy_id=policy.id,
                          enterprise_id=enterprise_id, key=f"match:{policy.id}:{enterprise_id}:{channel}")
                 for enterprise_id, channel, mobile, email in db.session.execute(stmt)
@@ -196,18 +203,23 @@ def queue_alerts(policy: Policy, enterprise_ids: Collection[int], *, now: dateti
     return enqueue(messages, now=now, revive=True)
 
 
-def reconcile_policy(policy: Policy, *, now: datetime | None = None, notify: bool = True) -> ReconcileOutcome:
-    """Bring one policy's matches in line with every profile (publish, edit, withdraw, republish, expiry)."""
-    now = now or utcnow()
-    db.session.flush()
-    if not is_live(policy, now):
-        return _retire(policy, now)
+@dataclass
+class PolicyVerdicts:
+    """A live policy's eligible set as computed now: verdict per enterprise (ascending ids) and its details."""
+
+    verdicts: dict[int, str]
+    details: Details
+
+
+def policy_verdicts(policy: Policy) -> PolicyVerdicts:
+    """Every profile's verdict on a live policy, from this process's index (committed profiles)."""
     index = current_index()
     criteria = Criteria.from_dict(policy.criteria)
     result = index.match_arrays(criteria, _policy_text(policy))
     ids = result.enterprise_ids.tolist()
     eligible = result.eligible.tolist()
-    verdicts = {e: ELIGIBLE if ok else NEED_MORE_INFO for e, ok in zip(ids, eligible, strict=True)}
+    pairs = sorted(zip(ids, eligible, strict=True))
+    verdicts = {e: ELIGIBLE if ok else NEED_MORE_INFO for e, ok in pairs}
     position = {e: i for i, e in enumerate(ids)}
     explain = _explainer(index, criteria)
 
@@ -219,11 +231,42 @@ def reconcile_policy(policy: Policy, *, now: datetime | None = None, notify: boo
                       _missing_names(int(result.missing[i])))
         return out
 
-    outcome, _ = _apply(policy, verdicts, _stored(policy.id), details, now=now, alert=notify)
+    return PolicyVerdicts(verdicts, details)
+
+
+def reconcile_policy_range(policy: Policy, computed: PolicyVerdicts, chunk: dict[int, str], *, after: int,
+                           upto: int | None, now: datetime, notify: bool = True) -> ReconcileOutcome:
+    """Reconcile the enterprises with ids in (after, upto] (upto None: no end); ``chunk`` holds their verdicts.
+
+    Idempotent: a range already reconciled finds nothing different and writes nothing, so a fan-out
+    that crashed inside a chunk simply runs that chunk again.
+    """
+    stmt = select(PolicyMatch.id, PolicyMatch.enterprise_id, PolicyMatch.eligibility, PolicyMatch.active,
+                  PolicyMatch.not_relevant_at).where(PolicyMatch.policy_id == policy.id,
+                                                     PolicyMatch.enterprise_id > after)
+    if upto is not None:
+        stmt = stmt.where(PolicyMatch.enterprise_id <= upto)
+    stored = {r.enterprise_id: _Stored(*r) for r in db.session.execute(stmt)}
+    outcome, _ = _apply(policy, chunk, stored, computed.details, now=now, alert=notify)
     return outcome
 
 
-def _retire(policy: Policy, now: datetime) -> ReconcileOutcome:
+def reconcile_policy(policy: Policy, *, now: datetime | None = None, notify: bool = True) -> ReconcileOutcome:
+    """Bring one policy's matches in line with every profile in one transaction (withdraw, expiry, small runs).
+
+    Publish and edits of a published policy go through ``push.fanout`` instead: the same reconcile in
+    committed chunks, off the request path.
+    """
+    now = now or utcnow()
+    db.session.flush()
+    if not is_live(policy, now):
+        return retire(policy, now)
+    computed = policy_verdicts(policy)
+    outcome, _ = _apply(policy, computed.verdicts, _stored(policy.id), computed.details, now=now, alert=notify)
+    return outcome
+
+
+def retire(policy: Policy, now: datetime) -> ReconcileOutcome:
     """A policy nobody may be told about any more: every match inactive, every undelivered message cancelled."""
     reason = "policy withdrawn" if policy.status == WITHDRAWN else "policy expired"
     deactivated = db.session.execute(

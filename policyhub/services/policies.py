@@ -14,7 +14,7 @@ from matcher.tokenize import index_tokens, join
 from policyhub.extensions import db
 from policyhub.models import Department, Policy, PolicyFile, PolicyTarget, PolicyVersion, User, utcnow
 from policyhub.models.policy import DRAFT, EXPIRED, PUBLISHED, WITHDRAWN
-from policyhub.push import reconcile
+from policyhub.push import fanout, reconcile
 from policyhub.services import audit
 from policyhub.services.criteria import extract_criteria, normalise_criteria, targets
 from policyhub.services.documents import DocumentError, ExtractedDocument, extract_text
@@ -59,9 +59,10 @@ class Upload:
 
 @dataclass(frozen=True)
 class PublishResult:
+    """The policy published and its fan-out job, committed by the caller and run after the commit."""
+
     policy: Policy
-    matched: int = 0
-    notifications_queued: int = 0
+    fanout_job_id: int
 
 
 @dataclass(frozen=True)
@@ -323,12 +324,17 @@ def update_policy(actor: User, policy: Policy, values: dict[str, Any], upload: U
     db.session.flush()
     audit.record(actor, "policy.edit", "policy", policy.id, version=policy.version, changed=changed)
     if policy.status == PUBLISHED and set(changed) & _MATCH_FIELDS:
-        # Who the policy concerns may have changed: newly covered firms are told, dropped ones cancelled.
-        outcome = reconcile.reconcile_policy(policy, now=policy.updated_at)
-        audit.record(actor, "policy.rematch", "policy", policy.id, version=policy.version,
-                     newly_eligible=outcome.newly_eligible, deactivated=outcome.deactivated,
-                     notifications_queued=outcome.notifications_queued,
-                     notifications_cancelled=outcome.notifications_cancelled)
+        # Who the policy concerns may have changed: newly covered firms are told, dropped ones cancelled,
+        # by a fan-out job the caller runs after its commit (``fanout.after_commit``).
+        if reconcile.is_live(policy, policy.updated_at):
+            job = fanout.schedule(policy, "edit", now=policy.updated_at)
+            audit.record(actor, "policy.rematch", "policy", policy.id, version=policy.version, fanout_job=job.id)
+        else:
+            # Edited into the past: nobody may be told any more, at once.
+            outcome = reconcile.reconcile_policy(policy, now=policy.updated_at)
+            fanout.cancel_unfinished(policy, now=policy.updated_at)
+            audit.record(actor, "policy.rematch", "policy", policy.id, version=policy.version,
+                         deactivated=outcome.deactivated, notifications_cancelled=outcome.notifications_cancelled)
     return policy
 
 
@@ -374,6 +380,9 @@ def publish_policy(actor: User, policy: Policy, now: datetime | None = None) -> 
     if not can_edit(actor, policy):
         raise Forbidden("只能发布本部门的政策")
     now = now or utcnow()
+    # Two publishes of one policy at once: the second waits for the first's commit and sees it published.
+    db.session.execute(select(Policy.id).where(Policy.id == policy.id).with_for_update())
+    db.session.refresh(policy)
     if policy.status == PUBLISHED:
         raise Conflict("政策已发布", code="wrong_status")
     if policy.status == EXPIRED:
@@ -381,16 +390,18 @@ def publish_policy(actor: User, policy: Policy, now: datetime | None = None) -> 
     if policy.effective_to and policy.effective_to < local_date(now):
         raise Conflict("政策有效期已过，不能发布；请先修改失效日期", code="expired",
                        fields={"effective_to": "早于今天"})
+    trigger = "republish" if policy.status == WITHDRAWN else "publish"
     policy.status = PUBLISHED
     policy.published_at = now
     policy.withdrawn_at = None
     policy.withdraw_reason = None
     policy.updated_at = now
     db.session.flush()
-    outcome = reconcile.reconcile_policy(policy, now=now)
-    audit.record(actor, "policy.publish", "policy", policy.id, version=policy.version, matched=outcome.matched,
-                 notifications_queued=outcome.notifications_queued)
-    return PublishResult(policy, outcome.matched, outcome.notifications_queued)
+    # The state change and the fan-out job commit together; matching and alerts run after the commit.
+    job = fanout.schedule(policy, trigger, now=now)
+    audit.record(actor, "policy.publish", "policy", policy.id, version=policy.version, fanout_job=job.id,
+                 trigger=trigger)
+    return PublishResult(policy, job.id)
 
 
 def withdraw_policy(actor: User, policy: Policy, reason: str = "", now: datetime | None = None) -> WithdrawResult:
@@ -407,6 +418,7 @@ def withdraw_policy(actor: User, policy: Policy, reason: str = "", now: datetime
     policy.withdraw_reason = reason or None
     policy.updated_at = now
     db.session.flush()
+    fanout.cancel_unfinished(policy, now=now)
     outcome = reconcile.reconcile_policy(policy, now=now)
     cancelled = outcome.notifications_cancelled
     audit.record(actor, "policy.withdraw", "policy", policy.id, reason=reason, notifications_cancelled=cancelled)
@@ -427,6 +439,7 @@ def expire_policies(now: datetime | None = None) -> list[int]:
         for policy_id in ids:
             policy = db.session.get(Policy, policy_id)
             db.session.refresh(policy)
+            fanout.cancel_unfinished(policy, now=now)
             outcome = reconcile.reconcile_policy(policy, now=now)
             audit.record(None, "policy.expire", "policy", policy_id, on=today.isoformat(),
                          notifications_cancelled=outcome.notifications_cancelled)

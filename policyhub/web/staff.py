@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from policyhub.extensions import db
 from policyhub.models import AuditEvent, Department, Enterprise, Notification, PolicyFile, PolicyMatch
 from policyhub.models.base import utcnow
+from policyhub.push import fanout
 from policyhub.services import policies as service
 from policyhub.services.errors import Invalid, ServiceError
 from policyhub.services.search import search_policies
@@ -141,6 +142,7 @@ def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200):
         "staff/policy.html", policy=policy, criteria_form=criteria_form, action_form=PublishForm(),
         withdraw_form=WithdrawForm(), can_edit=service.can_edit(current_user, policy), events=events,
         matches=matches, match_counts=match_counts, not_relevant=not_relevant, deliveries=deliveries,
+        fanout=fanout.latest_job(policy.id),
         # One line per field and sentence: the engine records a sentence once per value it read from it.
         evidence=list({(e["field"], e["sentence"]): e for e in policy.criteria.get("evidence", [])
                        if isinstance(e, dict) and isinstance(e.get("field"), str)
@@ -167,6 +169,7 @@ def edit_policy(policy_id: int):
         try:
             service.update_policy(current_user, policy, values, _upload(form))
             db.session.commit()
+            fanout.after_commit_for(policy_id)
         except ServiceError as exc:
             db.session.rollback()
             _apply_errors(form, exc)
@@ -198,6 +201,7 @@ def update_criteria(policy_id: int):
     try:
         service.update_policy(current_user, policy, {"criteria": criteria})
         db.session.commit()
+        fanout.after_commit_for(policy_id)
     except ServiceError as exc:
         db.session.rollback()
         _apply_errors(form, exc)
@@ -225,7 +229,11 @@ def publish(policy_id: int):
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        flash(f"已发布；匹配企业 {result.matched} 家，待推送 {result.notifications_queued} 条", "success")
+        job = fanout.after_commit(result.fanout_job_id)
+        if job.state == "done":
+            flash(f"已发布；匹配企业 {job.processed} 家，待推送 {job.notifications_queued} 条", "success")
+        else:
+            flash("已发布；正在后台匹配并推送，进度见本页", "success")
     return redirect(url_for("staff.policy", policy_id=policy_id))
 
 

@@ -180,6 +180,10 @@ RESPONSE_SCHEMAS: dict[str, Any] = {
     "Match": {"type": "object", "properties": {
         "score": {"type": "number"}, "eligibility": {"type": "string"}, "reasons": {},
         "missing": {}, "not_relevant": {"type": "boolean"}, "matched_at": {"type": "string"}}},
+    "Fanout": {"type": "object", "required": ["state", "matched", "notifications_queued"], "properties": {
+        "state": {"enum": ["none", "queued", "running", "done", "cancelled", "failed"]},
+        "total": {"type": ["integer", "null"]}, "processed": {"type": "integer"}, "matched": {"type": "integer"},
+        "notifications_queued": {"type": "integer"}}},
     "Notification": {"type": "object", "required": ["id", "status", "attempts"], "properties": {
         "id": {"type": "integer"}, "kind": {"type": "string"}, "channel": {"enum": ["sms", "email"]},
         "recipient": {"type": "string", "description": "脱敏"}, "status": {"enum": list(NOTIFICATION_STATUSES)},
@@ -218,8 +222,12 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
                                            "ok": _ref("Policy")},
         ("patch", "/policies/{id}"): {"summary": "修改政策（生成新版本）", "roles": ("editor",),
                                              "errors": (409, 413, 415), "body": policy_body, "ok": _ref("Policy")},
-        ("post", "/policies/{id}/publish"): {"summary": "发布并匹配推送", "roles": ("editor",), "errors": (409,),
-                                                    "ok": _ref("Policy")},
+        ("post", "/policies/{id}/publish"): {
+            "summary": "发布并匹配推送（推送在后台分批完成；未在短时间内完成时答复 202）", "roles": ("editor",),
+            "errors": (409,), "ok": _ref("Policy"),
+            "accepted": {"type": "object", "required": ["status", "fanout"], "properties": {
+                "status": {"enum": ["published"]}, "fanout": _ref("Fanout")}}},
+        ("get", "/policies/{id}/fanout"): {"summary": "发布推送进度", "roles": staff, "ok": _ref("Fanout")},
         ("post", "/policies/{id}/withdraw"): {
             "summary": "撤回", "roles": ("editor",), "errors": (409,),
             "body": {"required": False, "content": _json(_model(WithdrawIn, schemas))}, "ok": _ref("Policy")},
@@ -333,6 +341,8 @@ def _operation(method: str, path: str, spec: dict[str, Any]) -> dict[str, Any]:
         "summary": spec["summary"],
         "responses": {str(spec.get("status", 200)): {"description": "成功", "content": _json(spec["ok"])}},
     }
+    if spec.get("accepted"):
+        op["responses"]["202"] = {"description": "已接受，后台继续", "content": _json(spec["accepted"])}
     if roles:
         op["description"] = f"角色：{', '.join(roles)}（admin 均可）"
         op["security"] = [{"bearer": []}]

@@ -15,6 +15,7 @@ from policyhub.models import Policy
 from policyhub.models.base import utcnow
 from policyhub.models.policy import POLICY_STATUSES, PUBLISHED
 from policyhub.models.user import User
+from policyhub.push import fanout
 from policyhub.services import policies as service
 from policyhub.services.criteria import SIZES
 from policyhub.services.errors import Invalid, NotFound, ServiceError
@@ -148,9 +149,10 @@ def create_policy():
 @require_roles("editor")
 def update_policy(policy_id: int):
     values, upload = _request_values()
-    policy = service.update_policy(current_api_user(), service.get_policy(policy_id), values, upload)
+    service.update_policy(current_api_user(), service.get_policy(policy_id), values, upload)
     db.session.commit()
-    return jsonify(policy_json(policy))
+    fanout.after_commit_for(policy_id)
+    return jsonify(policy_json(service.get_policy(policy_id)))
 
 
 @api.post("/policies/<int:policy_id>/publish")
@@ -158,8 +160,20 @@ def update_policy(policy_id: int):
 def publish_policy(policy_id: int):
     result = service.publish_policy(current_api_user(), service.get_policy(policy_id))
     db.session.commit()
-    return jsonify(policy_json(result.policy, full=False) | {
-        "matched": result.matched, "notifications_queued": result.notifications_queued})
+    job = fanout.after_commit(result.fanout_job_id)
+    progress = fanout.fanout_json(job)
+    body = policy_json(service.get_policy(policy_id), full=False) | {"fanout": progress}
+    if job.state == "done":
+        return jsonify(body | {"matched": job.processed, "notifications_queued": job.notifications_queued})
+    # Still running (a worker finishes it): followed at GET /api/v1/policies/{id}/fanout.
+    return jsonify(body), 202
+
+
+@api.get("/policies/<int:policy_id>/fanout")
+@require_roles("editor", "answerer", "supervisor")
+def policy_fanout(policy_id: int):
+    service.get_policy(policy_id)
+    return jsonify(fanout.fanout_json(fanout.latest_job(policy_id)))
 
 
 @api.post("/policies/<int:policy_id>/withdraw")

@@ -70,6 +70,8 @@ def run_job(app: Flask, name: str) -> None:
         try:
             function()
             db.session.commit()
+            # One line per run: operators (and scripts/prod_smoke.py) count runs from it.
+            log.info("job %s done", name)
         except Exception:
             db.session.rollback()
             log.exception("job %s failed", name)

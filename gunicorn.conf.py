@@ -24,7 +24,8 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "2000"))
 # jieba's dictionary and the app are loaded once in the master, then shared copy-on-write.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+# "-": to the journal; empty: no access log (the load run turns it off).
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 # nginx on the same host is the only proxy whose X-Forwarded-* gunicorn itself trusts; the app's

@@ -32,6 +32,10 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 # rate limits read the client address through POLICYHUB_PROXY_FIX (werkzeug ProxyFix).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "policyhub-web"
+# gunicorn's control socket defaults to one path per user (~/.gunicorn): off unless a path is given,
+# so two instances on one host (a smoke run beside the service) never take each other's.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
 
 
 def post_fork(server, worker):

@@ -27,7 +27,7 @@ _FLOATS = {"DISPATCH_LEASE_SECONDS", "DISPATCH_BACKOFF_BASE_SECONDS", "DISPATCH_
            "HEALTH_DISPATCH_LAG_SECONDS", "SCHEDULER_LEASE_POLL_SECONDS"}
 _BOOLS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_SUPPRESS_SEND", "RATELIMIT_ENABLED", "WTF_CSRF_ENABLED",
           "SESSION_COOKIE_SECURE", "SMS_QUIET_HOURS",
-          "HEALTH_REQUIRE_SCHEDULER"}
+          "HEALTH_REQUIRE_SCHEDULER", "SCHEDULER_DISPATCH"}
 
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
@@ -68,6 +68,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "OVERLOAD_RETRY_AFTER_SECONDS": 2,
         # /healthz: a missing scheduler lease counts as degraded (set where a scheduler must run).
         "HEALTH_REQUIRE_SCHEDULER": False,
+        # The scheduler delivers messages itself unless dispatch workers do (set it off where they run).
+        "SCHEDULER_DISPATCH": True,
         # /healthz: due messages waiting longer than this make dispatch degraded.
         "HEALTH_DISPATCH_LAG_SECONDS": 300.0,
         # The dispatcher (README, "Delivery settings"): a batch renews its lease before each send.

@@ -114,6 +114,9 @@ def release_lease(owner: str) -> None:
 def configure_scheduler(app: Flask, scheduler: BaseScheduler) -> BaseScheduler:
     """Add every job to the scheduler (not started); each first runs at start, then on its trigger."""
     for name, (_, trigger) in JOBS.items():
+        # Where dispatch workers run (`flask notify dispatch`), the scheduler leaves delivery to them.
+        if name == "dispatch" and not app.config.get("SCHEDULER_DISPATCH", True):
+            continue
         scheduler.add_job(run_job, args=(app, name), id=name, name=name, replace_existing=True,
                           coalesce=True, max_instances=1, misfire_grace_time=3600,
                           next_run_time=datetime.now(UTC), **trigger)

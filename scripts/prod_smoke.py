@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from prodshape import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ProductionShape  # noqa: E402
 
-# Jobs on a daily or 10-minute trigger: in a smoke run each runs exactly once (at start).
+# Jobs on a daily or 10-minute trigger: in a smoke run each runs exactly once (at start). Delivery
+# (the "dispatch" job) is left to the dispatch workers in this shape.
 ONCE_JOBS = ("expire_policies", "sla_scan", "digest")
 
 
@@ -114,7 +115,7 @@ def run(shape: ProductionShape, checks: Checks) -> None:
         return {status: count for status, count, _ in rows} | {"max_attempts": max((r[2] for r in rows), default=0)}
 
     done = wait_for(lambda: (lambda d: d if set(d) <= {"sent", "cancelled", "max_attempts"} and d.get("sent") else None)(
-        delivery()), 90)
+        delivery()), 300)
     summary = delivery()
     checks.check("dispatch workers deliver every alert once", bool(done) and summary["max_attempts"] == 1, summary)
     staff_read = requests.get(f"{base}/api/v1/notifications?policy_id={policy_id}", headers=staff, timeout=10)
@@ -124,7 +125,7 @@ def run(shape: ProductionShape, checks: Checks) -> None:
 
     primary = next(p for p in shape.processes if p.name == "scheduler")
     runs = job_runs(primary.log())
-    checks.check("the scheduler ran each job once", all(runs[name] == 1 for name in ONCE_JOBS) and runs["dispatch"] >= 1,
+    checks.check("the scheduler ran each job once", all(runs[name] == 1 for name in ONCE_JOBS) and not runs["dispatch"],
                  dict(runs))
     checks.check("the standby ran no job", not job_runs(standby.log()), dict(job_runs(standby.log())))
 

@@ -50,6 +50,8 @@ def shape_environment(database_url: str, redis_url: str, instance_path: Path, po
         "POLICYHUB_PROXY_FIX": "1",
         "POLICYHUB_HEALTH_REQUIRE_SCHEDULER": "1",
         "POLICYHUB_SCHEDULER_LEASE_POLL_SECONDS": "1",
+        # Delivery is the dispatch workers' job; the scheduler runs the rest.
+        "POLICYHUB_SCHEDULER_DISPATCH": "0",
         # Messages are captured (no SMTP or SMS gateway configured); let SMS go at any hour here.
         "POLICYHUB_SMS_QUIET_HOURS": "0",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
@@ -176,6 +178,18 @@ class ProductionShape:
             time.sleep(0.5)
         logs = "\n".join(f"--- {p.name}\n{p.log()[-2000:]}" for p in self.processes)
         raise RuntimeError(f"the shape was not healthy within {timeout:.0f} s: {last}\n{logs}")
+
+    def wait_delivered(self, timeout: float = 300.0) -> int:
+        """Wait until no message is due and undelivered (the dispatch workers caught up); how many are left."""
+        deadline, left = time.monotonic() + timeout, -1
+        while time.monotonic() < deadline:
+            with psycopg.connect(self.database_url) as conn:
+                left = conn.execute("SELECT count(*) FROM notification WHERE status IN ('pending', 'sending') "
+                                    "AND next_attempt_at <= now()").fetchone()[0]
+            if left == 0:
+                return 0
+            time.sleep(1)
+        return left
 
     def web_worker_pids(self) -> list[int]:
         """The gunicorn master's children (its web workers)."""

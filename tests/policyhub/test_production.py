@@ -137,3 +137,14 @@ def test_dispatch_worker_stops_cleanly_on_sigterm(tmp_path, database_url):
         worker.kill()
     assert worker.returncode == 0, output
     assert "dispatch worker stopped" in output
+
+
+def test_scheduler_leaves_delivery_to_dispatch_workers_when_told(make_app):
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from policyhub.jobs import JOBS, configure_scheduler
+
+    with_dispatch = configure_scheduler(make_app(), BackgroundScheduler())
+    assert {job.id for job in with_dispatch.get_jobs()} == set(JOBS)
+    without = configure_scheduler(make_app(SCHEDULER_DISPATCH=False), BackgroundScheduler())
+    assert {job.id for job in without.get_jobs()} == set(JOBS) - {"dispatch"}

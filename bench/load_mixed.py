@@ -151,9 +151,15 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=24)
     parser.add_argument("--firms", type=int, default=0, help="seed N firms and publish to them during the load")
     parser.add_argument("--threads", type=int, default=12, help="gunicorn threads per worker")
+    parser.add_argument("--mix", default="", help="kind=weight,... to change the mix (e.g. api_search=0)")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     args = parser.parse_args()
+    for part in filter(None, args.mix.split(",")):
+        kind, _, weight = part.partition("=")
+        if kind not in MIX:
+            parser.error(f"--mix: unknown kind {kind!r}; kinds: {', '.join(MIX)}")
+        MIX[kind] = int(weight)
 
     shape = ProductionShape(database_url=args.database_url, redis_url=args.redis_url,
                             extra_env={"GUNICORN_THREADS": str(args.threads), "GUNICORN_MAX_REQUESTS": "0"})

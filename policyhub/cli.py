@@ -214,6 +214,7 @@ def dispatch_command(once: bool, interval: float) -> None:
     dispatcher = build_dispatcher(app)
     stopping = threading.Event()
     _on_sigterm(stopping.set)
+    click.echo(f"dispatch worker running as {dispatcher.owner}; SIGTERM stops it after the batch in hand")
     while not stopping.is_set():
         report = dispatcher.drain(max_batches=1)
         if report.claimed or once:

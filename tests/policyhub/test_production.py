@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -130,7 +131,10 @@ def test_dispatch_worker_stops_cleanly_on_sigterm(tmp_path, database_url):
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "notify", "dispatch", "--interval", "30"],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        time.sleep(4)  # imports and the first (empty) pass; then it waits out the interval
+        # Once it says it runs, its handler is in place; then it is in its first pass or waiting out the interval.
+        ready, _, _ = select.select([worker.stdout], [], [], 120)
+        first = worker.stdout.readline() if ready else ""
+        assert "dispatch worker running as" in first, first
         worker.send_signal(signal.SIGTERM)
         output, _ = worker.communicate(timeout=15)
     finally:

@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint bench seed constraints clean
+.PHONY: install run test lint bench seed constraints clean prod-smoke load
 
 install: $(STAMP)
 
@@ -29,8 +29,16 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+# The production shape on loopback (docs/deploy.md): needs PostgreSQL and Redis; EMPTIES the smoke database.
+prod-smoke: install
+	$(BIN)/python scripts/prod_smoke.py
+
+# The mixed load against that shape (bench/load_mixed.py); bounded in requests and seconds.
+load: install
+	$(BIN)/python bench/load_mixed.py $(LOAD_ARGS)
+
 bench: install
-	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	for b in bench/*.py; do [ $$b = bench/load_mixed.py ] && continue; echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 constraints: install
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^#' > constraints.tmp

@@ -46,6 +46,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if app.config.get("PROXY_FIX"):
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    if app.config.get("MAX_IN_FLIGHT"):
+        from policyhub.web.overload import OverloadGuard
+
+        # Inside ProxyFix's view of the request; outermost otherwise, so a refusal costs no Flask work.
+        app.wsgi_app = OverloadGuard(app.wsgi_app, int(app.config["MAX_IN_FLIGHT"]),  # type: ignore[method-assign]
+                                     int(app.config["OVERLOAD_RETRY_AFTER_SECONDS"]))
     from policyhub.web import guard
 
     guard.install(app)

@@ -204,8 +204,11 @@ def calendar_set_command(day, workday: bool, note: str) -> None:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes when not --once.")
 @with_appcontext
 def dispatch_command(once: bool, interval: float) -> None:
-    """Deliver due messages (a dispatch worker; run several on several machines if needed)."""
-    import time
+    """Deliver due messages (a dispatch worker; run several on several machines if needed).
+
+    SIGTERM (systemctl stop) lets the batch in hand finish, then exits 0; rows not reached stay queued.
+    """
+    import threading
 
     from policyhub.delivery import build_dispatcher
 
@@ -214,17 +217,35 @@ def dispatch_command(once: bool, interval: float) -> None:
 
     dispatcher = build_dispatcher(app)
     owner = f"dispatch:{os.getpid()}"
-    while True:
+    stopping = threading.Event()
+    _on_sigterm(stopping.set)
+    click.echo(f"dispatch worker running as {dispatcher.owner}; SIGTERM stops it after the batch in hand")
+    while not stopping.is_set():
         # Published policies' fan-outs first: they write the rows this worker then delivers.
         fanouts = run_pending(owner)
         if fanouts:
             click.echo(f"fanout jobs run: {fanouts}")
-        report = dispatcher.drain()
-        click.echo(f"claimed: {report.claimed}, sent: {report.sent}, retried: {report.retried}, "
-                   f"failed: {report.failed}, dead: {report.dead}")
-        if once:
+        report = dispatcher.drain(max_batches=1)
+        if report.claimed or once:
+            click.echo(f"claimed: {report.claimed}, sent: {report.sent}, retried: {report.retried}, "
+                       f"failed: {report.failed}, dead: {report.dead}")
+        db.session.remove()
+        if once and not report.claimed:
             return
-        time.sleep(interval)
+        if not report.claimed:
+            stopping.wait(interval)
+    click.echo("dispatch worker stopped")
+
+
+def _on_sigterm(stop) -> None:
+    """Call stop() on SIGTERM (and SIGINT) instead of dying mid-batch."""
+    import signal
+
+    def handler(signum, frame) -> None:
+        stop()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
 
 
 @policies_cli.command("fanout")
@@ -260,7 +281,8 @@ def digest_command() -> None:
 @with_appcontext
 def scheduler_command() -> None:
     """Run the scheduler process: exactly one runs jobs; a second one waits for the database lease."""
-    import time
+    import logging
+    import threading
     from datetime import timedelta
 
     from apscheduler.schedulers.blocking import BlockingScheduler
@@ -271,9 +293,15 @@ def scheduler_command() -> None:
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     owner, ttl = worker_id(), timedelta(seconds=60)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    waiting = threading.Event()
+    _on_sigterm(waiting.set)
     while not acquire_lease(owner, ttl):
-        click.echo("another scheduler holds the lease; waiting")
-        time.sleep(15)
+        click.echo("another scheduler holds the lease; waiting", err=False)
+        sys.stdout.flush()
+        if waiting.wait(float(app.config.get("SCHEDULER_LEASE_POLL_SECONDS", 15))):
+            click.echo("scheduler stopped while waiting")
+            return
     scheduler = configure_scheduler(app, BlockingScheduler(timezone=SHANGHAI))
 
     def renew() -> None:
@@ -283,13 +311,22 @@ def scheduler_command() -> None:
                 scheduler.shutdown(wait=False)
 
     scheduler.add_job(renew, "interval", seconds=20, id="lease", max_instances=1)
+
+    def stop() -> None:
+        raise SystemExit(0)
+
+    # SIGTERM (systemctl stop): running jobs finish, the lease is released so a standby takes over at once.
+    _on_sigterm(stop)
     click.echo(f"scheduler running as {owner}; Ctrl-C to stop")
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
-        scheduler.shutdown(wait=False)
+        pass
     finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
         release_lease(owner)
+        click.echo("scheduler stopped; lease released")
 
 
 @click.command("serve")

@@ -20,12 +20,15 @@ _RENAMED = {
 }
 _INTS = {"PROXY_FIX", "MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "UPLOAD_MAX_BYTES",
          "DISPATCH_BATCH_SIZE", "DISPATCH_MAX_ATTEMPTS",
-         "FANOUT_CHUNK_SIZE"}
-_FLOATS = {"FANOUT_LEASE_SECONDS", "FANOUT_WAIT_SECONDS", "DISPATCH_LEASE_SECONDS", "DISPATCH_BACKOFF_BASE_SECONDS", "DISPATCH_BACKOFF_CAP_SECONDS",
+         "FANOUT_CHUNK_SIZE", "MAX_IN_FLIGHT", "OVERLOAD_RETRY_AFTER_SECONDS"}
+_FLOATS = {"FANOUT_LEASE_SECONDS", "FANOUT_WAIT_SECONDS", "DISPATCH_LEASE_SECONDS", "DISPATCH_BACKOFF_BASE_SECONDS",
+           "DISPATCH_BACKOFF_CAP_SECONDS",
            "DISPATCH_CIRCUIT_WAIT_SECONDS", "DISPATCH_CIRCUIT_MAX_WAIT_SECONDS", "MAIL_TIMEOUT_SECONDS",
-           "SMS_CONNECT_TIMEOUT_SECONDS", "SMS_READ_TIMEOUT_SECONDS", "SMS_RATE_PER_SECOND", "EMAIL_RATE_PER_SECOND"}
+           "SMS_CONNECT_TIMEOUT_SECONDS", "SMS_READ_TIMEOUT_SECONDS", "SMS_RATE_PER_SECOND", "EMAIL_RATE_PER_SECOND",
+           "HEALTH_DISPATCH_LAG_SECONDS", "SCHEDULER_LEASE_POLL_SECONDS"}
 _BOOLS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_SUPPRESS_SEND", "RATELIMIT_ENABLED", "WTF_CSRF_ENABLED",
-          "SESSION_COOKIE_SECURE", "SMS_QUIET_HOURS"}
+          "SESSION_COOKIE_SECURE", "SMS_QUIET_HOURS",
+          "HEALTH_REQUIRE_SCHEDULER", "SCHEDULER_DISPATCH"}
 
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
@@ -68,6 +71,16 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "FANOUT_WAIT_SECONDS": None,
         "FANOUT_CHUNK_SIZE": 1000,
         "FANOUT_LEASE_SECONDS": 300.0,
+        # Requests one web process serves at once before it answers 503 + Retry-After; 0: no limit.
+        # Set it below gunicorn's threads so a saturated process still has a thread to refuse with.
+        "MAX_IN_FLIGHT": 0,
+        "OVERLOAD_RETRY_AFTER_SECONDS": 2,
+        # /healthz: a missing scheduler lease counts as degraded (set where a scheduler must run).
+        "HEALTH_REQUIRE_SCHEDULER": False,
+        # The scheduler delivers messages itself unless dispatch workers do (set it off where they run).
+        "SCHEDULER_DISPATCH": True,
+        # /healthz: due messages waiting longer than this make dispatch degraded.
+        "HEALTH_DISPATCH_LAG_SECONDS": 300.0,
         # The dispatcher (README, "Delivery settings"): a batch renews its lease before each send.
         "DISPATCH_BATCH_SIZE": 100,
         "DISPATCH_LEASE_SECONDS": 300.0,

@@ -82,6 +82,8 @@ def run_job(app: Flask, name: str) -> None:
         try:
             function()
             db.session.commit()
+            # One line per run: operators (and scripts/prod_smoke.py) count runs from it.
+            log.info("job %s done", name)
         except Exception:
             db.session.rollback()
             log.exception("job %s failed", name)
@@ -124,6 +126,9 @@ def release_lease(owner: str) -> None:
 def configure_scheduler(app: Flask, scheduler: BaseScheduler) -> BaseScheduler:
     """Add every job to the scheduler (not started); each first runs at start, then on its trigger."""
     for name, (_, trigger) in JOBS.items():
+        # Where dispatch workers run (`flask notify dispatch`), the scheduler leaves delivery to them.
+        if name == "dispatch" and not app.config.get("SCHEDULER_DISPATCH", True):
+            continue
         scheduler.add_job(run_job, args=(app, name), id=name, name=name, replace_existing=True,
                           coalesce=True, max_instances=1, misfire_grace_time=3600,
                           next_run_time=datetime.now(UTC), **trigger)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Flask, jsonify, render_template, request
-from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
 from policyhub.extensions import db, login_manager
@@ -84,16 +85,10 @@ def register_web(app: Flask) -> None:
 
     @app.get("/healthz")
     def healthz():
-        try:
-            db.session.execute(text("SELECT 1"))
-            database = "ok"
-        except Exception as exc:  # report, do not raise: this is what monitors read
-            app.logger.warning("healthz: database unavailable: %s", exc)
-            database = "unavailable"
-        status = "ok" if database == "ok" else "degraded"
-        return jsonify(status=status, database=database, dialect=db.engine.dialect.name), (
-            200 if status == "ok" else 503
-        )
+        from policyhub.web.health import health_report
+
+        body, status = health_report(app, datetime.now(UTC))
+        return jsonify(body), status
 
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, column, exists, func, literal_column, or_, select, table, text
 
 from matcher.taxonomy import default_taxonomy
-from matcher.tokenize import query_tokens
+from matcher.tokenize import query_concepts
 from policyhub.extensions import db
 from policyhub.models import Department, Policy, PolicyTarget
 from policyhub.models.policy import PUBLISHED
@@ -18,7 +18,7 @@ from policyhub.timeutil import local_date
 __all__ = ["MAX_PER_PAGE", "Page", "PolicyQuery", "search_policies"]
 
 MAX_PER_PAGE = 500
-MAX_QUERY_TOKENS = 20
+MAX_QUERY_CHARS = 200
 
 _fts = table("policy_fts", column("rowid"))
 
@@ -58,17 +58,26 @@ def _pg_vector() -> ColumnElement:
     )(func.setweight(func.to_tsvector(text("'simple'"), func.coalesce(Policy.body_tokens, "")), text("'B'")))
 
 
-def _fts5_query(tokens: list[str]) -> str:
-    return " AND ".join('"' + token.replace('"', '""') + '"' for token in tokens)
+def _fts5_query(concepts: list[tuple[str, ...]]) -> str:
+    """Any of the concepts, each one all of its terms: a text holding more of them scores higher."""
+    def term(t: str) -> str:
+        return '"' + t.replace('"', '""') + '"'
+    return " OR ".join("(" + " AND ".join(term(t) for t in terms) + ")" for terms in concepts)
 
 
-def _with_text(stmt: Select, tokens: list[str]) -> tuple[Select, ColumnElement]:
+def _tsquery(concepts: list[tuple[str, ...]]) -> str:
+    def term(t: str) -> str:
+        return "'" + t.replace("'", "''").replace("\\", "") + "'"
+    return " | ".join("(" + " & ".join(term(t) for t in terms) + ")" for terms in concepts)
+
+
+def _with_text(stmt: Select, concepts: list[tuple[str, ...]]) -> tuple[Select, ColumnElement]:
     if db.engine.dialect.name == "postgresql":
         vector = _pg_vector()
-        tsquery = func.plainto_tsquery(text("'simple'"), " ".join(tokens))
+        tsquery = func.to_tsquery(text("'simple'"), _tsquery(concepts))
         return stmt.where(vector.op("@@")(tsquery)), func.ts_rank(vector, tsquery).desc()
     stmt = stmt.join(_fts, _fts.c.rowid == Policy.id).where(
-        literal_column("policy_fts").op("MATCH")(_fts5_query(tokens))
+        literal_column("policy_fts").op("MATCH")(_fts5_query(concepts))
     )
     # bm25() is lower-is-better; the title counts ten times the body.
     return stmt, func.bm25(literal_column("policy_fts"), 10.0, 1.0).asc()
@@ -108,9 +117,9 @@ def search_policies(query: PolicyQuery, now: datetime | None = None) -> Page:
     stmt = stmt.where(and_(*conditions))
 
     order: list[ColumnElement] = []
-    tokens = query_tokens(query.q)[:MAX_QUERY_TOKENS] if query.q else []
-    if tokens:
-        stmt, rank = _with_text(stmt, tokens)
+    concepts = query_concepts(query.q[:MAX_QUERY_CHARS]) if query.q else []
+    if concepts:
+        stmt, rank = _with_text(stmt, concepts)
         order.append(rank)
     order += [Policy.published_at.desc().nulls_last(), Policy.id.desc()]
 

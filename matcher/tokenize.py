@@ -8,6 +8,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import jieba
 from matcher._data import DATA_DIR
 
 __all__ = [
-    "PolicyTokenizer", "Synonyms", "default_tokenizer", "index_tokens", "normalised", "query_concepts", "query_tokens",
+    "Concept", "PolicyTokenizer", "Synonyms", "default_tokenizer", "index_tokens", "normalised", "query_concepts", "query_tokens",
     "simplified", "words",
 ]
 
@@ -39,6 +40,15 @@ def concept_terms(word: str) -> tuple[str, ...]:
     """The index terms a text must all hold to contain the word: its character pairs and its ASCII words."""
     terms = dict.fromkeys(_bigrams(word) + _ASCII_WORD.findall(word.lower()))
     return tuple(terms)
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing a query looks for: a wording (the query's own or a synonym) and the index terms it needs."""
+
+    wording: str
+    terms: tuple[str, ...]
+    asked: bool = True
 
 
 class Synonyms:
@@ -108,7 +118,7 @@ class PolicyTokenizer:
         out.extend(_ASCII_WORD.findall(text))
         return out
 
-    def query_concepts(self, query: str) -> list[tuple[str, ...]]:
+    def query_concepts(self, query: str) -> list[Concept]:
         """What a search looks for: per query word and each of its synonyms, the index terms a text must all hold.
 
         A text matching more of them ranks higher; none of them is required on its own. Single characters count
@@ -117,13 +127,13 @@ class PolicyTokenizer:
         query = normalised(query).lower()
         words = [t.strip() for t in self._jieba.lcut_for_search(query) if self._keep(t)]
         longer = [w for w in words if len(w) > 1 or w.isascii()]
-        concepts: dict[tuple[str, ...], None] = {}
+        concepts: dict[tuple[str, ...], Concept] = {}
         for word in longer or words:
             for wording in (word, *self.synonyms.alternatives(word)):
                 terms = concept_terms(wording)
-                if terms:
-                    concepts.setdefault(terms, None)
-        return list(concepts)[:MAX_CONCEPTS]
+                if terms and terms not in concepts:
+                    concepts[terms] = Concept(wording, terms, wording == word)
+        return list(concepts.values())[:MAX_CONCEPTS]
 
     def query_tokens(self, query: str) -> list[str]:
         """Tokens of a search query, each of which a matching text must contain."""
@@ -161,7 +171,7 @@ def query_tokens(query: str) -> list[str]:
     return default_tokenizer().query_tokens(query)
 
 
-def query_concepts(query: str) -> list[tuple[str, ...]]:
+def query_concepts(query: str) -> list[Concept]:
     """Search query concepts (each a tuple of index terms) with the default tokenizer."""
     return default_tokenizer().query_concepts(query)
 

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, column, exists, func, literal_column, or_, select, table, text
 
 from matcher.taxonomy import default_taxonomy
-from matcher.tokenize import query_concepts
+from matcher.textsearch import Document, bm25_scores, snippet
+from matcher.tokenize import Concept, query_concepts
 from policyhub.extensions import db
 from policyhub.models import Department, Policy, PolicyTarget
-from policyhub.models.policy import PUBLISHED
+from policyhub.models.policy import EXPIRED, PUBLISHED
 from policyhub.timeutil import local_date
 
 __all__ = ["MAX_PER_PAGE", "Page", "PolicyQuery", "search_policies"]
 
 MAX_PER_PAGE = 500
 MAX_QUERY_CHARS = 200
+# Matches reranked by the shared BM25 (the same figures on SQLite and PostgreSQL); further ones keep the database's
+# own order. Past it the idf counts are those of the first RERANK_LIMIT matches.
+RERANK_LIMIT = 300
+# Chosen on the dev queries: a strict partition (every active match first) lost 0.10 of dev nDCG@10, 0.5 lost 0.02.
+EXPIRED_DISCOUNT = 0.7
 
 _fts = table("policy_fts", column("rowid"))
 
@@ -45,6 +51,7 @@ class Page:
     total: int
     page: int
     per_page: int
+    snippets: dict[int, str] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -58,20 +65,20 @@ def _pg_vector() -> ColumnElement:
     )(func.setweight(func.to_tsvector(text("'simple'"), func.coalesce(Policy.body_tokens, "")), text("'B'")))
 
 
-def _fts5_query(concepts: list[tuple[str, ...]]) -> str:
+def _fts5_query(concepts: list[Concept]) -> str:
     """Any of the concepts, each one all of its terms: a text holding more of them scores higher."""
     def term(t: str) -> str:
         return '"' + t.replace('"', '""') + '"'
-    return " OR ".join("(" + " AND ".join(term(t) for t in terms) + ")" for terms in concepts)
+    return " OR ".join("(" + " AND ".join(term(t) for t in c.terms) + ")" for c in concepts)
 
 
-def _tsquery(concepts: list[tuple[str, ...]]) -> str:
+def _tsquery(concepts: list[Concept]) -> str:
     def term(t: str) -> str:
         return "'" + t.replace("'", "''").replace("\\", "") + "'"
-    return " | ".join("(" + " & ".join(term(t) for t in terms) + ")" for terms in concepts)
+    return " | ".join("(" + " & ".join(term(t) for t in c.terms) + ")" for c in concepts)
 
 
-def _with_text(stmt: Select, concepts: list[tuple[str, ...]]) -> tuple[Select, ColumnElement]:
+def _with_text(stmt: Select, concepts: list[Concept]) -> tuple[Select, ColumnElement]:
     if db.engine.dialect.name == "postgresql":
         vector = _pg_vector()
         tsquery = func.to_tsquery(text("'simple'"), _tsquery(concepts))
@@ -123,8 +130,39 @@ def search_policies(query: PolicyQuery, now: datetime | None = None) -> Page:
         order.append(rank)
     order += [Policy.published_at.desc().nulls_last(), Policy.id.desc()]
 
-    total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Policy.id).subquery()))
-    items = list(db.session.scalars(
-        stmt.order_by(*order).limit(query.per_page).offset((query.page - 1) * query.per_page)
-    ))
-    return Page(items=items, total=total or 0, page=query.page, per_page=query.per_page)
+    total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Policy.id).subquery())) or 0
+    offset = (query.page - 1) * query.per_page
+    if not concepts:
+        items = list(db.session.scalars(stmt.order_by(*order).limit(query.per_page).offset(offset)))
+        return Page(items=items, total=total, page=query.page, per_page=query.per_page)
+    if offset >= RERANK_LIMIT:
+        items = list(db.session.scalars(stmt.order_by(*order).limit(query.per_page).offset(offset)))
+    else:
+        candidates = list(db.session.scalars(stmt.order_by(*order).limit(RERANK_LIMIT)))
+        searched = db.session.scalar(select(func.count()).select_from(
+            select(Policy.id).join(Department, Policy.department_id == Department.id)
+            .where(and_(*conditions)).subquery()
+        )) or 0
+        items = _rerank(candidates, concepts, searched, now)[offset:offset + query.per_page]
+    return Page(items=items, total=total, page=query.page, per_page=query.per_page,
+                snippets={p.id: snippet(concepts, p.body) for p in items})
+
+
+def is_active(policy: Policy, now: datetime | None) -> bool:
+    """Still in force: not expired, and not past its end of validity as of now."""
+    if policy.status == EXPIRED:
+        return False
+    return not (now is not None and policy.effective_to is not None and policy.effective_to < local_date(now))
+
+
+def _rerank(candidates: list[Policy], concepts: list[Concept], searched: int, now: datetime | None) -> list[Policy]:
+    """BM25 (title weighted) with expired policies discounted, so an active one comes first unless the expired one is
+    clearly the better answer (an enterprise still asks about last year's policy), then the newest first."""
+    scores = bm25_scores(concepts, [Document(p.title, p.body) for p in candidates], searched)
+    scores = [s if is_active(p, now) else s * EXPIRED_DISCOUNT for p, s in zip(candidates, scores, strict=True)]
+    fresh = {p.id: (p.published_at or p.created_at).timestamp() if (p.published_at or p.created_at) else 0.0
+             for p in candidates}
+    ranked = sorted(zip(candidates, scores, strict=True),
+                    key=lambda pair: (-round(pair[1], 6), -fresh[pair[0].id],
+                                      -pair[0].id))
+    return [policy for policy, _ in ranked]

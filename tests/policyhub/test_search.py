@@ -89,7 +89,7 @@ def test_hostile_queries_are_answered_not_crashed(client, corpus, query):
 
 @pytest.mark.parametrize("query, field", [
     ("industry=32A", "industry"), ("size=huge", "size"), ("issued_from=yesterday", "issued_from"),
-    ("status=draft", "status"), ("q=" + "铝" * 101, "q"),
+    ("status=draft", "status"), ("q=" + "铝" * 201, "q"),
 ])
 def test_bad_filters_are_422_naming_the_field(client, query, field):
     response = client.get(f"/api/v1/policies?{query}")
@@ -111,3 +111,39 @@ def test_edit_updates_the_index(client, make_policy, editor_token, bearer):
                  json={"title": "畜牧养殖粪污治理补助"})
     assert ids(client, "q=尾水") == []
     assert ids(client, "q=粪污") == [policy["id"]]
+
+
+def test_title_hits_rank_first_and_expired_after_active(client, make_policy):
+    body_only = make_policy("企业扶持若干措施", "其中第三条：对外贸企业出口给予奖励。", issued_on="2026-02-01")
+    titled = make_policy("外贸企业出口奖励办法", "对外贸企业出口给予奖励。", issued_on="2025-02-01")
+    found = ids(client, "q=外贸出口")
+    assert found.index(titled["id"]) < found.index(body_only["id"])
+
+
+def test_snippet_marks_the_query_words_and_escapes_html(client, make_policy):
+    make_policy("贷款贴息办法", "前言。" * 40 + "对<script>alert(1)</script>企业的贷款给予财政贴息，最高50万元。",
+                issued_on="2026-02-01")
+    item = client.get("/api/v1/policies?q=贴息").get_json()["items"][0]
+    assert "贴息</mark>" in item["snippet"] and item["snippet"].count("<mark>") == item["snippet"].count("</mark>")
+    assert "</script>" not in item["snippet"] and "&lt;/script&gt;" in item["snippet"]
+    assert item["snippet"].startswith("…")  # the passage, not the preamble
+    page = client.get("/?q=贴息").get_data(as_text=True)
+    assert "贴息</mark>" in page and "<script>alert" not in page
+    assert client.get("/api/v1/policies").get_json()["items"][0]["snippet"] is None
+
+
+def test_one_and_two_hundred_character_queries_answer(client, make_policy):
+    policy = make_policy("滨州市支持铝业精深加工的若干措施", "对铝材深加工企业的技术改造项目给予补贴。", issued_on="2026-02-01")
+    assert ids(client, "q=铝") == [policy["id"]]
+    long_query = ("我们是一家做铝材深加工的小微企业，想了解技术改造有什么补贴，" * 8)[:200]
+    response = client.get("/api/v1/policies", query_string={"q": long_query})
+    assert response.status_code == 200 and response.get_json()["items"][0]["id"] == policy["id"]
+    too_long = client.get("/api/v1/policies", query_string={"q": "铝" * 201})
+    assert too_long.status_code == 422 and "q" in too_long.get_json()["error"]["fields"]
+    for odd in ("\"", "'", "*", "(", ")", "AND", "OR NOT", "^", "\\", "&|!", "铝 OR"):
+        assert client.get("/api/v1/policies", query_string={"q": odd}).status_code == 200, odd
+
+
+def test_page_names_a_bad_filter_in_chinese(client):
+    page = client.get("/?industry=ZZ99").get_data(as_text=True)
+    assert "行业代码：" in page

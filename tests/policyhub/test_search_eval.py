@@ -32,3 +32,13 @@ def test_evaluate_scores_each_part():
     assert perfect["test"].ndcg == pytest.approx(1.0) and perfect["dev"].empty == 0
     nothing = evaluate(lambda q: [], judgments)
     assert nothing["test"].recall == 0.0
+
+
+def test_bm25_prefers_the_title_and_the_rarer_word():
+    from matcher.textsearch import Document, bm25_scores
+    from matcher.tokenize import query_concepts
+
+    docs = [Document("外贸出口奖励", "对企业给予奖励"), Document("企业奖励", "外贸企业给予奖励"),
+            Document("企业奖励", "对企业给予奖励")]
+    scores = bm25_scores(query_concepts("外贸 奖励"), docs, corpus_size=3)
+    assert scores[0] > scores[1] > scores[2]

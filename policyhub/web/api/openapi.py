@@ -155,7 +155,9 @@ RESPONSE_SCHEMAS: dict[str, Any] = {
         "status": {"enum": list(POLICY_STATUSES)}, "version": {"type": "integer"},
         "issued_on": NULLABLE_DATE, "effective_from": NULLABLE_DATE, "effective_to": NULLABLE_DATE,
         "published_at": NULLABLE_STRING, "updated_at": {"type": "string"}, "criteria": _ref("Criteria"),
-        "body": {"type": "string"}, "files": {"type": "array", "items": {"type": "object"}}}},
+        "body": {"type": "string"}, "files": {"type": "array", "items": {"type": "object"}},
+        "snippet": {"type": ["string", "null"],
+                    "description": "检索结果中：正文最相关处的摘录，已做 HTML 转义，检索词以 <mark> 标出；无检索词时为 null"}}},
     "Enterprise": {"type": "object", "required": ["id", "credit_code", "name", "industry_code"], "properties": {
         "id": {"type": "integer"}, "credit_code": {"type": "string"}, "name": {"type": "string"},
         "industry_code": {"type": "string"}, "size": {"enum": [*SIZES, None]},
@@ -198,7 +200,7 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
                                 "errors": (409, 413, 415), "body": policy_body, "ok": _ref("Policy")},
         ("get", "/policies"): {
             "summary": "检索政策（匿名仅已发布；带令牌的工作人员可按状态检索）", "optional_auth": True,
-            "params": [_query("q", {"type": "string", "maxLength": 100}, "检索词"),
+            "params": [_query("q", {"type": "string", "maxLength": 200}, "检索词（词与词之间不必全部出现，命中越多越靠前）"),
                        _query("industry", {"type": "string"}, "GB/T 4754 代码"),
                        _query("size", {"enum": list(SIZES)}), _query("department", {"type": "string"}),
                        _query("status", {"enum": list(POLICY_STATUSES)}),

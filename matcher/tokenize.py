@@ -69,6 +69,12 @@ class Synonyms:
                 out[word].extend(w for w in group if w != word and w not in out[word])
         return {word: tuple(alts) for word, alts in out.items()}
 
+    def related(self, text: str, limit: int = 12) -> list[str]:
+        """Words of the table sharing characters with the text, most shared first: what to suggest instead."""
+        chars = set(_CJK.findall(normalised(text)))
+        shared = [(len(chars & set(word)), word) for word in self.groups_]
+        return [word for n, word in sorted(shared, key=lambda x: (-x[0], len(x[1]), x[1])) if n][:limit]
+
     def alternatives(self, word: str) -> tuple[str, ...]:
         """Other wordings of the word; empty when it is in no group."""
         return self.groups_.get(word, ())

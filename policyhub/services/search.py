@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, column, exists, func, litera
 
 from matcher.taxonomy import default_taxonomy
 from matcher.textsearch import Document, bm25_scores, snippet
-from matcher.tokenize import Concept, query_concepts
+from matcher.tokenize import Concept, default_tokenizer, query_concepts
 from policyhub.extensions import db
 from policyhub.models import Department, Policy, PolicyTarget
 from policyhub.models.policy import EXPIRED, PUBLISHED
@@ -52,6 +52,8 @@ class Page:
     page: int
     per_page: int
     snippets: dict[int, str] = field(default_factory=dict)
+    # When nothing is found: other queries, with the same filters, that do find something.
+    suggestions: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -132,6 +134,10 @@ def search_policies(query: PolicyQuery, now: datetime | None = None) -> Page:
 
     total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Policy.id).subquery())) or 0
     offset = (query.page - 1) * query.per_page
+    if not total and concepts:
+        base = select(Policy).join(Department, Policy.department_id == Department.id).where(and_(*conditions))
+        return Page(items=[], total=0, page=query.page, per_page=query.per_page,
+                    suggestions=_suggestions(base, query.q[:MAX_QUERY_CHARS]))
     if not concepts:
         items = list(db.session.scalars(stmt.order_by(*order).limit(query.per_page).offset(offset)))
         return Page(items=items, total=total, page=query.page, per_page=query.per_page)
@@ -146,6 +152,18 @@ def search_policies(query: PolicyQuery, now: datetime | None = None) -> Page:
         items = _rerank(candidates, concepts, searched, now)[offset:offset + query.per_page]
     return Page(items=items, total=total, page=query.page, per_page=query.per_page,
                 snippets={p.id: snippet(concepts, p.body) for p in items})
+
+
+def _suggestions(base: Select, q: str, limit: int = 3) -> list[str]:
+    """Words of the synonym table near the query that find something under the same filters."""
+    found = []
+    for word in default_tokenizer().synonyms.related(q):
+        stmt, _ = _with_text(base, query_concepts(word))
+        if db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Policy.id).limit(1).subquery())):
+            found.append(word)
+            if len(found) == limit:
+                break
+    return found
 
 
 def is_active(policy: Policy, now: datetime | None) -> bool:

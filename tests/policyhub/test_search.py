@@ -147,3 +147,13 @@ def test_one_and_two_hundred_character_queries_answer(client, make_policy):
 def test_page_names_a_bad_filter_in_chinese(client):
     page = client.get("/?industry=ZZ99").get_data(as_text=True)
     assert "行业代码：" in page
+
+
+def test_nothing_found_suggests_queries_that_find_something(client, make_policy):
+    make_policy("贷款贴息办法", "对企业的贷款给予财政贴息。", issued_on="2026-02-01")
+    answer = client.get("/api/v1/policies?q=贴钱").get_json()
+    assert answer["total"] == 0 and answer["suggestions"]
+    assert all(ids(client, "q=" + word) for word in answer["suggestions"])
+    page = client.get("/?q=贴钱").get_data(as_text=True)
+    assert "没有找到" in page and "您可以试试" in page and answer["suggestions"][0] in page
+    assert client.get("/api/v1/policies?q=贴息").get_json()["suggestions"] == []

@@ -67,6 +67,12 @@ def _model(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+def _with_suggestions(listing: dict[str, Any]) -> dict[str, Any]:
+    suggestions = {"type": "array", "items": {"type": "string"},
+                   "description": "没有找到时：同样筛选条件下能找到政策的其他检索词；否则为空"}
+    return {**listing, "properties": {**listing["properties"], "suggestions": suggestions}}
+
+
 def _list_of(item: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "required": ["items", "total"], "properties": {
         "items": {"type": "array", "items": item}, "total": {"type": "integer", "minimum": 0},
@@ -206,7 +212,7 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
                        _query("status", {"enum": list(POLICY_STATUSES)}),
                        _query("issued_from", {"type": "string", "format": "date"}),
                        _query("issued_to", {"type": "string", "format": "date"}), *page],
-            "ok": _list_of(_ref("Policy"))},
+            "ok": _with_suggestions(_list_of(_ref("Policy")))},
         ("get", "/policies/{id}"): {"summary": "政策详情（未发布的仅工作人员可见）", "optional_auth": True,
                                            "ok": _ref("Policy")},
         ("patch", "/policies/{id}"): {"summary": "修改政策（生成新版本）", "roles": ("editor",),

@@ -211,7 +211,7 @@ def list_policies():
     result = search_policies(query, now=utcnow())
     # snippet: HTML-escaped text around the best passage, the query words in <mark>; null without a query.
     return jsonify(items=[{**policy_json(p, full=False), "snippet": result.snippets.get(p.id)} for p in result.items],
-                   total=result.total,
+                   total=result.total, suggestions=result.suggestions,
                    page=result.page, per_page=result.per_page)
 
 

@@ -10,11 +10,12 @@ URL is emptied first (its public schema is dropped), so never point it at a data
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import sys
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 from matcher._data import DATA_DIR
 from matcher.evaluate import load_real_policies
 
-__all__ = ["EVAL_NOW", "Judgments", "Scores", "evaluate", "load_judgments", "main", "ndcg_at", "recall_at"]
+__all__ = ["EVAL_NOW", "Judgments", "Scores", "evaluate", "load_judgments", "loaded_database", "main", "ndcg_at", "recall_at"]
 
 JUDGMENTS = DATA_DIR / "search" / "judgments.tsv"
 # Fixed so the figures do not move with the calendar: policies expired by then rank as expired.
@@ -117,6 +118,32 @@ def _load_texts(now: datetime) -> dict[int, str]:
     return keys
 
 
+@contextlib.contextmanager
+def loaded_database(url: str | None = None) -> Iterator[dict[int, str]]:
+    """An app context over a fresh database holding the real texts; yields policy id → text key."""
+    import flask_migrate
+    from sqlalchemy import text
+
+    from policyhub import create_app
+    from policyhub.extensions import db
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{folder}/search_eval.db",
+                          "INSTANCE_PATH": f"{folder}/instance", "SECRET_KEY": "search-eval", "SCHEDULER": "off",
+                          "MAIL_SERVER": None, "TESTING": True})
+        with app.app_context():
+            if db.engine.dialect.name == "postgresql":
+                with db.engine.begin() as conn:
+                    conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                    conn.execute(text("CREATE SCHEMA public"))
+            flask_migrate.upgrade()
+            try:
+                yield _load_texts(EVAL_NOW)
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Load, run, print the figures per part; --verbose prints each query's top results."""
     parser = argparse.ArgumentParser(prog="python -m policyhub.search_eval", description=__doc__.splitlines()[0])
@@ -124,41 +151,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
 
-    import flask_migrate
-    from sqlalchemy import text
-
-    from policyhub import create_app
-    from policyhub.extensions import db
     from policyhub.models.policy import EXPIRED, PUBLISHED
     from policyhub.services.search import PolicyQuery, search_policies
 
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{folder}/search_eval.db"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": f"{folder}/instance",
-                          "SECRET_KEY": "search-eval", "SCHEDULER": "off", "MAIL_SERVER": None, "TESTING": True})
-        with app.app_context():
-            if db.engine.dialect.name == "postgresql":
-                with db.engine.begin() as conn:
-                    conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                    conn.execute(text("CREATE SCHEMA public"))
-            flask_migrate.upgrade()
-            keys = _load_texts(EVAL_NOW)
-            judgments = load_judgments()
+    judgments = load_judgments()
+    with loaded_database(args.database_url) as keys:
+        def run(q: str) -> list[str]:
+            page = search_policies(PolicyQuery(q=q, statuses=(PUBLISHED, EXPIRED), public=False, per_page=K),
+                                   now=EVAL_NOW)
+            ranked = [keys[p.id] for p in page.items]
+            if args.verbose:
+                grades = judgments.grades.get(q, {})
+                shown = " ".join(f"{k[:4]}{'*' * grades.get(k, 0)}" for k in ranked)
+                print(f"  [{judgments.split[q]}] {q}: {page.total} found; {shown}")
+            return ranked
 
-            def run(q: str) -> list[str]:
-                page = search_policies(PolicyQuery(q=q, statuses=(PUBLISHED, EXPIRED), public=False, per_page=K),
-                                       now=EVAL_NOW)
-                ranked = [keys[p.id] for p in page.items]
-                if args.verbose:
-                    grades = judgments.grades.get(q, {})
-                    shown = " ".join(f"{k[:4]}{'*' * grades.get(k, 0)}" for k in ranked)
-                    print(f"  [{judgments.split[q]}] {q}: {page.total} found; {shown}")
-                return ranked
-
-            scores = evaluate(run, judgments)
-            db.session.remove()
-            db.engine.dispose()
-    print(f"search on {len(keys)} real texts, {db_name(url)}, now={EVAL_NOW.isoformat()}")
+        scores = evaluate(run, judgments)
+    print(f"search on {len(keys)} real texts, {db_name(args.database_url or 'sqlite')}, now={EVAL_NOW.isoformat()}")
     for part, s in scores.items():
         print(f"{part:5} queries={s.queries:3} nDCG@{K}={s.ndcg:.3f} recall@{K}={s.recall:.3f} "
               f"nothing_relevant_in_top{K}={s.empty}")

@@ -6,7 +6,9 @@ import functools
 import logging
 import re
 import threading
+import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -14,10 +16,68 @@ import jieba
 
 from matcher._data import DATA_DIR
 
-__all__ = ["PolicyTokenizer", "default_tokenizer", "index_tokens", "query_tokens", "simplified", "words"]
+__all__ = [
+    "Concept", "PolicyTokenizer", "Synonyms", "default_tokenizer", "index_tokens", "normalised", "query_concepts", "query_tokens",
+    "simplified", "words",
+]
 
 _WORD = re.compile(r"[\w\u3400-\u9fff\U00020000-\U0002ffff]", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]+")
+_ASCII_WORD = re.compile(r"[0-9a-z]+")
+MAX_CONCEPTS = 40
+
+
+def _bigrams(text: str) -> list[str]:
+    """Every pair of adjacent Chinese characters in each run of them; a run of one gives that character."""
+    out = []
+    for run in _CJK_RUN.findall(text):
+        out.extend([run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)])
+    return out
+
+
+def concept_terms(word: str) -> tuple[str, ...]:
+    """The index terms a text must all hold to contain the word: its character pairs and its ASCII words."""
+    terms = dict.fromkeys(_bigrams(word) + _ASCII_WORD.findall(word.lower()))
+    return tuple(terms)
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing a query looks for: a wording (the query's own or a synonym) and the index terms it needs."""
+
+    wording: str
+    terms: tuple[str, ...]
+    asked: bool = True
+
+
+class Synonyms:
+    """Groups of words that mean the same in policy language (data/search/synonyms.txt)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or DATA_DIR / "search" / "synonyms.txt"
+
+    @cached_property
+    def groups_(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            group = [normalised(w.strip()).lower() for w in line.split("=") if w.strip()]
+            for word in group:
+                out.setdefault(word, [])
+                out[word].extend(w for w in group if w != word and w not in out[word])
+        return {word: tuple(alts) for word, alts in out.items()}
+
+    def related(self, text: str, limit: int = 12) -> list[str]:
+        """Words of the table sharing characters with the text, most shared first: what to suggest instead."""
+        chars = set(_CJK.findall(normalised(text)))
+        shared = [(len(chars & set(word)), word) for word in self.groups_]
+        return [word for n, word in sorted(shared, key=lambda x: (-x[0], len(x[1]), x[1])) if n][:limit]
+
+    def alternatives(self, word: str) -> tuple[str, ...]:
+        """Other wordings of the word; empty when it is in no group."""
+        return self.groups_.get(word, ())
 
 
 class PolicyTokenizer:
@@ -27,6 +87,7 @@ class PolicyTokenizer:
         self.userdict = userdict or DATA_DIR / "jieba_userdict.txt"
         self.stopwords_path = stopwords or DATA_DIR / "stopwords.txt"
         self._lock = threading.Lock()
+        self.synonyms = Synonyms()
 
     @cached_property
     def stopwords(self) -> frozenset[str]:
@@ -52,13 +113,33 @@ class PolicyTokenizer:
         return [t.strip().lower() for t in self._jieba.lcut(text) if self._keep(t)]
 
     def index_tokens(self, text: str) -> list[str]:
-        """Tokens for a full-text index: search-mode words plus single Chinese characters.
+        """Tokens for a full-text index: every pair of adjacent Chinese characters, each single one, ASCII words.
 
-        The single characters let a one-character query (铝) find a text segmented as 铝业.
+        Pairs rather than jieba words, so no word hides inside a longer token (专精特新 in 专精特新中小企业, 小微 in
+        中小微); the single characters let a one-character query (铝) find 铝业.
         """
-        out = [t.strip().lower() for t in self._jieba.lcut_for_search(text) if self._keep(t)]
+        text = normalised(text).lower()
+        out = _bigrams(text)
         out.extend(ch for ch in _CJK.findall(text) if ch not in self.stopwords)
+        out.extend(_ASCII_WORD.findall(text))
         return out
+
+    def query_concepts(self, query: str) -> list[Concept]:
+        """What a search looks for: per query word and each of its synonyms, the index terms a text must all hold.
+
+        A text matching more of them ranks higher; none of them is required on its own. Single characters count
+        only when the query has nothing longer (铝), since alone they match nearly every text.
+        """
+        query = normalised(query).lower()
+        words = [t.strip() for t in self._jieba.lcut_for_search(query) if self._keep(t)]
+        longer = [w for w in words if len(w) > 1 or w.isascii()]
+        concepts: dict[tuple[str, ...], Concept] = {}
+        for word in longer or words:
+            for wording in (word, *self.synonyms.alternatives(word)):
+                terms = concept_terms(wording)
+                if terms and terms not in concepts:
+                    concepts[terms] = Concept(wording, terms, wording == word)
+        return list(concepts.values())[:MAX_CONCEPTS]
 
     def query_tokens(self, query: str) -> list[str]:
         """Tokens of a search query, each of which a matching text must contain."""
@@ -96,6 +177,11 @@ def query_tokens(query: str) -> list[str]:
     return default_tokenizer().query_tokens(query)
 
 
+def query_concepts(query: str) -> list[Concept]:
+    """Search query concepts (each a tuple of index terms) with the default tokenizer."""
+    return default_tokenizer().query_concepts(query)
+
+
 def join(tokens: Iterable[str]) -> str:
     """Tokens as one space-separated string, the form the database indexes store."""
     return " ".join(tokens)
@@ -117,3 +203,15 @@ def simplified(text: str) -> str:
         return text
     with _converter_lock:  # one OpenCC converter, shared; its C++ side is not documented as thread-safe
         return _t2s().convert(text)
+
+
+# Variant brackets of document numbers and headings, and ideographic punctuation, to one form each.
+_PUNCTUATION = str.maketrans({"〔": "[", "〕": "]", "【": "[", "】": "]", "［": "[", "］": "]", "〖": "[", "〗": "]",
+                              "（": "(", "）": ")", "　": " ", "，": ",", "；": ";", "：": ":"})
+
+
+def normalised(text: str) -> str:
+    """The one form every text is read in: simplified script, full-width letters and digits half-width, one bracket."""
+    if not text:
+        return text
+    return unicodedata.normalize("NFKC", simplified(text)).translate(_PUNCTUATION)

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, column, exists, func, literal_column, or_, select, table, text
 
 from matcher.taxonomy import default_taxonomy
-from matcher.tokenize import query_tokens
+from matcher.textsearch import Document, bm25_scores, snippet
+from matcher.tokenize import Concept, default_tokenizer, query_concepts
 from policyhub.extensions import db
 from policyhub.models import Department, Policy, PolicyTarget
-from policyhub.models.policy import PUBLISHED
+from policyhub.models.policy import EXPIRED, PUBLISHED
 from policyhub.timeutil import local_date
 
 __all__ = ["MAX_PER_PAGE", "Page", "PolicyQuery", "search_policies"]
 
 MAX_PER_PAGE = 500
-MAX_QUERY_TOKENS = 20
+MAX_QUERY_CHARS = 200
+# Matches reranked by the shared BM25 (the same figures on SQLite and PostgreSQL); further ones keep the database's
+# own order. Past it the idf counts are those of the first RERANK_LIMIT matches.
+RERANK_LIMIT = 300
+# Chosen on the dev queries: a strict partition (every active match first) lost 0.10 of dev nDCG@10, 0.5 lost 0.02.
+EXPIRED_DISCOUNT = 0.7
 
 _fts = table("policy_fts", column("rowid"))
 
@@ -45,6 +51,9 @@ class Page:
     total: int
     page: int
     per_page: int
+    snippets: dict[int, str] = field(default_factory=dict)
+    # When nothing is found: other queries, with the same filters, that do find something.
+    suggestions: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -58,17 +67,26 @@ def _pg_vector() -> ColumnElement:
     )(func.setweight(func.to_tsvector(text("'simple'"), func.coalesce(Policy.body_tokens, "")), text("'B'")))
 
 
-def _fts5_query(tokens: list[str]) -> str:
-    return " AND ".join('"' + token.replace('"', '""') + '"' for token in tokens)
+def _fts5_query(concepts: list[Concept]) -> str:
+    """Any of the concepts, each one all of its terms: a text holding more of them scores higher."""
+    def term(t: str) -> str:
+        return '"' + t.replace('"', '""') + '"'
+    return " OR ".join("(" + " AND ".join(term(t) for t in c.terms) + ")" for c in concepts)
 
 
-def _with_text(stmt: Select, tokens: list[str]) -> tuple[Select, ColumnElement]:
+def _tsquery(concepts: list[Concept]) -> str:
+    def term(t: str) -> str:
+        return "'" + t.replace("'", "''").replace("\\", "") + "'"
+    return " | ".join("(" + " & ".join(term(t) for t in c.terms) + ")" for c in concepts)
+
+
+def _with_text(stmt: Select, concepts: list[Concept]) -> tuple[Select, ColumnElement]:
     if db.engine.dialect.name == "postgresql":
         vector = _pg_vector()
-        tsquery = func.plainto_tsquery(text("'simple'"), " ".join(tokens))
+        tsquery = func.to_tsquery(text("'simple'"), _tsquery(concepts))
         return stmt.where(vector.op("@@")(tsquery)), func.ts_rank(vector, tsquery).desc()
     stmt = stmt.join(_fts, _fts.c.rowid == Policy.id).where(
-        literal_column("policy_fts").op("MATCH")(_fts5_query(tokens))
+        literal_column("policy_fts").op("MATCH")(_fts5_query(concepts))
     )
     # bm25() is lower-is-better; the title counts ten times the body.
     return stmt, func.bm25(literal_column("policy_fts"), 10.0, 1.0).asc()
@@ -108,14 +126,61 @@ def search_policies(query: PolicyQuery, now: datetime | None = None) -> Page:
     stmt = stmt.where(and_(*conditions))
 
     order: list[ColumnElement] = []
-    tokens = query_tokens(query.q)[:MAX_QUERY_TOKENS] if query.q else []
-    if tokens:
-        stmt, rank = _with_text(stmt, tokens)
+    concepts = query_concepts(query.q[:MAX_QUERY_CHARS]) if query.q else []
+    if concepts:
+        stmt, rank = _with_text(stmt, concepts)
         order.append(rank)
     order += [Policy.published_at.desc().nulls_last(), Policy.id.desc()]
 
-    total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Policy.id).subquery()))
-    items = list(db.session.scalars(
-        stmt.order_by(*order).limit(query.per_page).offset((query.page - 1) * query.per_page)
-    ))
-    return Page(items=items, total=total or 0, page=query.page, per_page=query.per_page)
+    total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Policy.id).subquery())) or 0
+    offset = (query.page - 1) * query.per_page
+    if not total and concepts:
+        base = select(Policy).join(Department, Policy.department_id == Department.id).where(and_(*conditions))
+        return Page(items=[], total=0, page=query.page, per_page=query.per_page,
+                    suggestions=_suggestions(base, query.q[:MAX_QUERY_CHARS]))
+    if not concepts:
+        items = list(db.session.scalars(stmt.order_by(*order).limit(query.per_page).offset(offset)))
+        return Page(items=items, total=total, page=query.page, per_page=query.per_page)
+    if offset >= RERANK_LIMIT:
+        items = list(db.session.scalars(stmt.order_by(*order).limit(query.per_page).offset(offset)))
+    else:
+        candidates = list(db.session.scalars(stmt.order_by(*order).limit(RERANK_LIMIT)))
+        searched = db.session.scalar(select(func.count()).select_from(
+            select(Policy.id).join(Department, Policy.department_id == Department.id)
+            .where(and_(*conditions)).subquery()
+        )) or 0
+        items = _rerank(candidates, concepts, searched, now)[offset:offset + query.per_page]
+    return Page(items=items, total=total, page=query.page, per_page=query.per_page,
+                snippets={p.id: snippet(concepts, p.body) for p in items})
+
+
+def _suggestions(base: Select, q: str, limit: int = 3) -> list[str]:
+    """Words of the synonym table near the query that find something under the same filters."""
+    found = []
+    for word in default_tokenizer().synonyms.related(q):
+        stmt, _ = _with_text(base, query_concepts(word))
+        if db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Policy.id).limit(1).subquery())):
+            found.append(word)
+            if len(found) == limit:
+                break
+    return found
+
+
+def is_active(policy: Policy, now: datetime | None) -> bool:
+    """Still in force: not expired, and not past its end of validity as of now."""
+    if policy.status == EXPIRED:
+        return False
+    return not (now is not None and policy.effective_to is not None and policy.effective_to < local_date(now))
+
+
+def _rerank(candidates: list[Policy], concepts: list[Concept], searched: int, now: datetime | None) -> list[Policy]:
+    """BM25 (title weighted) with expired policies discounted, so an active one comes first unless the expired one is
+    clearly the better answer (an enterprise still asks about last year's policy), then the newest first."""
+    scores = bm25_scores(concepts, [Document(p.title, p.body) for p in candidates], searched)
+    scores = [s if is_active(p, now) else s * EXPIRED_DISCOUNT for p, s in zip(candidates, scores, strict=True)]
+    fresh = {p.id: (p.published_at or p.created_at).timestamp() if (p.published_at or p.created_at) else 0.0
+             for p in candidates}
+    ranked = sorted(zip(candidates, scores, strict=True),
+                    key=lambda pair: (-round(pair[1], 6), -fresh[pair[0].id],
+                                      -pair[0].id))
+    return [policy for policy, _ in ranked]

@@ -67,6 +67,12 @@ def _model(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+def _with_suggestions(listing: dict[str, Any]) -> dict[str, Any]:
+    suggestions = {"type": "array", "items": {"type": "string"},
+                   "description": "没有找到时：同样筛选条件下能找到政策的其他检索词；否则为空"}
+    return {**listing, "properties": {**listing["properties"], "suggestions": suggestions}}
+
+
 def _list_of(item: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "required": ["items", "total"], "properties": {
         "items": {"type": "array", "items": item}, "total": {"type": "integer", "minimum": 0},
@@ -164,7 +170,9 @@ RESPONSE_SCHEMAS: dict[str, Any] = {
                   "properties": {"filled_from_text": {"type": "array", "items": {"type": "string"}},
                                  "read": {"type": "object"}, "evidence": {"type": "array"}}},
         "published_at": NULLABLE_STRING, "updated_at": {"type": "string"}, "criteria": _ref("Criteria"),
-        "body": {"type": "string"}, "files": {"type": "array", "items": {"type": "object"}}}},
+        "body": {"type": "string"}, "files": {"type": "array", "items": {"type": "object"}},
+        "snippet": {"type": ["string", "null"],
+                    "description": "检索结果中：正文最相关处的摘录，已做 HTML 转义，检索词以 <mark> 标出；无检索词时为 null"}}},
     "Enterprise": {"type": "object", "required": ["id", "credit_code", "name", "industry_code"], "properties": {
         "id": {"type": "integer"}, "credit_code": {"type": "string"}, "name": {"type": "string"},
         "industry_code": {"type": "string"}, "size": {"enum": [*SIZES, None]},
@@ -211,13 +219,13 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
                                 "errors": (409, 413, 415), "body": policy_body, "ok": _ref("Policy")},
         ("get", "/policies"): {
             "summary": "检索政策（匿名仅已发布；带令牌的工作人员可按状态检索）", "optional_auth": True,
-            "params": [_query("q", {"type": "string", "maxLength": 100}, "检索词"),
+            "params": [_query("q", {"type": "string", "maxLength": 200}, "检索词（词与词之间不必全部出现，命中越多越靠前）"),
                        _query("industry", {"type": "string"}, "GB/T 4754 代码"),
                        _query("size", {"enum": list(SIZES)}), _query("department", {"type": "string"}),
                        _query("status", {"enum": list(POLICY_STATUSES)}),
                        _query("issued_from", {"type": "string", "format": "date"}),
                        _query("issued_to", {"type": "string", "format": "date"}), *page],
-            "ok": _list_of(_ref("Policy"))},
+            "ok": _with_suggestions(_list_of(_ref("Policy")))},
         ("get", "/policies/{id}"): {"summary": "政策详情（未发布的仅工作人员可见）", "optional_auth": True,
                                            "ok": _ref("Policy")},
         ("patch", "/policies/{id}"): {"summary": "修改政策（生成新版本）", "roles": ("editor",),

@@ -19,7 +19,7 @@ from policyhub.push import fanout
 from policyhub.services import policies as service
 from policyhub.services.criteria import SIZES
 from policyhub.services.errors import Invalid, NotFound, ServiceError
-from policyhub.services.search import PolicyQuery, search_policies
+from policyhub.services.search import MAX_QUERY_CHARS, PolicyQuery, search_policies
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
 from policyhub.web.api.validation import BadRequest, Day, json_body, page_args, validate
@@ -204,8 +204,8 @@ def policy_query_from_args(*, staff: bool) -> PolicyQuery:
     page, per_page = page_args()
     fields: dict[str, str] = {}
     q = request.args.get("q", "").strip()
-    if len(q) > 100:
-        fields["q"] = "检索词最多 100 字"
+    if len(q) > MAX_QUERY_CHARS:
+        fields["q"] = f"检索词最多 {MAX_QUERY_CHARS} 字"
     industry = request.args.get("industry", "").strip() or None
     if industry:
         try:
@@ -239,7 +239,9 @@ def list_policies():
     staff = _is_staff(current_api_user())
     query = policy_query_from_args(staff=staff)
     result = search_policies(query, now=utcnow())
-    return jsonify(items=[policy_json(p, full=False) for p in result.items], total=result.total,
+    # snippet: HTML-escaped text around the best passage, the query words in <mark>; null without a query.
+    return jsonify(items=[{**policy_json(p, full=False), "snippet": result.snippets.get(p.id)} for p in result.items],
+                   total=result.total, suggestions=result.suggestions,
                    page=result.page, per_page=result.per_page)
 
 

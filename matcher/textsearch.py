@@ -1,0 +1,92 @@
+"""Relevance of texts to a query (BM25 over query concepts, title weighted) and snippets with the words marked."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matcher.tokenize import Concept, normalised
+
+__all__ = ["Document", "bm25_scores", "snippet"]
+
+K1 = 1.2
+B = 0.75
+TITLE_WEIGHT = 5.0
+# A text holding every character pair of a wording but never the wording itself counts this much of one occurrence.
+SCATTERED = 0.3
+SYNONYM_WEIGHT = 0.7
+
+
+@dataclass(frozen=True)
+class Document:
+    """A text to score: its title and body as stored (they are normalised here)."""
+
+    title: str
+    body: str
+
+
+def _count(wording: str, text: str) -> int:
+    return text.count(wording) if wording else 0
+
+
+def _has_terms(concept: Concept, text: str) -> bool:
+    return all(term in text for term in concept.terms)
+
+
+def bm25_scores(concepts: Sequence[Concept], documents: Sequence[Document], corpus_size: int) -> list[float]:
+    """BM25F-like scores, one per document: a concept's idf from how many of the documents hold it.
+
+    The documents must be every text holding any concept (the search's matches), so the counts are exact;
+    corpus_size is how many texts were searched.
+    """
+    titles = [normalised(d.title).lower() for d in documents]
+    bodies = [normalised(d.body).lower() for d in documents]
+    lengths = [TITLE_WEIGHT * len(t) + len(b) for t, b in zip(titles, bodies, strict=True)]
+    average = (sum(lengths) / len(lengths)) if lengths else 1.0
+    n = max(corpus_size, len(documents))
+    scores = [0.0] * len(documents)
+    for concept in concepts:
+        tfs = []
+        for title, body in zip(titles, bodies, strict=True):
+            tf = TITLE_WEIGHT * _count(concept.wording, title) + _count(concept.wording, body)
+            if not tf and _has_terms(concept, title + " " + body):
+                tf = SCATTERED
+            tfs.append(tf)
+        df = sum(1 for tf in tfs if tf)
+        if not df:
+            continue
+        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        weight = idf * (1.0 if concept.asked else SYNONYM_WEIGHT)
+        for i, tf in enumerate(tfs):
+            if tf:
+                norm = K1 * (1 - B + B * lengths[i] / average)
+                scores[i] += weight * tf * (K1 + 1) / (tf + norm)
+    return scores
+
+
+def snippet(concepts: Sequence[Concept], body: str, width: int = 80) -> str:
+    """About `width` characters of the body around the passage holding most query wordings, as safe HTML.
+
+    The text is HTML-escaped first; the wordings found are wrapped in <mark>.
+    """
+    text = re.sub(r"\s+", " ", normalised(body or "")).strip()
+    lowered = text.lower()
+    wordings = sorted({c.wording for c in concepts if c.wording}, key=len, reverse=True)
+    hits = sorted((m.start(), w) for w in wordings for m in re.finditer(re.escape(w), lowered))
+    start = 0
+    if hits:
+        best, best_count = hits[0][0], 0
+        for position, _ in hits:
+            count = len({w for p, w in hits if position <= p < position + width})
+            if count > best_count:
+                best, best_count = position, count
+        start = max(0, best - width // 4)
+    passage = text[start:start + width]
+    out = html.escape(passage)
+    if wordings:
+        pattern = re.compile("|".join(re.escape(html.escape(w)) for w in wordings), re.IGNORECASE)
+        out = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", out)
+    return ("…" if start > 0 else "") + out + ("…" if start + width < len(text) else "")

@@ -52,6 +52,8 @@ def shape_environment(database_url: str, redis_url: str, instance_path: Path, po
         "POLICYHUB_SCHEDULER_LEASE_POLL_SECONDS": "1",
         # Delivery is the dispatch workers' job; the scheduler runs the rest.
         "POLICYHUB_SCHEDULER_DISPATCH": "0",
+        # Production: publishing commits a fan-out job that the dispatch workers and the scheduler run.
+        "POLICYHUB_FANOUT": "worker",
         # Messages are captured (no SMTP or SMS gateway configured); let SMS go at any hour here.
         "POLICYHUB_SMS_QUIET_HOURS": "0",
         "GUNICORN_BIND": f"127.0.0.1:{port}",

@@ -48,7 +48,7 @@ def test_job_runs_are_counted_from_the_scheduler_log():
            "another scheduler holds the lease; waiting\n")
     assert smoke.job_runs(log) == {"sla_scan": 1, "dispatch": 2}
     assert smoke.job_runs("another scheduler holds the lease; waiting\n") == {}
-    assert set(smoke.ONCE_JOBS) | {"dispatch"} == set(__import__("policyhub.jobs", fromlist=["JOBS"]).JOBS)
+    assert set(smoke.ONCE_JOBS) | set(smoke.INTERVAL_JOBS) == set(__import__("policyhub.jobs", fromlist=["JOBS"]).JOBS)
 
 
 def test_gunicorn_reads_the_repository_config(tmp_path):

@@ -34,6 +34,7 @@ __all__ = [
     "daily_digest",
     "escalation",
     "policy_match_alert",
+    "sign_in_code",
     "sms_encoding",
     "sms_length",
     "sms_segments",
@@ -62,7 +63,8 @@ _GSM_BASIC = frozenset(
 _GSM_EXTENDED = frozenset("^{}\\[~]|€\f")
 _LIMITS = {"GSM-7": (160, 153), "UCS-2": (70, 67)}
 
-Kind = Literal["policy_match", "welcome", "daily_digest", "consultation_answered", "answer_reminder", "escalation"]
+Kind = Literal["policy_match", "welcome", "daily_digest", "consultation_answered", "answer_reminder", "escalation",
+               "sign_in"]
 
 
 # --- SMS length ----------------------------------------------------------------------------
@@ -339,6 +341,22 @@ def consultation_answered(*, enterprise_name: str, question: str, department: st
                    caps=(_QUESTION_CAP, _NAME_CAP))
     params = {"question": _param(question), "department": _param(department)}
     return Notice("consultation_answered", _email(subject, text_lines, body, platform, None), SmsBody(sms, params))
+
+
+def sign_in_code(code: str, *, minutes: int, link: str | None = None, platform: str = PLATFORM) -> Notice:
+    """A sign-in code (SMS) or one-time sign-in link (email) for the enterprise's own pages."""
+    if link:
+        _check_urls(link)
+    subject = f"{platform}登录验证"
+    action = f"登录链接：{link}" if link else f"验证码：{code}"
+    text_lines = [f"您正在登录{platform}企业空间。", "", action, "",
+                  f"{minutes} 分钟内有效，仅可使用一次。如非本人操作，请忽略本邮件。"]
+    shown = f'<a href="{_e(link)}">点击登录</a>' if link else f"验证码：<strong>{_e(code)}</strong>"
+    body = [_p(f"您正在登录{_e(platform)}企业空间。"), _p(shown),
+            _p(f"{minutes} 分钟内有效，仅可使用一次。如非本人操作，请忽略本邮件。")]
+    sms = f"您的登录验证码为 {code}，{minutes} 分钟内有效。如非本人操作请忽略。"
+    return Notice("sign_in", _email(subject, text_lines, body, platform, None),
+                  SmsBody(sms, {"code": code, "minutes": str(minutes)}))
 
 
 def answer_reminder(*, department: str, question: str, enterprise_name: str, due_at: datetime, question_url: str,

@@ -4,6 +4,7 @@ from policyhub.models.audit import AuditEvent
 from policyhub.models.base import Base, UTCDateTime, utcnow
 from policyhub.models.consultation import CalendarOverride, CalendarYear, Consultation
 from policyhub.models.department import Department
+from policyhub.models.door import EnterpriseSession, PolicyFollow, SignInCode
 from policyhub.models.enterprise import CHANNELS, Enterprise, Subscription
 from policyhub.models.match import PolicyMatch
 from policyhub.models.notification import ChannelCircuit, Notification, SchedulerLease
@@ -21,14 +22,17 @@ __all__ = [
     "Consultation",
     "Department",
     "Enterprise",
+    "EnterpriseSession",
     "Notification",
     "Policy",
     "PolicyFile",
+    "PolicyFollow",
     "PolicyMatch",
     "PolicyTarget",
     "PolicyVersion",
     "ChannelCircuit",
     "SchedulerLease",
+    "SignInCode",
     "Subscription",
     "UTCDateTime",
     "User",

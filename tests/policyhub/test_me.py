@@ -141,3 +141,128 @@ def test_email_gets_a_one_time_link_that_signs_in(client, app, firm):
     assert client.get("/api/v1/me").status_code == 200  # the page cookie
     again = client.post("/api/v1/me/session", json={"credit_code": firm["credit_code"], "code": link.group(2)})
     assert again.status_code == 401
+
+
+OPEN = {"industries": [], "sizes": [], "regions": [], "qualifications": [], "above_scale_only": False}
+HIGH_TECH = "滨州市高新技术企业研发费用补助办法"
+ABOVE_SCALE = "滨州市规上工业企业技术改造奖励"
+
+
+@pytest.fixture
+def policies(make_policy) -> dict[str, dict]:
+    return {
+        "aluminium": make_policy(title="滨州市支持高端铝业发展的若干措施",
+                                 body="对本市铝加工企业给予技术改造补贴。申报截止时间：2099年12月31日。",
+                                 criteria=OPEN | {"industries": ["3252"]}),
+        "high_tech": make_policy(title=HIGH_TECH, body="对高新技术企业给予研发费用补助。",
+                                 criteria=OPEN | {"qualifications": ["高新技术企业"]}),
+        "above_scale": make_policy(title=ABOVE_SCALE, body="对规模以上工业企业给予奖励。",
+                                   criteria=OPEN | {"above_scale_only": True}),
+        "two_short": make_policy(title="滨州市高新技术规上企业双倍奖励", body="对规上高新技术企业给予奖励。",
+                                 criteria=OPEN | {"above_scale_only": True, "qualifications": ["高新技术企业"]}),
+    }
+
+
+def _titles(items: list[dict]) -> set[str]:
+    return {item["policy"]["title"] for item in items}
+
+
+def test_my_policies_carry_reasons_deadline_and_newness(client, app, firm, policies, bearer):
+    token = sign_in(client, app, firm)
+    answer = client.get("/api/v1/me/policies", headers=bearer(token)).get_json()
+    assert answer["total"] == len(answer["items"]) == 1
+    [item] = answer["items"]
+    assert item["policy"]["id"] == policies["aluminium"]["id"]
+    assert item["apply_until"] == "2099-12-31" and item["is_new"] is True
+    assert item["reasons"] and any("行业" in r for r in item["reasons"]) and item["score"] >= 0
+    assert client.get("/api/v1/me/policies").status_code == 401
+
+
+def test_near_misses_say_what_is_missing_in_words(client, app, firm, policies, bearer):
+    token = sign_in(client, app, firm)
+    answer = client.get("/api/v1/me/near-misses", headers=bearer(token)).get_json()
+    missing = {item["policy"]["title"]: item["missing"] for item in answer["items"]}
+    assert missing == {HIGH_TECH: ["需取得高新技术企业认定"], ABOVE_SCALE: ["营业收入达到 2000 万元即为规上工业企业"]}
+    assert answer["total"] == 2
+
+
+def test_a_profile_without_staff_count_is_asked_for_it(client, app, make_enterprise, make_policy, bearer):
+    firm = make_enterprise(2, mobile=MOBILE, employees=None, revenue_wan=None)
+    make_policy(title="小微企业贷款贴息", body="对小型微型企业给予贴息。", criteria=OPEN | {"sizes": ["small", "micro"]})
+    token = sign_in(client, app, firm)
+    [item] = client.get("/api/v1/me/near-misses", headers=bearer(token)).get_json()["items"]
+    assert item["missing"] == ["请补充从业人员数以确定规模"]
+
+
+def test_editing_the_profile_rematches_and_pushes_the_new_match(client, app, make_enterprise, policies, bearer):
+    firm = make_enterprise(3, mobile=MOBILE, channels=["sms"])
+    token = sign_in(client, app, firm)
+    before = _titles(client.get("/api/v1/me/policies", headers=bearer(token)).get_json()["items"])
+    assert ABOVE_SCALE not in before
+    response = client.patch("/api/v1/me", json={"revenue_wan": 2500}, headers=bearer(token))
+    assert response.status_code == 200 and response.get_json()["above_scale"] is True
+    after = _titles(client.get("/api/v1/me/policies", headers=bearer(token)).get_json()["items"])
+    assert after - before == {ABOVE_SCALE}
+    with app.app_context():
+        pushed = db.session.scalars(select(Notification).where(
+            Notification.enterprise_id == firm["id"], Notification.policy_id == policies["above_scale"]["id"])).all()
+        assert [(n.kind, n.channel) for n in pushed] == [("policy_match", "sms")]
+    near = _titles(client.get("/api/v1/me/near-misses", headers=bearer(token)).get_json()["items"])
+    assert near == {HIGH_TECH, "滨州市高新技术规上企业双倍奖励"}
+
+
+def test_profile_edits_are_checked_and_contacts_locked(client, app, firm, bearer):
+    token = sign_in(client, app, firm)
+    response = client.patch("/api/v1/me", json={"employees": -3, "mobile": "13900139000"}, headers=bearer(token))
+    assert response.status_code == 422 and "mobile" in response.get_json()["error"]["fields"]
+    response = client.patch("/api/v1/me", json={"employees": -3}, headers=bearer(token))
+    assert response.status_code == 422 and "employees" in response.get_json()["error"]["fields"]
+    assert client.get("/api/v1/me", headers=bearer(token)).get_json()["employees"] == 120
+
+
+def test_follow_and_unfollow(client, app, firm, policies, bearer):
+    token = sign_in(client, app, firm)
+    policy_id = policies["aluminium"]["id"]
+    assert client.put(f"/api/v1/me/follows/{policy_id}", headers=bearer(token)).status_code == 201
+    assert client.put(f"/api/v1/me/follows/{policy_id}", headers=bearer(token)).status_code == 200
+    [item] = client.get("/api/v1/me/policies", headers=bearer(token)).get_json()["items"]
+    assert item["followed"] is True
+    assert client.delete(f"/api/v1/me/follows/{policy_id}", headers=bearer(token)).status_code == 204
+    [item] = client.get("/api/v1/me/policies", headers=bearer(token)).get_json()["items"]
+    assert item["followed"] is False
+    assert client.put("/api/v1/me/follows/99999", headers=bearer(token)).status_code == 404
+
+
+def test_preferences_unsubscribe_and_resubscribe(client, app, make_enterprise, bearer):
+    firm = make_enterprise(4, mobile=MOBILE, email=EMAIL, channels=["sms", "email"])
+    token = sign_in(client, app, firm)
+    assert client.get("/api/v1/me/preferences", headers=bearer(token)).get_json()["channels"] == ["email", "sms"]
+    off = client.put("/api/v1/me/preferences", json={"channels": []}, headers=bearer(token))
+    assert off.status_code == 200 and off.get_json()["channels"] == []
+    bad = client.put("/api/v1/me/preferences", json={"channels": ["sms"], "frequency": "hourly"}, headers=bearer(token))
+    assert bad.status_code == 422 and "frequency" in bad.get_json()["error"]["fields"]
+    assert client.get("/api/v1/me/preferences", headers=bearer(token)).get_json()["channels"] == []
+    on = client.put("/api/v1/me/preferences", json={"channels": ["sms"], "frequency": "daily"}, headers=bearer(token))
+    assert on.status_code == 200 and on.get_json() | {"available": None} == {
+        "channels": ["sms"], "frequency": "daily", "available": None}
+
+
+def test_eligibility_for_anyone(client, policies):
+    answer = client.get("/api/v1/eligibility", query_string={
+        "industry_code": "3252", "employees": "120", "revenue_wan": "1500", "qualifications": "高新技术企业"})
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert body["size"] == "small" and body["above_scale"] is False
+    assert _titles(body["eligible"]) == {"滨州市支持高端铝业发展的若干措施", HIGH_TECH}
+    assert {i["policy"]["title"]: i["missing"] for i in body["near_misses"]} == {
+        ABOVE_SCALE: ["营业收入达到 2000 万元即为规上工业企业"],
+        "滨州市高新技术规上企业双倍奖励": ["营业收入达到 2000 万元即为规上工业企业"]}
+
+
+def test_eligibility_names_bad_parameters(client):
+    response = client.get("/api/v1/eligibility", query_string={"industry_code": "3252", "employees": "many"})
+    assert response.status_code == 422 and "employees" in response.get_json()["error"]["fields"]
+    response = client.get("/api/v1/eligibility", query_string={"employees": "5"})
+    assert response.status_code == 422 and "industry_code" in response.get_json()["error"]["fields"]
+    response = client.get("/api/v1/eligibility", query_string={"industry_code": "3252", "color": "red"})
+    assert response.status_code == 422 and "color" in response.get_json()["error"]["fields"]

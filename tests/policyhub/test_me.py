@@ -80,6 +80,11 @@ def test_the_code_opens_a_session_once_and_the_token_reads_the_profile(client, a
     assert client.get("/api/v1/me", headers=bearer("forged")).status_code == 401
 
 
+def test_a_staff_token_is_not_an_enterprise_token(client, editor_token, bearer):
+    response = client.get("/api/v1/me/policies", headers=bearer(editor_token))
+    assert response.status_code == 403 and "Authorization" in response.get_json()["error"]["fields"]
+
+
 def test_wrong_tries_void_the_code(client, app, firm):
     client.post("/api/v1/me/code", json={"credit_code": firm["credit_code"], "mobile": MOBILE})
     code = _code_of(_sign_in_rows(app)[-1])
@@ -223,11 +228,11 @@ def test_profile_edits_are_checked_and_contacts_locked(client, app, firm, bearer
 def test_follow_and_unfollow(client, app, firm, policies, bearer):
     token = sign_in(client, app, firm)
     policy_id = policies["aluminium"]["id"]
-    assert client.put(f"/api/v1/me/follows/{policy_id}", headers=bearer(token)).status_code == 201
-    assert client.put(f"/api/v1/me/follows/{policy_id}", headers=bearer(token)).status_code == 200
+    assert client.put(f"/api/v1/me/follows/{policy_id}", headers=bearer(token)).get_json()["created"] is True
+    assert client.put(f"/api/v1/me/follows/{policy_id}", headers=bearer(token)).get_json()["created"] is False
     [item] = client.get("/api/v1/me/policies", headers=bearer(token)).get_json()["items"]
     assert item["followed"] is True
-    assert client.delete(f"/api/v1/me/follows/{policy_id}", headers=bearer(token)).status_code == 204
+    assert client.delete(f"/api/v1/me/follows/{policy_id}", headers=bearer(token)).get_json()["removed"] is True
     [item] = client.get("/api/v1/me/policies", headers=bearer(token)).get_json()["items"]
     assert item["followed"] is False
     assert client.put("/api/v1/me/follows/99999", headers=bearer(token)).status_code == 404

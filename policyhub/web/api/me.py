@@ -9,7 +9,8 @@ from policyhub.models import Enterprise, utcnow
 from policyhub.services import enterprises as enterprises_service
 from policyhub.services import me as me_service
 from policyhub.services import signin
-from policyhub.services.errors import Invalid, ServiceError
+from policyhub.services.errors import Forbidden, Invalid, ServiceError
+from policyhub.services.users import user_for_token
 from policyhub.web.api import api
 from policyhub.web.api.enterprises import enterprise_json
 from policyhub.web.api.validation import json_body
@@ -43,6 +44,9 @@ def require_enterprise() -> Enterprise:
     """The signed-in enterprise, or 401 naming what to send."""
     enterprise = current_enterprise()
     if enterprise is None:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip() and user_for_token(token.strip()) is not None:
+            raise Forbidden("工作人员令牌不能用于企业接口，请以企业身份登录", fields={"Authorization": "不是企业令牌"})
         raise EnterpriseUnauthorized("请先登录（Authorization: Bearer <企业令牌>）",
                                      fields={"Authorization": "缺少或无效的企业令牌"})
     return enterprise
@@ -103,14 +107,14 @@ def me_near_misses():
 def me_follow(policy_id: int):
     created = me_service.follow(require_enterprise(), policy_id, now=utcnow())
     db.session.commit()
-    return jsonify(policy_id=policy_id, followed=True), 201 if created else 200
+    return jsonify(policy_id=policy_id, followed=True, created=created)
 
 
 @api.delete("/me/follows/<int:policy_id>")
 def me_unfollow(policy_id: int):
-    me_service.unfollow(require_enterprise(), policy_id)
+    removed = me_service.unfollow(require_enterprise(), policy_id)
     db.session.commit()
-    return "", 204
+    return jsonify(policy_id=policy_id, followed=False, removed=removed)
 
 
 @api.get("/me/preferences")

@@ -271,3 +271,19 @@ def test_eligibility_names_bad_parameters(client):
     assert response.status_code == 422 and "industry_code" in response.get_json()["error"]["fields"]
     response = client.get("/api/v1/eligibility", query_string={"industry_code": "3252", "color": "red"})
     assert response.status_code == 422 and "color" in response.get_json()["error"]["fields"]
+
+
+def test_a_sign_in_code_is_sent_in_quiet_hours_other_sms_wait(app, client, make_enterprise, make_policy):
+    from policyhub.delivery import CaptureChannel
+    from policyhub.push.dispatch import Dispatcher
+
+    firm = make_enterprise(5, mobile=MOBILE, channels=["sms"])
+    make_policy(criteria=OPEN | {"industries": ["3252"]})  # queues a policy alert by SMS
+    night = datetime(2026, 11, 26, 14, 30, tzinfo=UTC)  # 22:30 in Shanghai
+    with app.app_context():
+        signin.request_code({"credit_code": firm["credit_code"], "mobile": MOBILE}, now=night)
+        db.session.commit()
+        report = Dispatcher({"sms": CaptureChannel("sms")}).run_once(night + timedelta(seconds=1))
+        assert report.sent == 1
+        status = dict(db.session.execute(select(Notification.kind, Notification.status)).all())
+        assert status == {"sign_in": "sent", "policy_match": "pending"}

@@ -21,10 +21,15 @@ __all__ = ["me_pages"]
 me_pages = Blueprint("me", __name__)
 
 
-@me_pages.get("/me/link/<credit_code>/<proof>")
-@limiter.limit(SIGN_IN_LIMIT_PER_ADDRESS)
+@me_pages.route("/me/link/<credit_code>/<proof>", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT_PER_ADDRESS, methods=["POST"])
 def link(credit_code: str, proof: str):
-    """The one-time link of a sign-in email: opens a page session."""
+    """The one-time link of a sign-in email: a button that opens a page session.
+
+    GET only shows the button: mail scanners fetch links, and a fetch must not use the link up.
+    """
+    if request.method == "GET":
+        return render_template("me/link.html")
     try:
         token, _ = signin.open_session({"credit_code": credit_code, "code": proof}, now=utcnow())
     except signin.SignInRefused:

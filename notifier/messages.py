@@ -251,15 +251,17 @@ def _short_reason(reason: str) -> str:
 
 
 def daily_digest(matches: Sequence[PolicyMatch], *, enterprise_name: str, day: date, digest_url: str,
-                 unsubscribe_url: str, platform: str = PLATFORM) -> Notice:
-    """Today's new matches in one message; the SMS names the first and links to the full list."""
+                 unsubscribe_url: str, platform: str = PLATFORM, weekly: bool = False) -> Notice:
+    """Today's (or, weekly, this week's) new matches in one message; the SMS names the first and links to the list."""
     if not matches:
         raise ValueError("a digest needs at least one match")
     _check_urls(digest_url, unsubscribe_url, *(m.url for m in matches))
     count = len(matches)
     day_text = f"{day.month}月{day.day}日"
-    subject = f"惠企政策日报（{day_text}）：{count} 项新政策与贵企业相关"
-    text_lines = [f"{enterprise_name}：", "", f"{day_text}，{platform}为贵企业匹配到 {count} 项新政策：", ""]
+    report, period = ("周报", "本周") if weekly else ("日报", "今日")
+    subject = f"惠企政策{report}（{day_text}）：{count} 项新政策与贵企业相关"
+    when = f"截至{day_text}的一周内" if weekly else day_text
+    text_lines = [f"{enterprise_name}：", "", f"{when}，{platform}为贵企业匹配到 {count} 项新政策：", ""]
     for number, match in enumerate(matches, 1):
         text_lines += [f"{number}. 《{match.title}》", f"   发布部门：{match.department}"]
         text_lines += [f"   匹配原因：{reason}" for reason in match.reasons]
@@ -267,15 +269,16 @@ def daily_digest(matches: Sequence[PolicyMatch], *, enterprise_name: str, day: d
     text_lines += [f"全部匹配政策：{digest_url}"]
     body = [
         _p(f"{_e(enterprise_name)}："),
-        _p(f"{day_text}，{_e(platform)}为贵企业匹配到 {count} 项新政策："),
+        _p(f"{when}，{_e(platform)}为贵企业匹配到 {count} 项新政策："),
         "<ol>" + "".join(f"<li>{_policy_html(m, heading=False)}</li>" for m in matches) + "</ol>",
         _p(f'<a href="{_e(digest_url)}">查看全部匹配政策</a>'),
     ]
     first = matches[0]
     if count == 1:
-        sms = _sms_fit("惠企政策日报：《{}》与贵企业相关，详见 {}", first.title, digest_url, caps=(_TITLE_CAP,))
+        sms = _sms_fit(f"惠企政策{report}：《{{}}》与贵企业相关，详见 {{}}", first.title, digest_url,
+                       caps=(_TITLE_CAP,))
     else:
-        sms = _sms_fit(f"惠企政策日报：今日 {count} 项新政策与贵企业相关，含《{{}}》等，详见 {{}}",
+        sms = _sms_fit(f"惠企政策{report}：{period} {count} 项新政策与贵企业相关，含《{{}}》等，详见 {{}}",
                        first.title, digest_url, caps=(_TITLE_CAP,))
     params = {"count": str(count), "title": _param(first.title)}
     return Notice("daily_digest", _email(subject, text_lines, body, platform, unsubscribe_url),

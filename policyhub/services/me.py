@@ -202,10 +202,8 @@ def set_preferences(enterprise: Enterprise, data: Mapping[str, Any], *, now: dat
         elif "email" in channels and not enterprise.email:
             errors["channels"] = "未登记邮箱，不能选择邮件"
     frequency = data.get("frequency", preferences(enterprise)["frequency"])
-    if frequency == "weekly" and "weekly" not in FREQUENCIES:
-        errors["frequency"] = "每周汇总暂未开通，请选择 instant（即时）或 daily（每日汇总）"
-    elif frequency not in FREQUENCIES:
-        errors["frequency"] = "应为 instant（即时）或 daily（每日汇总）"
+    if frequency not in FREQUENCIES:
+        errors["frequency"] = "应为 instant（即时）、daily（每日汇总）或 weekly（每周汇总）"
     if errors:
         raise Invalid("偏好设置有误", fields=errors)
     set_channels(enterprise, sorted(set(channels)), frequency=frequency, consent_source="self", now=now)

@@ -290,3 +290,21 @@ def test_a_sign_in_code_is_sent_in_quiet_hours_other_sms_wait(app, client, make_
         assert report.sent == 1
         status = dict(db.session.execute(select(Notification.kind, Notification.status)).all())
         assert status == {"sign_in": "sent", "policy_match": "pending"}
+
+
+def test_weekly_subscribers_hear_once_on_monday(app, client, make_enterprise, make_policy, bearer):
+    from policyhub.push.digest import queue_digests
+
+    firm = make_enterprise(6, mobile=MOBILE, channels=["sms"])
+    token = sign_in(client, app, firm)
+    answer = client.put("/api/v1/me/preferences", json={"channels": ["sms"], "frequency": "weekly"},
+                        headers=bearer(token))
+    assert answer.status_code == 200 and answer.get_json()["frequency"] == "weekly"
+    make_policy(criteria=OPEN | {"industries": ["3252"]})
+    tuesday = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == "policy_match")) == 0
+        assert queue_digests(tuesday) == 0
+        assert queue_digests(tuesday + timedelta(days=6)) == 1  # Monday
+        row = db.session.scalar(select(Notification).where(Notification.kind == "daily_digest"))
+        assert "周报" in row.body_text and row.body_text.rstrip().endswith("/me")

@@ -101,7 +101,7 @@ ENTERPRISE_PROPERTIES: dict[str, Any] = {
     "email": NULLABLE_STRING,
     "channels": {"anyOf": [{"type": "array", "items": {"enum": ["sms", "email"]}}, {"type": "string"},
                            {"type": "null"}]},
-    "frequency": {"enum": ["instant", "daily", None]},
+    "frequency": {"enum": ["instant", "daily", "weekly", None]},
     "topics": STRING_LIST,
 }
 

@@ -32,6 +32,7 @@ __all__ = [
     "answer_reminder",
     "consultation_answered",
     "daily_digest",
+    "deadline_reminder",
     "escalation",
     "policy_match_alert",
     "sign_in_code",
@@ -64,7 +65,7 @@ _GSM_EXTENDED = frozenset("^{}\\[~]|€\f")
 _LIMITS = {"GSM-7": (160, 153), "UCS-2": (70, 67)}
 
 Kind = Literal["policy_match", "welcome", "daily_digest", "consultation_answered", "answer_reminder", "escalation",
-               "sign_in"]
+               "sign_in", "deadline_reminder"]
 
 
 # --- SMS length ----------------------------------------------------------------------------
@@ -344,6 +345,25 @@ def consultation_answered(*, enterprise_name: str, question: str, department: st
                    caps=(_QUESTION_CAP, _NAME_CAP))
     params = {"question": _param(question), "department": _param(department)}
     return Notice("consultation_answered", _email(subject, text_lines, body, platform, None), SmsBody(sms, params))
+
+
+def deadline_reminder(*, title: str, apply_until: date, days_left: int, policy_url: str, enterprise_name: str,
+                      unsubscribe_url: str, platform: str = PLATFORM) -> Notice:
+    """A followed policy's 申报截止 is near: how many days are left and where to read it."""
+    _check_urls(policy_url, unsubscribe_url)
+    until = f"{apply_until.year}年{apply_until.month}月{apply_until.day}日"
+    left = "明天截止" if days_left == 1 else f"还剩 {days_left} 天"
+    subject = f"申报提醒：《{truncate(title, 40)}》{left}"
+    text_lines = [f"{enterprise_name}：", "", f"贵企业关注的政策《{title}》申报截止日期为{until}，{left}。", "",
+                  f"查看政策：{policy_url}"]
+    body = [_p(f"{_e(enterprise_name)}："),
+            _p(f"贵企业关注的政策《{_e(title)}》申报截止日期为<strong>{until}</strong>，{left}。"),
+            _p(f'<a href="{_e(policy_url)}">查看政策</a>')]
+    sms = _sms_fit(f"申报提醒：您关注的《{{}}》{until}截止（{left}），详见 {{}}", title, policy_url,
+                   caps=(_TITLE_CAP,))
+    params = {"title": _param(title), "until": until, "left": left}
+    return Notice("deadline_reminder", _email(subject, text_lines, body, platform, unsubscribe_url),
+                  SmsBody(sms, params), unsubscribe_url)
 
 
 def sign_in_code(code: str, *, minutes: int, link: str | None = None, platform: str = PLATFORM) -> Notice:

@@ -308,3 +308,26 @@ def test_weekly_subscribers_hear_once_on_monday(app, client, make_enterprise, ma
         assert queue_digests(tuesday + timedelta(days=6)) == 1  # Monday
         row = db.session.scalar(select(Notification).where(Notification.kind == "daily_digest"))
         assert "周报" in row.body_text and row.body_text.rstrip().endswith("/me")
+
+
+def test_followed_policies_remind_seven_days_and_one_day_before_the_deadline(app, client, make_enterprise,
+                                                                            make_policy, bearer):
+    from policyhub.push.follows import queue_deadline_reminders
+
+    firm = make_enterprise(7, mobile=MOBILE, channels=["sms"])
+    policy = make_policy(title="滨州市铝业技改补贴申报通知", body="申报截止时间：2026年12月20日。",
+                         criteria=OPEN | {"industries": ["3252"]})
+    token = sign_in(client, app, firm)
+    client.put(f"/api/v1/me/follows/{policy['id']}", headers=bearer(token))
+    shanghai_morning = timedelta(hours=1)  # 09:00 in Shanghai
+    with app.app_context():
+        def reminders() -> list[str]:
+            return [n.body_text for n in db.session.scalars(
+                select(Notification).where(Notification.kind == "deadline_reminder").order_by(Notification.id))]
+
+        assert queue_deadline_reminders(datetime(2026, 12, 12, tzinfo=UTC) + shanghai_morning) == 0
+        assert queue_deadline_reminders(datetime(2026, 12, 13, tzinfo=UTC) + shanghai_morning) == 1
+        assert queue_deadline_reminders(datetime(2026, 12, 13, tzinfo=UTC) + shanghai_morning) == 0  # once
+        assert queue_deadline_reminders(datetime(2026, 12, 19, tzinfo=UTC) + shanghai_morning) == 1
+        week, day = reminders()
+        assert "还剩 7 天" in week and "明天截止" in day and "2026年12月20日" in day

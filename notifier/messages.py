@@ -34,6 +34,7 @@ __all__ = [
     "daily_digest",
     "deadline_reminder",
     "escalation",
+    "followed_policy_changed",
     "policy_match_alert",
     "sign_in_code",
     "sms_encoding",
@@ -65,7 +66,7 @@ _GSM_EXTENDED = frozenset("^{}\\[~]|€\f")
 _LIMITS = {"GSM-7": (160, 153), "UCS-2": (70, 67)}
 
 Kind = Literal["policy_match", "welcome", "daily_digest", "consultation_answered", "answer_reminder", "escalation",
-               "sign_in", "deadline_reminder"]
+               "sign_in", "deadline_reminder", "followed_change"]
 
 
 # --- SMS length ----------------------------------------------------------------------------
@@ -364,6 +365,22 @@ def deadline_reminder(*, title: str, apply_until: date, days_left: int, policy_u
     params = {"title": _param(title), "until": until, "left": left}
     return Notice("deadline_reminder", _email(subject, text_lines, body, platform, unsubscribe_url),
                   SmsBody(sms, params), unsubscribe_url)
+
+
+def followed_policy_changed(*, title: str, withdrawn: bool, policy_url: str, enterprise_name: str,
+                            unsubscribe_url: str, reason: str = "", platform: str = PLATFORM) -> Notice:
+    """A followed policy was amended (a new version) or withdrawn."""
+    _check_urls(policy_url, unsubscribe_url)
+    what = "已撤回" if withdrawn else "已修订"
+    subject = f"您关注的政策{what}：《{truncate(title, 40)}》"
+    why = f"撤回原因：{truncate(reason, 200)}" if withdrawn and reason else ""
+    text_lines = [f"{enterprise_name}：", "", f"贵企业关注的政策《{title}》{what}。", *([why] if why else []), "",
+                  f"查看政策：{policy_url}"]
+    body = [_p(f"{_e(enterprise_name)}："), _p(f"贵企业关注的政策《{_e(title)}》<strong>{what}</strong>。"),
+            *([_p(_e(why))] if why else []), _p(f'<a href="{_e(policy_url)}">查看政策</a>')]
+    sms = _sms_fit(f"您关注的政策《{{}}》{what}，详见 {{}}", title, policy_url, caps=(_TITLE_CAP,))
+    return Notice("followed_change", _email(subject, text_lines, body, platform, unsubscribe_url),
+                  SmsBody(sms, {"title": _param(title), "change": what}), unsubscribe_url)
 
 
 def sign_in_code(code: str, *, minutes: int, link: str | None = None, platform: str = PLATFORM) -> Notice:

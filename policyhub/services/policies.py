@@ -13,7 +13,7 @@ from matcher.tokenize import index_tokens, join
 from policyhub.extensions import db
 from policyhub.models import Department, Policy, PolicyFile, PolicyTarget, PolicyVersion, User, utcnow
 from policyhub.models.policy import DRAFT, EXPIRED, PUBLISHED, WITHDRAWN
-from policyhub.push import reconcile
+from policyhub.push import follows, reconcile
 from policyhub.services import audit
 from policyhub.services.criteria import extract_criteria, normalise_criteria, targets
 from policyhub.services.documents import DocumentError, ExtractedDocument, extract_text
@@ -254,6 +254,8 @@ def update_policy(actor: User, policy: Policy, values: dict[str, Any], upload: U
         _store_file(policy, upload, document, actor)
     db.session.flush()
     audit.record(actor, "policy.edit", "policy", policy.id, version=policy.version, changed=changed)
+    if policy.status == PUBLISHED and changed:
+        follows.queue_change_notices(policy, withdrawn=False, now=policy.updated_at)
     if policy.status == PUBLISHED and set(changed) & _MATCH_FIELDS:
         # Who the policy concerns may have changed: newly covered firms are told, dropped ones cancelled.
         outcome = reconcile.reconcile_policy(policy, now=policy.updated_at)
@@ -304,6 +306,7 @@ def withdraw_policy(actor: User, policy: Policy, reason: str = "", now: datetime
     db.session.flush()
     outcome = reconcile.reconcile_policy(policy, now=now)
     cancelled = outcome.notifications_cancelled
+    follows.queue_change_notices(policy, withdrawn=True, reason=reason, now=now)
     audit.record(actor, "policy.withdraw", "policy", policy.id, reason=reason, notifications_cancelled=cancelled)
     return WithdrawResult(policy, cancelled)
 

@@ -331,3 +331,24 @@ def test_followed_policies_remind_seven_days_and_one_day_before_the_deadline(app
         assert queue_deadline_reminders(datetime(2026, 12, 19, tzinfo=UTC) + shanghai_morning) == 1
         week, day = reminders()
         assert "还剩 7 天" in week and "明天截止" in day and "2026年12月20日" in day
+
+
+def test_followers_hear_when_a_policy_is_amended_or_withdrawn(app, client, make_enterprise, make_policy, bearer,
+                                                             editor_token):
+    firm = make_enterprise(8, mobile=MOBILE, channels=["sms"])
+    bystander = make_enterprise(9, mobile="13900139000", channels=["sms"])
+    policy = make_policy(criteria=OPEN | {"industries": ["3252"]})
+    token = sign_in(client, app, firm)
+    client.put(f"/api/v1/me/follows/{policy['id']}", headers=bearer(token))
+    edited = client.patch(f"/api/v1/policies/{policy['id']}", json={"body": "对本市铝加工企业给予技术改造补贴，标准提高。"},
+                          headers=bearer(editor_token))
+    assert edited.status_code == 200
+    withdrawn = client.post(f"/api/v1/policies/{policy['id']}/withdraw", json={"reason": "并入新政策"},
+                            headers=bearer(editor_token))
+    assert withdrawn.status_code == 200
+    with app.app_context():
+        rows = db.session.scalars(select(Notification).where(Notification.kind == "followed_change")
+                                  .order_by(Notification.id)).all()
+        assert [r.enterprise_id for r in rows] == [firm["id"], firm["id"]]
+        assert "已修订" in rows[0].body_text and "已撤回" in rows[1].body_text
+        assert bystander["id"] not in {r.enterprise_id for r in rows}

@@ -129,3 +129,14 @@ def test_registration_success_lists_the_matched_policies(client, published, new_
             "consent": "y"}
     page = client.post("/register", data=data).get_data(as_text=True)
     assert "登记成功" in page and "滨州市支持高端铝业发展的若干措施" in page and "登录企业空间" in page
+
+
+def test_page_forms_need_the_csrf_token(make_app, new_credit_code):
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    page = client.get("/me/sign-in").get_data(as_text=True)
+    assert 'name="csrf_token"' in page
+    response = client.post("/me/sign-in", data={"credit_code": new_credit_code(41), "mobile": MOBILE})
+    assert response.status_code == 400
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    ok = client.post("/me/sign-in", data={"credit_code": new_credit_code(41), "mobile": MOBILE, "csrf_token": token})
+    assert ok.status_code == 200

@@ -34,7 +34,9 @@ def current_enterprise() -> Enterprise | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     token = token.strip() if scheme.lower() == "bearer" else ""
-    if not token:
+    # The API is exempt from CSRF, so the page cookie counts there only for reads; pages check CSRF themselves.
+    cookie_counts = request.blueprint != "api" or request.method in ("GET", "HEAD")
+    if not token and cookie_counts:
         token = session.get(SESSION_COOKIE_KEY, "") if isinstance(session.get(SESSION_COOKIE_KEY), str) else ""
     g.me = signin.enterprise_for_token(token, now=utcnow()) if token else None
     return g.me

@@ -32,8 +32,11 @@ __all__ = [
     "answer_reminder",
     "consultation_answered",
     "daily_digest",
+    "deadline_reminder",
     "escalation",
+    "followed_policy_changed",
     "policy_match_alert",
+    "sign_in_code",
     "sms_encoding",
     "sms_length",
     "sms_segments",
@@ -62,7 +65,8 @@ _GSM_BASIC = frozenset(
 _GSM_EXTENDED = frozenset("^{}\\[~]|€\f")
 _LIMITS = {"GSM-7": (160, 153), "UCS-2": (70, 67)}
 
-Kind = Literal["policy_match", "welcome", "daily_digest", "consultation_answered", "answer_reminder", "escalation"]
+Kind = Literal["policy_match", "welcome", "daily_digest", "consultation_answered", "answer_reminder", "escalation",
+               "sign_in", "deadline_reminder", "followed_change"]
 
 
 # --- SMS length ----------------------------------------------------------------------------
@@ -249,15 +253,17 @@ def _short_reason(reason: str) -> str:
 
 
 def daily_digest(matches: Sequence[PolicyMatch], *, enterprise_name: str, day: date, digest_url: str,
-                 unsubscribe_url: str, platform: str = PLATFORM) -> Notice:
-    """Today's new matches in one message; the SMS names the first and links to the full list."""
+                 unsubscribe_url: str, platform: str = PLATFORM, weekly: bool = False) -> Notice:
+    """Today's (or, weekly, this week's) new matches in one message; the SMS names the first and links to the list."""
     if not matches:
         raise ValueError("a digest needs at least one match")
     _check_urls(digest_url, unsubscribe_url, *(m.url for m in matches))
     count = len(matches)
     day_text = f"{day.month}月{day.day}日"
-    subject = f"惠企政策日报（{day_text}）：{count} 项新政策与贵企业相关"
-    text_lines = [f"{enterprise_name}：", "", f"{day_text}，{platform}为贵企业匹配到 {count} 项新政策：", ""]
+    report, period = ("周报", "本周") if weekly else ("日报", "今日")
+    subject = f"惠企政策{report}（{day_text}）：{count} 项新政策与贵企业相关"
+    when = f"截至{day_text}的一周内" if weekly else day_text
+    text_lines = [f"{enterprise_name}：", "", f"{when}，{platform}为贵企业匹配到 {count} 项新政策：", ""]
     for number, match in enumerate(matches, 1):
         text_lines += [f"{number}. 《{match.title}》", f"   发布部门：{match.department}"]
         text_lines += [f"   匹配原因：{reason}" for reason in match.reasons]
@@ -265,15 +271,16 @@ def daily_digest(matches: Sequence[PolicyMatch], *, enterprise_name: str, day: d
     text_lines += [f"全部匹配政策：{digest_url}"]
     body = [
         _p(f"{_e(enterprise_name)}："),
-        _p(f"{day_text}，{_e(platform)}为贵企业匹配到 {count} 项新政策："),
+        _p(f"{when}，{_e(platform)}为贵企业匹配到 {count} 项新政策："),
         "<ol>" + "".join(f"<li>{_policy_html(m, heading=False)}</li>" for m in matches) + "</ol>",
         _p(f'<a href="{_e(digest_url)}">查看全部匹配政策</a>'),
     ]
     first = matches[0]
     if count == 1:
-        sms = _sms_fit("惠企政策日报：《{}》与贵企业相关，详见 {}", first.title, digest_url, caps=(_TITLE_CAP,))
+        sms = _sms_fit(f"惠企政策{report}：《{{}}》与贵企业相关，详见 {{}}", first.title, digest_url,
+                       caps=(_TITLE_CAP,))
     else:
-        sms = _sms_fit(f"惠企政策日报：今日 {count} 项新政策与贵企业相关，含《{{}}》等，详见 {{}}",
+        sms = _sms_fit(f"惠企政策{report}：{period} {count} 项新政策与贵企业相关，含《{{}}》等，详见 {{}}",
                        first.title, digest_url, caps=(_TITLE_CAP,))
     params = {"count": str(count), "title": _param(first.title)}
     return Notice("daily_digest", _email(subject, text_lines, body, platform, unsubscribe_url),
@@ -339,6 +346,57 @@ def consultation_answered(*, enterprise_name: str, question: str, department: st
                    caps=(_QUESTION_CAP, _NAME_CAP))
     params = {"question": _param(question), "department": _param(department)}
     return Notice("consultation_answered", _email(subject, text_lines, body, platform, None), SmsBody(sms, params))
+
+
+def deadline_reminder(*, title: str, apply_until: date, days_left: int, policy_url: str, enterprise_name: str,
+                      unsubscribe_url: str, platform: str = PLATFORM) -> Notice:
+    """A followed policy's 申报截止 is near: how many days are left and where to read it."""
+    _check_urls(policy_url, unsubscribe_url)
+    until = f"{apply_until.year}年{apply_until.month}月{apply_until.day}日"
+    left = "明天截止" if days_left == 1 else f"还剩 {days_left} 天"
+    subject = f"申报提醒：《{truncate(title, 40)}》{left}"
+    text_lines = [f"{enterprise_name}：", "", f"贵企业关注的政策《{title}》申报截止日期为{until}，{left}。", "",
+                  f"查看政策：{policy_url}"]
+    body = [_p(f"{_e(enterprise_name)}："),
+            _p(f"贵企业关注的政策《{_e(title)}》申报截止日期为<strong>{until}</strong>，{left}。"),
+            _p(f'<a href="{_e(policy_url)}">查看政策</a>')]
+    sms = _sms_fit(f"申报提醒：您关注的《{{}}》{until}截止（{left}），详见 {{}}", title, policy_url,
+                   caps=(_TITLE_CAP,))
+    params = {"title": _param(title), "until": until, "left": left}
+    return Notice("deadline_reminder", _email(subject, text_lines, body, platform, unsubscribe_url),
+                  SmsBody(sms, params), unsubscribe_url)
+
+
+def followed_policy_changed(*, title: str, withdrawn: bool, policy_url: str, enterprise_name: str,
+                            unsubscribe_url: str, reason: str = "", platform: str = PLATFORM) -> Notice:
+    """A followed policy was amended (a new version) or withdrawn."""
+    _check_urls(policy_url, unsubscribe_url)
+    what = "已撤回" if withdrawn else "已修订"
+    subject = f"您关注的政策{what}：《{truncate(title, 40)}》"
+    why = f"撤回原因：{truncate(reason, 200)}" if withdrawn and reason else ""
+    text_lines = [f"{enterprise_name}：", "", f"贵企业关注的政策《{title}》{what}。", *([why] if why else []), "",
+                  f"查看政策：{policy_url}"]
+    body = [_p(f"{_e(enterprise_name)}："), _p(f"贵企业关注的政策《{_e(title)}》<strong>{what}</strong>。"),
+            *([_p(_e(why))] if why else []), _p(f'<a href="{_e(policy_url)}">查看政策</a>')]
+    sms = _sms_fit(f"您关注的政策《{{}}》{what}，详见 {{}}", title, policy_url, caps=(_TITLE_CAP,))
+    return Notice("followed_change", _email(subject, text_lines, body, platform, unsubscribe_url),
+                  SmsBody(sms, {"title": _param(title), "change": what}), unsubscribe_url)
+
+
+def sign_in_code(code: str, *, minutes: int, link: str | None = None, platform: str = PLATFORM) -> Notice:
+    """A sign-in code (SMS) or one-time sign-in link (email) for the enterprise's own pages."""
+    if link:
+        _check_urls(link)
+    subject = f"{platform}登录验证"
+    action = f"登录链接：{link}" if link else f"验证码：{code}"
+    text_lines = [f"您正在登录{platform}企业空间。", "", action, "",
+                  f"{minutes} 分钟内有效，仅可使用一次。如非本人操作，请忽略本邮件。"]
+    shown = f'<a href="{_e(link)}">点击登录</a>' if link else f"验证码：<strong>{_e(code)}</strong>"
+    body = [_p(f"您正在登录{_e(platform)}企业空间。"), _p(shown),
+            _p(f"{minutes} 分钟内有效，仅可使用一次。如非本人操作，请忽略本邮件。")]
+    sms = f"您的登录验证码为 {code}，{minutes} 分钟内有效。如非本人操作请忽略。"
+    return Notice("sign_in", _email(subject, text_lines, body, platform, None),
+                  SmsBody(sms, {"code": code, "minutes": str(minutes)}))
 
 
 def answer_reminder(*, department: str, question: str, enterprise_name: str, due_at: datetime, question_url: str,

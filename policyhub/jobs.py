@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from policyhub.extensions import db
 from policyhub.models import SchedulerLease
 from policyhub.push.digest import queue_digests
+from policyhub.push.follows import queue_deadline_reminders
 from policyhub.services.policies import expire_policies
 from policyhub.services.sla_scan import scan
 from policyhub.timeutil import SHANGHAI
@@ -63,6 +64,12 @@ def _digest() -> None:
         log.info("digest: %d messages queued", queued)
 
 
+def _deadline_reminders() -> None:
+    queued = queue_deadline_reminders()
+    if queued:
+        log.info("deadline reminders: %d messages queued", queued)
+
+
 # name → (function, trigger arguments); every job runs in an app context and commits once.
 JOBS: dict[str, tuple[Callable[[], None], dict]] = {
     "expire_policies": (_expire, {"trigger": CronTrigger(hour=0, minute=5, timezone=SHANGHAI)}),
@@ -72,6 +79,7 @@ JOBS: dict[str, tuple[Callable[[], None], dict]] = {
     "fanout": (_fanout, {"trigger": "interval", "seconds": 5}),
     "dispatch": (_dispatch, {"trigger": "interval", "seconds": 5}),
     "digest": (_digest, {"trigger": CronTrigger(hour=17, minute=30, timezone=SHANGHAI)}),
+    "deadline_reminders": (_deadline_reminders, {"trigger": CronTrigger(hour=9, minute=0, timezone=SHANGHAI)}),
 }
 
 

@@ -4,6 +4,7 @@ from policyhub.models.audit import AuditEvent
 from policyhub.models.base import Base, UTCDateTime, utcnow
 from policyhub.models.consultation import CalendarOverride, CalendarYear, Consultation
 from policyhub.models.department import Department
+from policyhub.models.door import EnterpriseSession, PolicyFollow, SignInCode
 from policyhub.models.enterprise import CHANNELS, Enterprise, Subscription
 from policyhub.models.fanout import FanoutJob
 from policyhub.models.match import PolicyMatch
@@ -22,15 +23,18 @@ __all__ = [
     "Consultation",
     "Department",
     "Enterprise",
+    "EnterpriseSession",
     "FanoutJob",
     "Notification",
     "Policy",
     "PolicyFile",
+    "PolicyFollow",
     "PolicyMatch",
     "PolicyTarget",
     "PolicyVersion",
     "ChannelCircuit",
     "SchedulerLease",
+    "SignInCode",
     "Subscription",
     "UTCDateTime",
     "User",

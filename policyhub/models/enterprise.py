@@ -13,7 +13,7 @@ from policyhub.models.base import Base, UTCDateTime, utcnow
 __all__ = ["CHANNELS", "FREQUENCIES", "SIZE_SOURCES", "Enterprise", "Subscription"]
 
 CHANNELS = ("sms", "email")
-FREQUENCIES = ("instant", "daily")
+FREQUENCIES = ("instant", "daily", "weekly")
 SIZE_SOURCES = ("derived", "declared", "unknown")
 
 # Money in 万元 with two decimals; floats in Python, exact decimals in the database.

@@ -21,7 +21,7 @@ from policyhub.timeutil import local_date
 __all__ = ["PUSH_KINDS", "stale"]
 
 # Messages that exist because of a subscription to policy pushes (an answer to a question does not).
-PUSH_KINDS = frozenset({"policy_match", "welcome", "digest", "daily_digest"})
+PUSH_KINDS = frozenset({"policy_match", "welcome", "digest", "daily_digest", "deadline_reminder"})
 
 
 def stale(rows: Sequence[Notification], now: datetime) -> dict[int, str]:

@@ -1,4 +1,4 @@
-"""The daily digest: one message a day per channel listing an enterprise's new matches."""
+"""The digests: one message a day (or, for weekly subscribers, each Monday) per channel listing new matches."""
 
 from __future__ import annotations
 
@@ -21,24 +21,29 @@ from policyhub.timeutil import local_date
 __all__ = ["MAX_ITEMS", "queue_digests"]
 
 MAX_ITEMS = 20
+WEEKLY_DAY = 0  # Monday: weekly subscribers hear of the week's new matches then
 
 
 def queue_digests(now: datetime | None = None) -> int:
-    """Queue today's digest for every daily subscriber with undigested matches; returns messages queued."""
+    """Queue today's digest for every daily (on Mondays also weekly) subscriber with undigested matches."""
     now = now or utcnow()
     day = local_date(now)
+    due = ("daily", "weekly") if day.weekday() == WEEKLY_DAY else ("daily",)
     rows = db.session.execute(
-        select(PolicyMatch, Policy, Subscription.channel)
+        select(PolicyMatch, Policy, Subscription.channel, Subscription.frequency)
         .join(Policy, Policy.id == PolicyMatch.policy_id)
         .join(Subscription, Subscription.enterprise_id == PolicyMatch.enterprise_id)
         .where(PolicyMatch.digested_at.is_(None), PolicyMatch.eligibility == ELIGIBLE,
                PolicyMatch.active.is_(True), PolicyMatch.not_relevant_at.is_(None), Policy.status == PUBLISHED,
-               Subscription.active.is_(True), Subscription.frequency == "daily")
+               Subscription.active.is_(True), Subscription.frequency.in_(due))
         .order_by(PolicyMatch.enterprise_id, PolicyMatch.score.desc())
     ).all()
     by_enterprise: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for match, policy, channel in rows:
+    weekly: set[tuple[int, str]] = set()
+    for match, policy, channel, frequency in rows:
         by_enterprise[match.enterprise_id][channel].append((match, policy))
+        if frequency == "weekly":
+            weekly.add((match.enterprise_id, channel))
     secret = current_app.config["SECRET_KEY"]
     queued = 0
     digested: set[int] = set()
@@ -52,7 +57,7 @@ def queue_digests(now: datetime | None = None) -> int:
                                    url=absolute_url(f"/policies/{p.id}?m={feedback_token(p.id, enterprise_id)}"))
                        for m, p in items[:MAX_ITEMS]]
             notice = daily_digest(notices, enterprise_name=enterprise.name, day=day,
-                                  digest_url=absolute_url(f"/?size={enterprise.size or ''}"),
+                                  digest_url=absolute_url("/me"), weekly=(enterprise_id, channel) in weekly,
                                   unsubscribe_url=absolute_url(
                                       f"/unsubscribe/{unsubscribe_token(secret, enterprise_id, channel)}"))
             queued += enqueue([outgoing(notice, channel=channel, recipient=recipient, enterprise_id=enterprise_id,

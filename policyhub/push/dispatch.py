@@ -43,7 +43,7 @@ from policyhub.models import ChannelCircuit, Notification, utcnow
 from policyhub.models.notification import CANCELLED, DEAD, FAILED, PENDING, SENDING, SENT
 from policyhub.push.checks import stale
 
-__all__ = ["DispatchReport", "Dispatcher", "claim", "worker_id"]
+__all__ = ["UNQUIET_KINDS", "DispatchReport", "Dispatcher", "claim", "worker_id"]
 
 log = logging.getLogger(__name__)
 DEFAULT_LEASE = timedelta(minutes=5)
@@ -58,14 +58,21 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 
-def claim(*, now: datetime, limit: int, lease: timedelta, owner: str, channels: tuple[str, ...]) -> list[Notification]:
-    """Lease up to `limit` due rows (pending and due, or under an expired lease) for this worker."""
+# Messages the person is waiting for at that moment: sent during quiet hours too.
+UNQUIET_KINDS = ("sign_in",)
+
+
+def claim(*, now: datetime, limit: int, lease: timedelta, owner: str, channels: tuple[str, ...],
+          kinds: tuple[str, ...] | None = None) -> list[Notification]:
+    """Lease up to `limit` due rows (pending and due, or under an expired lease) for this worker; only these kinds if given."""
     if not channels or limit < 1:
         return []
     due = and_(Notification.channel.in_(channels), or_(
         and_(Notification.status == PENDING, Notification.next_attempt_at <= now),
         and_(Notification.status == SENDING, Notification.leased_until < now),
     ))
+    if kinds is not None:
+        due = and_(due, Notification.kind.in_(kinds))
     ids = select(Notification.id).where(due).order_by(Notification.next_attempt_at, Notification.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
         ids = ids.with_for_update(skip_locked=True)
@@ -156,10 +163,15 @@ class Dispatcher:
         """
         clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
         now = clock()
-        wanted = tuple(c for c in self.channels if not (c == "sms" and self.quiet_hours and quiet_until(now)))
+        quiet = bool(self.quiet_hours and quiet_until(now))
+        wanted = tuple(c for c in self.channels if not (c == "sms" and quiet))
         report = DispatchReport()
         open_channels, probes = self._circuits(wanted, now, report)
         rows = claim(now=now, limit=self.batch_size, lease=self.lease, owner=self.owner, channels=open_channels)
+        if quiet and "sms" in self.channels:
+            # A sign-in code is asked for by the person who reads it now, and is void in minutes: never held.
+            rows += claim(now=now, limit=self.batch_size, lease=self.lease, owner=self.owner, channels=("sms",),
+                          kinds=UNQUIET_KINDS)
         for channel in probes:
             # A paused channel is tried again with a single message.
             rows += claim(now=now, limit=1, lease=self.lease, owner=self.owner, channels=(channel,))

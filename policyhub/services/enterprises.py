@@ -242,7 +242,7 @@ def _validate_field(name: str, raw: Any, out: ProfileValues) -> None:
                     out.values[name] = items
         elif name == "frequency":
             if raw not in FREQUENCIES:
-                out.errors[name] = "应为 instant（即时）或 daily（每日汇总）"
+                out.errors[name] = "应为 instant（即时）、daily（每日汇总）或 weekly（每周汇总）"
             else:
                 out.values[name] = raw
         elif name == "topics":

@@ -14,7 +14,7 @@ from matcher.tokenize import index_tokens, join
 from policyhub.extensions import db
 from policyhub.models import Department, Policy, PolicyFile, PolicyTarget, PolicyVersion, User, utcnow
 from policyhub.models.policy import DRAFT, EXPIRED, PUBLISHED, WITHDRAWN
-from policyhub.push import fanout, reconcile
+from policyhub.push import fanout, follows, reconcile
 from policyhub.services import audit
 from policyhub.services.criteria import extract_criteria, normalise_criteria, targets
 from policyhub.services.documents import DocumentError, ExtractedDocument, extract_text
@@ -323,6 +323,8 @@ def update_policy(actor: User, policy: Policy, values: dict[str, Any], upload: U
         _store_file(policy, upload, document, actor)
     db.session.flush()
     audit.record(actor, "policy.edit", "policy", policy.id, version=policy.version, changed=changed)
+    if policy.status == PUBLISHED and changed:
+        follows.queue_change_notices(policy, withdrawn=False, now=policy.updated_at)
     if policy.status == PUBLISHED and set(changed) & _MATCH_FIELDS:
         # Who the policy concerns may have changed: newly covered firms are told, dropped ones cancelled,
         # by a fan-out job the caller runs after its commit (``fanout.after_commit``).
@@ -421,6 +423,7 @@ def withdraw_policy(actor: User, policy: Policy, reason: str = "", now: datetime
     fanout.cancel_unfinished(policy, now=now)
     outcome = reconcile.reconcile_policy(policy, now=now)
     cancelled = outcome.notifications_cancelled
+    follows.queue_change_notices(policy, withdrawn=True, reason=reason, now=now)
     audit.record(actor, "policy.withdraw", "policy", policy.id, reason=reason, notifications_cancelled=cancelled)
     return WithdrawResult(policy, cancelled)
 

@@ -62,6 +62,7 @@ def register_web(app: Flask) -> None:
     from policyhub.web.auth import auth
     from policyhub.web.consultations import consultations
     from policyhub.web.enterprises import enterprises
+    from policyhub.web.me import me_pages
     from policyhub.web.notifications import notifications
     from policyhub.web.public import public
     from policyhub.web.staff import staff
@@ -72,6 +73,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(enterprises)
     app.register_blueprint(consultations)
     app.register_blueprint(notifications)
+    app.register_blueprint(me_pages)
     app.register_blueprint(api)
 
     login_manager.login_view = "auth.login"

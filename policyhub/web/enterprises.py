@@ -11,7 +11,9 @@ from sqlalchemy import func, or_, select
 from matcher.taxonomy import default_taxonomy
 from policyhub.extensions import csrf, db, limiter
 from policyhub.models import Enterprise
+from policyhub.models.base import utcnow
 from policyhub.services import enterprises as service
+from policyhub.services import me as me_service
 from policyhub.services.criteria import SIZE_LABELS
 from policyhub.services.enterprise_import import import_enterprises
 from policyhub.services.errors import ServiceError
@@ -45,14 +47,27 @@ def _form_values(form: EnterpriseForm) -> dict[str, Any]:
     }
 
 
+# Values the 政策计算器 carries into registration ("用这些信息登记").
+CARRIED_FIELDS = ("industry_code", "employees", "revenue_wan", "assets_wan", "region_code")
+
+
 @enterprises.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def register():
     form = _registration_form()
     status = 200
+    already_registered = False
+    if request.method == "GET":
+        for name in CARRIED_FIELDS:
+            if request.args.get(name):
+                getattr(form, name).data = request.args.get(name, "")[:40]
+        if request.args.getlist("qualifications"):
+            form.qualifications.data = request.args.getlist("qualifications")[:20]
     if form.validate_on_submit():
         if not form.consent.data:
+            # Every error at once: the profile is checked too, though nothing is saved without consent.
             form.consent.errors = ["请阅读并勾选同意后提交"]
+            show_field_errors(form, service.validate_profile(_form_values(form)).errors)
             status = 422
         else:
             try:
@@ -62,11 +77,14 @@ def register():
                 db.session.rollback()
                 show_field_errors(form, exc.fields)
                 status = exc.status
+                already_registered = exc.status == 409
             else:
-                return render_template("enterprises/registered.html", enterprise=enterprise, warnings=warnings)
+                matched = me_service.my_policies(enterprise, now=utcnow())
+                return render_template("enterprises/registered.html", enterprise=enterprise, warnings=warnings,
+                                       matched=matched)
     elif request.method == "POST":
         status = 400 if form.errors.get("csrf_token") else 422
-    return render_template("enterprises/register.html", form=form), status
+    return render_template("enterprises/register.html", form=form, already_registered=already_registered), status
 
 
 @enterprises.route("/unsubscribe/<token>", methods=["GET", "POST"])

@@ -98,7 +98,8 @@ class EnterpriseForm(FlaskForm):
     mobile = StringField("手机号", validators=[Length(max=32)])
     email = StringField("电子邮箱", validators=[Length(max=254)])
     channels = MultiCheckboxField("接收政策推送的方式", choices={"sms": "短信", "email": "电子邮件"})
-    frequency = SelectField("推送频率", choices={"instant": "有新政策即推送", "daily": "每日汇总一次"})
+    frequency = SelectField("推送频率", choices={"instant": "有新政策即推送", "daily": "每日汇总一次",
+                                                    "weekly": "每周一汇总一次"})
     consent = BooleanField("我同意平台通过以上方式向本企业推送惠企政策信息，可随时退订")
 
 

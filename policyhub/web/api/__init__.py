@@ -15,6 +15,7 @@ from policyhub.web.api import (  # noqa: E402,F401  (routes register on import)
     departments,
     enterprises,
     matches,
+    me,
     notifications,
     openapi,
     policies,

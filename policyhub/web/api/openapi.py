@@ -107,7 +107,7 @@ ENTERPRISE_PROPERTIES: dict[str, Any] = {
     "email": NULLABLE_STRING,
     "channels": {"anyOf": [{"type": "array", "items": {"enum": ["sms", "email"]}}, {"type": "string"},
                            {"type": "null"}]},
-    "frequency": {"enum": ["instant", "daily", None]},
+    "frequency": {"enum": ["instant", "daily", "weekly", None]},
     "topics": STRING_LIST,
 }
 
@@ -192,6 +192,16 @@ RESPONSE_SCHEMAS: dict[str, Any] = {
         "state": {"enum": ["none", "queued", "running", "done", "cancelled", "failed"]},
         "total": {"type": ["integer", "null"]}, "processed": {"type": "integer"}, "matched": {"type": "integer"},
         "notifications_queued": {"type": "integer"}}},
+    "MyPolicy": {"type": "object", "required": ["policy", "reasons", "score", "apply_until", "is_new"], "properties": {
+        "policy": {"type": "object", "required": ["id", "title"]}, "reasons": {"type": "array"},
+        "score": {"type": "number"}, "apply_until": NULLABLE_DATE, "is_new": {"type": "boolean"},
+        "followed": {"type": "boolean"}}},
+    "NearMiss": {"type": "object", "required": ["policy", "missing"], "properties": {
+        "policy": {"type": "object", "required": ["id", "title"]},
+        "missing": {"type": "array", "items": {"type": "string"}, "description": "所缺条件（中文）"}}},
+    "Preferences": {"type": "object", "required": ["channels", "frequency"], "properties": {
+        "channels": {"type": "array", "items": {"enum": ["sms", "email"]}},
+        "frequency": {"enum": ["instant", "daily", "weekly"]}}},
     "Notification": {"type": "object", "required": ["id", "status", "attempts"], "properties": {
         "id": {"type": "integer"}, "kind": {"type": "string"}, "channel": {"enum": ["sms", "email"]},
         "recipient": {"type": "string", "description": "脱敏"}, "status": {"enum": list(NOTIFICATION_STATUSES)},
@@ -307,6 +317,47 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
             "params": [_query("from", {"type": "string"}, "YYYY-MM-DD 或带时区的 ISO 8601 时间"),
                        _query("to", {"type": "string"}, "YYYY-MM-DD 或带时区的 ISO 8601 时间")],
             "ok": {"type": "object", "required": ["open", "overdue", "departments"]}},
+        ("post", "/me/code"): {
+            "summary": "企业登录：发送验证码（短信）或登录链接（邮件）；无论是否登记均答 202", "status": 202,
+            "errors": (429,),
+            "body": {"required": True, "content": _json({
+                "type": "object", "required": ["credit_code"], "description": "mobile 与 email 填一项",
+                "properties": {"credit_code": {"type": "string", "maxLength": 40}, "mobile": NULLABLE_STRING,
+                               "email": NULLABLE_STRING}})},
+            "ok": {"type": "object", "properties": {"status": {"const": "sent"}}}},
+        ("post", "/me/session"): {
+            "summary": "企业登录：以验证码换取令牌", "errors": (401, 429),
+            "body": {"required": True, "content": _json({
+                "type": "object", "required": ["credit_code", "code"],
+                "properties": {"credit_code": {"type": "string", "maxLength": 40},
+                               "code": {"type": "string", "maxLength": 64}}})},
+            "ok": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}},
+        ("get", "/me"): {"summary": "本企业信息", "enterprise": True, "ok": _ref("Enterprise")},
+        ("patch", "/me"): {"summary": "修改本企业信息（重新匹配，新匹配的政策会推送）", "enterprise": True,
+                           "body": {"required": True, "content": _json(_ref("EnterprisePatch"))},
+                           "ok": _ref("Enterprise")},
+        ("get", "/me/policies"): {"summary": "我的政策", "enterprise": True, "ok": _list_of(_ref("MyPolicy"))},
+        ("get", "/me/near-misses"): {"summary": "差一点：只差一个条件的政策", "enterprise": True,
+                                     "ok": _list_of(_ref("NearMiss"))},
+        ("put", "/me/follows/{id}"): {"summary": "关注政策", "enterprise": True, "ok": {"type": "object"}},
+        ("delete", "/me/follows/{id}"): {"summary": "取消关注", "enterprise": True, "ok": {"type": "object"}},
+        ("get", "/me/preferences"): {"summary": "推送设置", "enterprise": True, "ok": _ref("Preferences")},
+        ("put", "/me/preferences"): {
+            "summary": "修改推送设置（可重新订阅）", "enterprise": True,
+            "body": {"required": True, "content": _json({
+                "type": "object", "additionalProperties": False, "properties": {
+                    "channels": {"type": "array", "items": {"type": "string"}},
+                    "frequency": {"type": "string"}}})},
+            "ok": _ref("Preferences")},
+        ("get", "/eligibility"): {
+            "summary": "政策计算器：规模、适用政策与差一点（无需登记）", "errors": (429,),
+            "params": [_query("industry_code", {"type": "string"}, "GB/T 4754 代码", required=True),
+                       _query("region_code", {"type": "string"}),
+                       _query("employees", {"type": "integer", "minimum": 0}),
+                       _query("revenue_wan", {"type": "number", "minimum": 0}),
+                       _query("assets_wan", {"type": "number", "minimum": 0}),
+                       _query("qualifications", {"type": "string"}, "以 ; 分隔")],
+            "ok": {"type": "object", "required": ["size", "above_scale", "eligible", "near_misses"]}},
         ("get", "/notifications"): {
             "summary": "推送记录（收件人脱敏）", "roles": staff,
             "params": [_query("status", {"enum": list(NOTIFICATION_STATUSES)}),
@@ -354,6 +405,9 @@ def _operation(method: str, path: str, spec: dict[str, Any]) -> dict[str, Any]:
     if roles:
         op["description"] = f"角色：{', '.join(roles)}（admin 均可）"
         op["security"] = [{"bearer": []}]
+    elif spec.get("enterprise"):
+        op["description"] = "企业：POST /me/session 取得的令牌"
+        op["security"] = [{"bearer": []}]
     elif spec.get("optional_auth"):
         op["security"] = [{}, {"bearer": []}]
     else:
@@ -363,7 +417,7 @@ def _operation(method: str, path: str, spec: dict[str, Any]) -> dict[str, Any]:
     if spec.get("body"):
         op["requestBody"] = spec["body"]
     errors = {400, 422, 404, *spec.get("errors", ())}
-    if roles:
+    if roles or spec.get("enterprise"):
         errors |= {401, 403}
     elif spec.get("optional_auth"):
         errors.add(401)

@@ -1,0 +1,199 @@
+"""The enterprise's own pages: sign in, 我的政策, 差一点, preferences, and the 政策计算器 for anyone."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+
+from matcher.taxonomy import default_taxonomy
+from policyhub.extensions import db, limiter
+from policyhub.models import utcnow
+from policyhub.push import reconcile
+from policyhub.services import me as me_service
+from policyhub.services import signin
+from policyhub.services.criteria import SIZE_LABELS
+from policyhub.services.enterprises import known_qualifications
+from policyhub.services.errors import Invalid, ServiceError
+from policyhub.web.api.me import ELIGIBILITY_LIMIT_PER_ADDRESS, SESSION_COOKIE_KEY, SIGN_IN_LIMIT_PER_ADDRESS
+from policyhub.web.forms import BINZHOU_REGIONS
+
+__all__ = ["me_pages"]
+
+me_pages = Blueprint("me", __name__)
+
+
+@me_pages.route("/me/link/<credit_code>/<proof>", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT_PER_ADDRESS, methods=["POST"])
+def link(credit_code: str, proof: str):
+    """The one-time link of a sign-in email: a button that opens a page session.
+
+    GET only shows the button: mail scanners fetch links, and a fetch must not use the link up.
+    """
+    if request.method == "GET":
+        return render_template("me/link.html")
+    try:
+        token, _ = signin.open_session({"credit_code": credit_code, "code": proof}, now=utcnow())
+    except signin.SignInRefused:
+        db.session.commit()
+        return redirect(url_for("me.sign_in", expired=1))
+    except Invalid:
+        return redirect(url_for("me.sign_in", expired=1))
+    db.session.commit()
+    session[SESSION_COOKIE_KEY] = token
+    return redirect(url_for("me.home"))
+
+
+def _signed_in():
+    from policyhub.web.api.me import current_enterprise
+
+    return current_enterprise()
+
+
+@me_pages.route("/me/sign-in", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT_PER_ADDRESS, methods=["POST"])
+def sign_in():
+    """统一社会信用代码 + mobile → a code by SMS (or a link by email); then the code opens the session."""
+    values = {k: (request.values.get(k) or "").strip() for k in ("credit_code", "mobile", "email", "code")}
+    errors: dict[str, str] = {}
+    step = "contact"
+    if request.method == "POST":
+        if request.form.get("step") == "code":
+            step = "code"
+            try:
+                token, _ = signin.open_session({"credit_code": values["credit_code"], "code": values["code"]},
+                                               now=utcnow())
+            except ServiceError as exc:
+                db.session.commit()
+                errors = exc.fields or {"code": exc.message}
+            else:
+                db.session.commit()
+                session[SESSION_COOKIE_KEY] = token
+                return redirect(url_for("me.home"))
+        else:
+            contact = {"credit_code": values["credit_code"]}
+            if values["email"] and not values["mobile"]:
+                contact["email"] = values["email"]
+            else:
+                contact["mobile"] = values["mobile"]
+            try:
+                signin.request_code(contact, now=utcnow())
+            except ServiceError as exc:
+                errors = exc.fields
+            else:
+                db.session.commit()
+                step = "code"
+    return render_template("me/sign_in.html", values=values, errors=errors, step=step,
+                           expired=bool(request.args.get("expired")), registered=bool(request.args.get("registered")))
+
+
+@me_pages.post("/me/sign-out")
+def sign_out():
+    token = session.pop(SESSION_COOKIE_KEY, None)
+    if isinstance(token, str):
+        signin.revoke_session(token, now=utcnow())
+        db.session.commit()
+    return redirect(url_for("me.sign_in"))
+
+
+@me_pages.get("/me")
+def home():
+    """我的政策: the policies meant for the firm, with reasons, 申报截止 countdown, 不相关 and 关注."""
+    enterprise = _signed_in()
+    if enterprise is None:
+        return redirect(url_for("me.sign_in"))
+    now = utcnow()
+    return render_template("me/policies.html", enterprise=enterprise, items=me_service.my_policies(enterprise, now=now),
+                           near_count=len(me_service.my_near_misses(enterprise, now=now)))
+
+
+@me_pages.get("/me/near-misses")
+def near_misses():
+    """差一点: policies missed by one condition, saying what is missing."""
+    enterprise = _signed_in()
+    if enterprise is None:
+        return redirect(url_for("me.sign_in"))
+    return render_template("me/near_misses.html", enterprise=enterprise,
+                           items=me_service.my_near_misses(enterprise, now=utcnow()))
+
+
+@me_pages.post("/me/policies/<int:policy_id>/<action>")
+def policy_action(policy_id: int, action: str):
+    """关注 / 取消关注 / 不相关 from 我的政策."""
+    enterprise = _signed_in()
+    if enterprise is None:
+        return redirect(url_for("me.sign_in"))
+    now = utcnow()
+    try:
+        if action == "follow":
+            me_service.follow(enterprise, policy_id, now=now)
+            flash("已关注，申报截止前会提醒您", "success")
+        elif action == "unfollow":
+            me_service.unfollow(enterprise, policy_id)
+            flash("已取消关注", "success")
+        elif action == "not-relevant":
+            reconcile.mark_not_relevant(policy_id, enterprise.id, now=now)
+            flash("已标记为不相关，不再推送该政策", "success")
+        else:
+            abort(404)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    db.session.commit()
+    return redirect(url_for("me.home"))
+
+
+@me_pages.route("/me/preferences", methods=["GET", "POST"])
+def preferences():
+    """Channels and frequency; a channel unsubscribed before can be chosen again."""
+    enterprise = _signed_in()
+    if enterprise is None:
+        return redirect(url_for("me.sign_in"))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            me_service.set_preferences(enterprise, {"channels": request.form.getlist("channels"),
+                                                    "frequency": request.form.get("frequency", "")}, now=utcnow())
+        except ServiceError as exc:
+            errors = exc.fields
+        else:
+            db.session.commit()
+            flash("推送设置已保存", "success")
+            return redirect(url_for("me.preferences"))
+    return render_template("me/preferences.html", enterprise=enterprise, errors=errors,
+                           prefs=me_service.preferences(enterprise))
+
+
+def _industry_choices(typed: str) -> list[tuple[str, str]]:
+    """GB/T 4754 classes (4-digit) whose name contains what was typed, at most 30."""
+    taxonomy = default_taxonomy()
+    hits = [i for i in taxonomy.search(typed) if len(i.code) == 4] if typed else []
+    return [(i.code, i.name) for i in hits[:30]]
+
+
+@me_pages.route("/calculator", methods=["GET", "POST"])
+@limiter.limit(ELIGIBILITY_LIMIT_PER_ADDRESS, methods=["POST"])
+def calculator():
+    """政策计算器 for anyone: industry by name, county by name, figures, titles → size, policies, near misses."""
+    names = ("industry_name", "industry_code", "region_code", "employees", "revenue_wan", "assets_wan")
+    values = {k: (request.values.get(k) or "").strip() for k in names}
+    values["qualifications"] = request.values.getlist("qualifications")
+    choices = _industry_choices(values["industry_name"]) if values["industry_name"] else []
+    if not values["industry_code"] and len(choices) == 1:
+        values["industry_code"] = choices[0][0]
+    result, errors, status = None, {}, 200
+    if request.method == "POST":
+        if not values["industry_code"]:
+            errors["industry_code"] = ("请从下方选择一个行业" if choices else
+                                       "未找到该行业，请换个说法（如“铝”“软件”“餐饮”）")
+            status = 422
+        else:
+            query = {k: values[k] for k in ("industry_code", "region_code", "employees", "revenue_wan",
+                                            "assets_wan") if values[k]}
+            if values["qualifications"]:
+                query["qualifications"] = values["qualifications"]
+            try:
+                result = me_service.calculate(query, now=utcnow())
+            except ServiceError as exc:
+                errors, status = exc.fields, exc.status
+    register_args = {k: v for k, v in values.items() if k != "industry_name" and v}
+    return render_template("me/calculator.html", values=values, choices=choices, errors=errors, result=result,
+                           regions=BINZHOU_REGIONS, qualifications=known_qualifications(), sizes=SIZE_LABELS,
+                           register_args=register_args), status

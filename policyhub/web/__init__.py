@@ -37,6 +37,7 @@ FIELD_LABELS = {
     "qualifications": "资质要求", "above_scale_only": "规上/限上", "title": "标题", "body": "正文",
     "doc_number": "文号", "issued_on": "印发日期", "effective_from": "生效日期", "effective_to": "失效日期",
     "criteria": "适用条件", "created": "创建", "file": "原始文件", "department_id": "发文部门",
+    "industry_code": "行业", "size": "规模", "region_code": "所在区县", "above_scale": "是否规上",
 }
 ACTION_LABELS = {
     "policy.create": "创建", "policy.edit": "修改", "policy.publish": "发布", "policy.withdraw": "撤回",

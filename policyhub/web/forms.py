@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -56,10 +65,14 @@ class PublishForm(FlaskForm):
     """Publish; when the engine left points to confirm, the editor ticks that they were checked."""
 
     confirm_review = BooleanField("我已核对以上提示，确认发布")
+    # The reach the editor saw in the preview: publishing refuses when it is not confirmed or has changed.
+    expected_reach = HiddenField()
+    confirm_reach = BooleanField("确认推送")
 
 
 class WithdrawForm(FlaskForm):
-    reason = StringField("撤回原因", validators=[Length(max=500, message="最多 500 字")])
+    reason = StringField("撤回原因", validators=[DataRequired("请填写撤回原因"),
+                                                 Length(max=500, message="最多 500 字")])
 
 
 BINZHOU_REGIONS = {

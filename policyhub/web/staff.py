@@ -13,7 +13,10 @@ from sqlalchemy import func, select
 from policyhub.extensions import db
 from policyhub.models import AuditEvent, Department, Enterprise, Notification, PolicyFile, PolicyMatch
 from policyhub.models.base import utcnow
+from policyhub.models.policy import DRAFT, WITHDRAWN
+from policyhub.push.preview import Preview, preview_policy
 from policyhub.services import policies as service
+from policyhub.services.criteria import SIZE_LABELS
 from policyhub.services.errors import Invalid, ServiceError
 from policyhub.services.search import search_policies
 from policyhub.web.api.policies import policy_query_from_args
@@ -114,7 +117,25 @@ def _criteria_data(criteria: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200):
+def _reach_labels(preview: Preview) -> dict[str, list[tuple[str, int]]]:
+    """The preview's counts with Chinese names, largest first ("未填写" for firms without the field)."""
+    from matcher.regions import default_regions
+    from matcher.taxonomy import default_taxonomy
+
+    regions, taxonomy = default_regions(), default_taxonomy()
+
+    def named(counts: dict[str, int], name) -> list[tuple[str, int]]:
+        return sorted(((name(k) if k else "未填写", n) for k, n in counts.items()), key=lambda x: (-x[1], x[0]))
+
+    return {
+        "county": named(preview.by_county, lambda k: regions.name(k) or k),
+        "size": named(preview.by_size, lambda k: SIZE_LABELS.get(k, k)),
+        "section": named(preview.by_section, lambda k: f"{k} {taxonomy.name(k) or ''}".strip()),
+    }
+
+
+def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200, *, action_form: PublishForm | None = None,
+                   withdraw_form: WithdrawForm | None = None, preview: Preview | None = None):
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.object_type == "policy", AuditEvent.object_id == str(policy.id))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(50)
@@ -133,9 +154,15 @@ def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200):
     deliveries = dict(db.session.execute(
         select(Notification.status, func.count()).where(Notification.policy_id == policy.id)
         .group_by(Notification.status)).all())
+    if preview is None and policy.status in (DRAFT, WITHDRAWN):
+        preview = preview_policy(policy, now=utcnow())
+    action_form = action_form or PublishForm()
+    if preview is not None:
+        action_form.expected_reach.data = str(preview.eligible)
     return render_template(
-        "staff/policy.html", policy=policy, criteria_form=criteria_form, action_form=PublishForm(),
-        withdraw_form=WithdrawForm(), can_edit=service.can_edit(current_user, policy), events=events,
+        "staff/policy.html", policy=policy, criteria_form=criteria_form, action_form=action_form,
+        preview=preview, reach=_reach_labels(preview) if preview else None,
+        withdraw_form=withdraw_form or WithdrawForm(), can_edit=service.can_edit(current_user, policy), events=events,
         matches=matches, match_counts=match_counts, not_relevant=not_relevant, deliveries=deliveries,
         # One line per field and sentence: the engine records a sentence once per value it read from it.
         evidence=list({(e["field"], e["sentence"]): e for e in policy.criteria.get("evidence", [])
@@ -209,11 +236,28 @@ def publish(policy_id: int):
     if not form.validate_on_submit():
         abort(400)
     policy = service.get_policy(policy_id)
+    if not service.can_edit(current_user, policy):
+        flash("只能发布本部门的政策", "error")
+        return redirect(url_for("staff.policy", policy_id=policy_id))
     review = [r.get("message", "") for r in (policy.criteria or {}).get("review") or []]
     if review and not form.confirm_review.data:
         # A policy read as addressing everyone, or with an unsure criterion, is published only once confirmed.
         flash("发布前请核对适用条件提示并勾选确认：" + "；".join(review), "error")
         return redirect(url_for("staff.policy", policy_id=policy_id))
+    if policy.status in (DRAFT, WITHDRAWN):
+        # The confirmation is of a number: if the reach moved since the page was read, it is asked again.
+        preview = preview_policy(policy, now=utcnow())
+        refusal = None
+        if not form.confirm_reach.data:
+            refusal = (422, f"请勾选确认：将推送给 {preview.eligible} 家企业")
+        elif (form.expected_reach.data or "").strip() != str(preview.eligible):
+            refusal = (409, f"推送范围已变化：现将推送给 {preview.eligible} 家企业，请重新核对后确认")
+        if refusal is not None:
+            form.confirm_reach.errors = [refusal[1]]
+            form.confirm_reach.data = False
+            flash(refusal[1], "error")
+            return _render_policy(policy, CriteriaForm(data=_criteria_data(policy.criteria)), refusal[0],
+                                  action_form=form, preview=preview)
     try:
         result = service.publish_policy(current_user, policy)
         db.session.commit()
@@ -229,11 +273,15 @@ def publish(policy_id: int):
 @roles_required("editor")
 def withdraw(policy_id: int):
     form = WithdrawForm()
+    policy = service.get_policy(policy_id)
     if not form.validate_on_submit():
-        flash("撤回原因最多 500 字", "error")
-        return redirect(url_for("staff.policy", policy_id=policy_id))
+        if form.errors.get("csrf_token"):
+            abort(400)
+        message = "；".join(form.reason.errors) or "撤回原因有误"
+        flash(f"撤回原因：{message}", "error")
+        return _render_policy(policy, CriteriaForm(data=_criteria_data(policy.criteria)), 422, withdraw_form=form)
     try:
-        service.withdraw_policy(current_user, service.get_policy(policy_id), form.reason.data or "")
+        service.withdraw_policy(current_user, policy, form.reason.data.strip())
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()

@@ -153,6 +153,10 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["SIZE_LABELS"] = SIZE_LABELS
     app.jinja_env.globals["FIELD_LABELS"] = FIELD_LABELS
     app.jinja_env.globals["ACTION_LABELS"] = ACTION_LABELS
+    from policyhub.web import labels
+
+    for name in labels.__all__:
+        app.jinja_env.globals[name] = getattr(labels, name)
 
     @app.template_filter("industry")
     def industry_label(code: str) -> str:

@@ -37,8 +37,8 @@ def list_departments() -> list[Department]:
 
 
 def update_department(actor: User | None, department: Department, *, name: str, email: str | None = None,
-                      phone: str | None = None) -> Department:
-    """Change a department's name and its escalation contacts; audited with before and after."""
+                      phone: str | None = None, approval_required: bool | None = None) -> Department:
+    """Change a department's name, escalation contacts and approval rule; audited with before and after."""
     fields: dict[str, str] = {}
     name = (name or "").strip()
     if not name:
@@ -51,11 +51,14 @@ def update_department(actor: User | None, department: Department, *, name: str, 
         fields["phone"] = "电话最多 32 位"
     if fields:
         raise Invalid("部门信息有误", fields=fields)
-    before = {"name": department.name, "email": department.email, "phone": department.phone}
-    after = {"name": name, "email": email or None, "phone": phone or None}
+    before = {"name": department.name, "email": department.email, "phone": department.phone,
+              "approval_required": department.approval_required}
+    after = {"name": name, "email": email or None, "phone": phone or None,
+             "approval_required": department.approval_required if approval_required is None else approval_required}
     if before == after:
         return department
     department.name, department.email, department.phone = after["name"], after["email"], after["phone"]
+    department.approval_required = after["approval_required"]
     db.session.flush()
     audit.record(actor, "department.update", "department", department.id, code=department.code,
                  before=before, after=after)

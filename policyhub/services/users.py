@@ -34,6 +34,7 @@ __all__ = [
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 MIN_PASSWORD_LENGTH = 8
+DEPARTMENT_ROLES = frozenset({"editor", "reviewer", "answerer"})  # roles whose work is one department's
 
 
 def hash_token(token: str) -> str:
@@ -76,8 +77,8 @@ def create_user(
         fields["role"] = f"角色须为 {', '.join(ROLES)} 之一"
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         fields["password"] = f"密码至少 {MIN_PASSWORD_LENGTH} 位"
-    if role in {"editor", "answerer"} and not department_code:
-        fields["department"] = "政策编辑和答复人须属于一个部门"
+    if role in DEPARTMENT_ROLES and not department_code:
+        fields["department"] = "政策编辑、审核人和答复人须属于一个部门"
     contacts: dict[str, str | None] = {"email": None, "mobile": None}
     for key, value, check in (("email", email, validate_email), ("mobile", mobile, validate_mobile)):
         if value:

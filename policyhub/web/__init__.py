@@ -42,6 +42,7 @@ FIELD_LABELS = {
 ACTION_LABELS = {
     "policy.create": "创建", "policy.edit": "修改", "policy.publish": "发布", "policy.withdraw": "撤回",
     "policy.expire": "到期失效", "match.not_relevant": "企业反馈无关", "policy.rematch": "重新匹配",
+    "policy.submit": "提交审核", "policy.return": "退回修改",
     "user.create": "创建账号", "user.role_change": "变更角色", "user.enable": "启用账号", "user.disable": "停用账号",
     "user.password_reset": "重置密码", "user.token_rotate": "更换接口令牌", "user.locked": "登录失败锁定",
     "department.create": "新建部门", "department.update": "修改部门",

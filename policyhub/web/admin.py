@@ -106,8 +106,8 @@ def set_role(user_id: int):
     if not form.validate_on_submit():
         flash("角色有误：" + "；".join(sum(form.errors.values(), [])), "error")
         return _users_page(422)
-    if form.role.data in {"editor", "answerer"} and not form.department.data:
-        flash(f"{user.username}：政策编辑和答复人须属于一个部门", "error")
+    if form.role.data in user_service.DEPARTMENT_ROLES and not form.department.data:
+        flash(f"{user.username}：政策编辑、审核人和答复人须属于一个部门", "error")
         return _users_page(422)
     return _change_user(lambda: user_service.set_role(current_user, user, form.role.data, form.department.data or ""),
                         f"{user.username} 现为{ROLE_LABELS.get(form.role.data, form.role.data)}")
@@ -212,7 +212,8 @@ def update_department(department_id: int):
     if not form.validate_on_submit():
         return _departments_page(400 if form.errors.get("csrf_token") else 422, failed=(department.id, form))
     try:
-        department_service.update_department(current_user, department, **_contacts(form))
+        department_service.update_department(current_user, department, **_contacts(form),
+                                             approval_required=bool(form.approval_required.data))
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()

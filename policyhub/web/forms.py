@@ -22,7 +22,7 @@ from policyhub.services.criteria import SIZE_LABELS
 
 __all__ = [
     "ActionForm", "AnswerForm", "ConsultationForm", "CriteriaForm", "DepartmentForm", "EnterpriseForm", "ImportForm",
-    "LoginForm", "LookupForm", "OverrideForm", "PasswordForm", "PolicyForm", "ReassignForm", "RoleForm",
+    "LoginForm", "LookupForm", "OverrideForm", "PasswordForm", "PolicyForm", "ReassignForm", "ReturnForm", "RoleForm",
     "ScheduleForm", "SupplementForm", "SupplementRequestForm", "UserForm", "WithdrawForm",
 ]
 
@@ -175,3 +175,9 @@ class DepartmentForm(FlaskForm):
     name = StringField("部门名称", validators=[Length(max=128, message="最多 128 字")])
     email = StringField("督办邮箱（超期升级时通知）", validators=[Length(max=254)])
     phone = StringField("督办电话", validators=[Length(max=32)])
+    approval_required = BooleanField("发布须经审核（编辑提交，本部门审核人发布或退回）")
+
+
+class ReturnForm(FlaskForm):
+    comment = TextAreaField("退回意见", validators=[DataRequired("请填写退回意见"),
+                                                  Length(max=500, message="最多 500 字")])

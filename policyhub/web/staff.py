@@ -15,12 +15,13 @@ from policyhub.models import AuditEvent, Department, Enterprise, Notification, P
 from policyhub.models.base import utcnow
 from policyhub.models.policy import DRAFT, WITHDRAWN
 from policyhub.push.preview import Preview, preview_policy
+from policyhub.services import approval
 from policyhub.services import policies as service
 from policyhub.services.criteria import SIZE_LABELS
 from policyhub.services.errors import Invalid, ServiceError
 from policyhub.services.search import search_policies
 from policyhub.web.api.policies import policy_query_from_args
-from policyhub.web.forms import CriteriaForm, PolicyForm, PublishForm, WithdrawForm
+from policyhub.web.forms import ActionForm, CriteriaForm, PolicyForm, PublishForm, ReturnForm, WithdrawForm
 from policyhub.web.helpers import roles_required, show_field_errors
 
 __all__ = ["staff"]
@@ -64,7 +65,7 @@ def _apply_errors(form: Any, exc: ServiceError) -> None:
 @login_required
 def index():
     query = policy_query_from_args(staff=True)
-    if current_user.role == "editor" and current_user.department:
+    if current_user.role in ("editor", "reviewer") and current_user.department:
         query = replace(query, department=current_user.department.code)
     result = search_policies(query, now=utcnow())
     return render_template("staff/index.html", result=result, query=query)
@@ -135,7 +136,8 @@ def _reach_labels(preview: Preview) -> dict[str, list[tuple[str, int]]]:
 
 
 def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200, *, action_form: PublishForm | None = None,
-                   withdraw_form: WithdrawForm | None = None, preview: Preview | None = None):
+                   withdraw_form: WithdrawForm | None = None, preview: Preview | None = None,
+                   return_form: ReturnForm | None = None):
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.object_type == "policy", AuditEvent.object_id == str(policy.id))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(50)
@@ -162,7 +164,9 @@ def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200, *, ac
     return render_template(
         "staff/policy.html", policy=policy, criteria_form=criteria_form, action_form=action_form,
         preview=preview, reach=_reach_labels(preview) if preview else None,
-        withdraw_form=withdraw_form or WithdrawForm(), can_edit=service.can_edit(current_user, policy), events=events,
+        withdraw_form=withdraw_form or WithdrawForm(), return_form=return_form or ReturnForm(),
+        needs_approval=approval.approval_required(policy), can_review=approval.can_review(current_user, policy),
+        can_edit=service.can_edit(current_user, policy), events=events,
         matches=matches, match_counts=match_counts, not_relevant=not_relevant, deliveries=deliveries,
         # One line per field and sentence: the engine records a sentence once per value it read from it.
         evidence=list({(e["field"], e["sentence"]): e for e in policy.criteria.get("evidence", [])
@@ -230,14 +234,17 @@ def update_criteria(policy_id: int):
 
 
 @staff.post("/policies/<int:policy_id>/publish")
-@roles_required("editor")
+@roles_required("editor", "reviewer")
 def publish(policy_id: int):
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
     policy = service.get_policy(policy_id)
-    if not service.can_edit(current_user, policy):
-        flash("只能发布本部门的政策", "error")
+    allowed = (approval.can_review(current_user, policy) if approval.approval_required(policy)
+               else service.can_edit(current_user, policy))
+    if not allowed:
+        flash("本部门政策须经审核人审核后发布，请提交审核" if approval.approval_required(policy)
+              else "只能发布本部门的政策", "error")
         return redirect(url_for("staff.policy", policy_id=policy_id))
     review = [r.get("message", "") for r in (policy.criteria or {}).get("review") or []]
     if review and not form.confirm_review.data:
@@ -266,6 +273,44 @@ def publish(policy_id: int):
         flash(exc.message, "error")
     else:
         flash(f"已发布；匹配企业 {result.matched} 家，待推送 {result.notifications_queued} 条", "success")
+    return redirect(url_for("staff.policy", policy_id=policy_id))
+
+
+@staff.post("/policies/<int:policy_id>/submit")
+@roles_required("editor")
+def submit(policy_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    policy = service.get_policy(policy_id)
+    try:
+        approval.submit_policy(current_user, policy, now=utcnow())
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("staff.policy", policy_id=policy_id))
+    flash(f"已提交第 {policy.version} 版，等待本部门审核人审核", "success")
+    return redirect(url_for("staff.policy", policy_id=policy_id))
+
+
+@staff.post("/policies/<int:policy_id>/return")
+@roles_required("reviewer")
+def return_policy(policy_id: int):
+    form = ReturnForm()
+    policy = service.get_policy(policy_id)
+    if not form.validate_on_submit():
+        if form.errors.get("csrf_token"):
+            abort(400)
+        flash("退回意见：" + "；".join(form.comment.errors), "error")
+        return _render_policy(policy, CriteriaForm(data=_criteria_data(policy.criteria)), 422, return_form=form)
+    try:
+        approval.return_policy(current_user, policy, form.comment.data, now=utcnow())
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("staff.policy", policy_id=policy_id))
+    flash("已退回编辑修改", "success")
     return redirect(url_for("staff.policy", policy_id=policy_id))
 
 

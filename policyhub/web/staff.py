@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from policyhub.extensions import db
-from policyhub.models import AuditEvent, Department, Enterprise, Notification, PolicyFile, PolicyMatch
+from policyhub.models import AuditEvent, Department, Enterprise, PolicyFile, PolicyMatch
 from policyhub.models.base import utcnow
 from policyhub.models.policy import DRAFT, WITHDRAWN
 from policyhub.push.preview import Preview, preview_policy
@@ -19,10 +21,13 @@ from policyhub.services import approval
 from policyhub.services import policies as service
 from policyhub.services.criteria import SIZE_LABELS
 from policyhub.services.errors import Invalid, ServiceError
+from policyhub.services.reach import policy_reach, reach_rows
 from policyhub.services.search import search_policies
+from policyhub.timeutil import to_local
 from policyhub.web.api.policies import policy_query_from_args
 from policyhub.web.forms import ActionForm, CriteriaForm, PolicyForm, PublishForm, ReturnForm, WithdrawForm
 from policyhub.web.helpers import roles_required, show_field_errors
+from policyhub.web.labels import CHANNEL_LABELS, NOTIFICATION_STATUS_LABELS
 
 __all__ = ["staff"]
 
@@ -147,15 +152,7 @@ def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200, *, ac
         .where(PolicyMatch.policy_id == policy.id, PolicyMatch.active.is_(True))
         .order_by(PolicyMatch.eligibility, PolicyMatch.score.desc(), PolicyMatch.enterprise_id).limit(50)
     ).all()
-    match_counts = dict(db.session.execute(
-        select(PolicyMatch.eligibility, func.count()).where(PolicyMatch.policy_id == policy.id,
-                                                            PolicyMatch.active.is_(True))
-        .group_by(PolicyMatch.eligibility)).all())
-    not_relevant = db.session.scalar(select(func.count(PolicyMatch.id)).where(
-        PolicyMatch.policy_id == policy.id, PolicyMatch.not_relevant_at.is_not(None)))
-    deliveries = dict(db.session.execute(
-        select(Notification.status, func.count()).where(Notification.policy_id == policy.id)
-        .group_by(Notification.status)).all())
+    counts = policy_reach(policy.id)
     if preview is None and policy.status in (DRAFT, WITHDRAWN):
         preview = preview_policy(policy, now=utcnow())
     action_form = action_form or PublishForm()
@@ -167,7 +164,7 @@ def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200, *, ac
         withdraw_form=withdraw_form or WithdrawForm(), return_form=return_form or ReturnForm(),
         needs_approval=approval.approval_required(policy), can_review=approval.can_review(current_user, policy),
         can_edit=service.can_edit(current_user, policy), events=events,
-        matches=matches, match_counts=match_counts, not_relevant=not_relevant, deliveries=deliveries,
+        matches=matches, counts=counts,
         # One line per field and sentence: the engine records a sentence once per value it read from it.
         evidence=list({(e["field"], e["sentence"]): e for e in policy.criteria.get("evidence", [])
                        if isinstance(e, dict) and isinstance(e.get("field"), str)
@@ -334,6 +331,36 @@ def withdraw(policy_id: int):
     else:
         flash("政策已撤回", "success")
     return redirect(url_for("staff.policy", policy_id=policy_id))
+
+
+@staff.get("/policies/<int:policy_id>/reach")
+@login_required
+def reach(policy_id: int):
+    policy = service.get_policy(policy_id)
+    return render_template("staff/policy_reach.html", policy=policy, reach=policy_reach(policy.id), now=utcnow())
+
+
+@staff.get("/policies/<int:policy_id>/reach.csv")
+@login_required
+def reach_csv(policy_id: int):
+    policy = service.get_policy(policy_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["统一社会信用代码", "企业名称", "匹配结果", "当前是否符合", "企业反馈无关", "渠道", "推送状态",
+                     "发送时间（北京时间）", "退订时间（北京时间）"])
+    shown = "%Y-%m-%d %H:%M"
+    for row in reach_rows(policy.id):
+        writer.writerow([
+            row.credit_code, row.name, {"eligible": "符合条件", "need_more_info": "待补充信息"}.get(
+                row.eligibility, row.eligibility), "是" if row.active else "否",
+            f"{to_local(row.not_relevant_at):{shown}}" if row.not_relevant_at else "",
+            CHANNEL_LABELS.get(row.channel or "", row.channel or ""),
+            NOTIFICATION_STATUS_LABELS.get(row.status or "", row.status or ""),
+            f"{to_local(row.sent_at):{shown}}" if row.sent_at else "",
+            f"{to_local(row.unsubscribed_at):{shown}}" if row.unsubscribed_at else "",
+        ])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename=policy-{policy.id}-reach.csv"})
 
 
 @staff.get("/policies/<int:policy_id>/files/<int:file_id>")

@@ -93,3 +93,40 @@ def test_withdraw_needs_a_reason_which_is_kept_audited_and_shown(app, client, ed
     assert "原因：已被新版办法取代" in staff_page
     public = client.get(f"/policies/{policy['id']}")
     assert public.status_code == 410 and "已被新版办法取代" in public.get_data(as_text=True)
+
+
+def test_reach_page_counts_sends_not_relevant_and_unsubscribes_with_csv(app, editor, firms, make_enterprise,
+                                                                       make_policy):
+    import csv
+    import io
+    from datetime import timedelta
+
+    from policyhub.delivery import CaptureChannel
+    from policyhub.models import Notification, utcnow
+    from policyhub.push.dispatch import Dispatcher
+    from policyhub.push.reconcile import mark_not_relevant
+    from policyhub.services.enterprises import unsubscribe
+
+    make_enterprise(5, region_code="371681", channels=["email", "sms"], email="e@example.com", mobile="13800000005")
+    policy = make_policy(title="滨州市铝压延加工企业技术改造补贴办法", criteria={"industries": ["3252"]})
+    with app.app_context():
+        Dispatcher({"sms": CaptureChannel("sms"), "email": CaptureChannel("email")}, quiet_hours=False).drain()
+        rows = db.session.scalars(select(Notification).order_by(Notification.id)).all()
+        assert [n.status for n in rows] == ["sent", "sent", "sent"]
+        unsubscribe(rows[0].enterprise_id, "email", now=utcnow() + timedelta(minutes=5))
+        mark_not_relevant(policy["id"], rows[1].enterprise_id)
+        db.session.commit()
+    page = editor.get(f"/staff/policies/{policy['id']}/reach").get_data(as_text=True)
+    assert re.search(r'id="reach-matched"><td>[^<]+</td><td>4<', page)
+    assert re.search(r'id="reach-sent"><td>[^<]+</td><td>3<', page)
+    assert re.search(r'id="reach-not_relevant"><td>[^<]+</td><td>1<', page)
+    assert re.search(r'id="reach-unsubscribed"><td>[^<]+</td><td>1<', page)
+    assert re.search(r'id="reach-failed"><td>[^<]+</td><td>0<', page)
+    assert "电子邮件 2 · 短信 1" in page or "短信 1 · 电子邮件 2" in page
+    assert '<progress max="4" value="3"' in page
+    exported = editor.get(f"/staff/policies/{policy['id']}/reach.csv")
+    table = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
+    assert table[0][0] == "统一社会信用代码" and len(table) == 1 + 5  # 4 firms, one of them with two messages
+    assert sum(1 for r in table[1:] if r[6] == "已发送") == 3
+    assert sum(1 for r in table[1:] if r[8]) == 1 and len({r[0] for r in table[1:] if r[4]}) == 1
+    assert "13800000005" not in exported.get_data(as_text=True) and "e@example.com" not in exported.get_data(as_text=True)

@@ -13,9 +13,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from policyhub.extensions import db
-from policyhub.models import AuditEvent, Department, Enterprise, PolicyFile, PolicyMatch
+from policyhub.models import AuditEvent, Department, Enterprise, Policy, PolicyFile, PolicyMatch
 from policyhub.models.base import utcnow
-from policyhub.models.policy import DRAFT, WITHDRAWN
+from policyhub.models.policy import DRAFT, SUBMITTED, WITHDRAWN
 from policyhub.push.preview import Preview, preview_policy
 from policyhub.services import approval
 from policyhub.services import policies as service
@@ -73,7 +73,14 @@ def index():
     if current_user.role in ("editor", "reviewer") and current_user.department:
         query = replace(query, department=current_user.department.code)
     result = search_policies(query, now=utcnow())
-    return render_template("staff/index.html", result=result, query=query)
+    awaiting = []
+    if current_user.role in ("reviewer", "admin"):
+        # What waits for this reviewer's key: the department's submitted drafts (every department for an admin).
+        stmt = select(Policy).where(Policy.review_state == SUBMITTED, Policy.status.in_((DRAFT, WITHDRAWN)))
+        if current_user.role == "reviewer":
+            stmt = stmt.where(Policy.department_id == current_user.department_id)
+        awaiting = db.session.scalars(stmt.order_by(Policy.updated_at).limit(100)).all()
+    return render_template("staff/index.html", result=result, query=query, awaiting=awaiting)
 
 
 @staff.route("/policies/new", methods=["GET", "POST"])

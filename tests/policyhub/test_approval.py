@@ -72,6 +72,8 @@ def test_editor_submits_reviewer_returns_then_publishes(app, two_keys, bearer):
     assert "待审核" in client.get(f"/staff/policies/{policy_id}").get_data(as_text=True)
 
     client = _as(client, "head")
+    home = client.get("/staff/").get_data(as_text=True)
+    assert "待审核（1）" in home and f"/staff/policies/{policy_id}" in home.split('id="awaiting-review"')[1]
     page = client.get(f"/staff/policies/{policy_id}").get_data(as_text=True)
     assert "审核通过并发布" in page and "退回修改" in page
     empty = client.post(f"/staff/policies/{policy_id}/return", data={"comment": " "})

@@ -130,3 +130,15 @@ def test_reach_page_counts_sends_not_relevant_and_unsubscribes_with_csv(app, edi
     assert sum(1 for r in table[1:] if r[6] == "已发送") == 3
     assert sum(1 for r in table[1:] if r[8]) == 1 and len({r[0] for r in table[1:] if r[4]}) == 1
     assert "13800000005" not in exported.get_data(as_text=True) and "e@example.com" not in exported.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("in_list_limit", [1000, 0])
+def test_preview_counts_subscribed_firms_either_way(app, firms, make_policy, monkeypatch, in_list_limit):
+    import policyhub.push.preview as preview_module
+    from policyhub.models import utcnow
+
+    monkeypatch.setattr(preview_module, "IN_LIST_LIMIT", in_list_limit)
+    policy = _draft(make_policy)
+    with app.app_context():
+        preview = preview_module.preview_policy(db.session.get(Policy, policy["id"]), now=utcnow())
+    assert (preview.eligible, preview.subscribed, preview.need_more_info) == (3, 1, 0)

@@ -21,6 +21,7 @@ __all__ = [
     "ELIGIBLE",
     "NEED_MORE_INFO",
     "EnterpriseProfile",
+    "Tally",
     "Match",
     "MatchIndex",
     "MatchResult",
@@ -68,6 +69,20 @@ class MatchResult:
 
     def __len__(self) -> int:
         return int(self.enterprise_ids.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """How many of some profiles fall in each county, size and industry section ("" = not given).
+
+    ``indexed_missing_data`` counts the indexed profiles lacking an industry, a size or a county.
+    """
+
+    by_county: dict[str, int]
+    by_size: dict[str, int]
+    by_section: dict[str, int]
+    indexed: int
+    indexed_missing_data: int
 
 
 class ScopeTokenizer:
@@ -352,6 +367,28 @@ class MatchIndex:
             )
             for i in range(len(result))
         ]
+
+    def tally(self, rows: np.ndarray) -> Tally:
+        """Counts of some indexed rows by county, size and industry section (a preview of a policy's reach)."""
+        c = self.columns_.data
+        rows = np.asarray(rows, dtype=np.int64)
+
+        def counts(values: np.ndarray) -> dict[int, int]:
+            keys, n = np.unique(values, return_counts=True)
+            return {int(k): int(v) for k, v in zip(keys, n, strict=True)}
+
+        county = np.where(c["region_level"][rows] == 3, c["county"][rows], -1)
+        sizes = counts(c["size"][rows])
+        sections = counts(c["section"][rows])
+        alive = np.flatnonzero(c["alive"][: self.columns_.n])
+        lacking = ((c["ind_level"][alive] == 0) | (c["size"][alive] < 0) | (c["region_level"][alive] < 3))
+        return Tally(
+            by_county={("" if k < 0 else f"{k:06d}"): v for k, v in counts(county).items()},
+            by_size={("" if k < 0 else SIZES[k]): v for k, v in sizes.items()},
+            by_section={("" if k < 0 else _SECTIONS[k]): v for k, v in sections.items()},
+            indexed=int(alive.shape[0]),
+            indexed_missing_data=int(np.count_nonzero(lacking)),
+        )
 
     def scores_of(self, policy_text: str, enterprise_ids: Sequence[int]) -> np.ndarray:
         """Relevance of some indexed profiles to a policy text (cosine of TF-IDF vectors), in the given order."""

@@ -41,6 +41,7 @@ from lunar_python import Lunar, Solar
 
 __all__ = [
     "Override",
+    "ScheduleError",
     "WorkCalendar",
     "library_years",
     "parse_schedule",
@@ -212,6 +213,20 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _KINDS = {"on": True, "off": False}
 
 
+class ScheduleError(ValueError):
+    """A schedule file's line that cannot be read: the line number, a problem code and its values.
+
+    The message is English for logs; ``problem`` (``format``, ``date``, ``kind``, ``reversed``, ``too_long``,
+    ``repeated``) and ``values`` let an application say the same in its users' language.
+    """
+
+    def __init__(self, line: int, problem: str, message: str, **values: object) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.problem = problem
+        self.values = values
+
+
 def parse_schedule(text: str) -> list[Override]:
     """Overrides from a schedule file's text (format in the module docstring); ValueError names the line."""
     overrides: list[Override] = []
@@ -222,29 +237,27 @@ def parse_schedule(text: str) -> list[Override]:
             continue
         match = _SCHEDULE_LINE.fullmatch(line)
         if match is None:
-            raise ValueError(
-                f"line {number}: expected 'YYYY-MM-DD[..YYYY-MM-DD] on|off [note]', got {line!r}"
-            )
+            raise ScheduleError(number, "format", f"expected 'YYYY-MM-DD[..YYYY-MM-DD] on|off [note]', got {line!r}",
+                                text=line)
         first = _parse_day(match["first"], number)
         last = _parse_day(match["last"], number) if match["last"] else first
         kind = match["kind"].lower()
         if kind not in _KINDS:
-            raise ValueError(
-                f"line {number}: expected 'on' or 'off' after the dates, got {match['kind']!r}"
-            )
+            raise ScheduleError(number, "kind", f"expected 'on' or 'off' after the dates, got {match['kind']!r}",
+                                text=match["kind"])
         if last < first:
-            raise ValueError(f"line {number}: the range ends ({last}) before it starts ({first})")
+            raise ScheduleError(number, "reversed", f"the range ends ({last}) before it starts ({first})",
+                                first=first, last=last)
         length = (last - first).days + 1
         if length > _MAX_RANGE_DAYS:
-            raise ValueError(
-                f"line {number}: a range of {length} days is longer than {_MAX_RANGE_DAYS}; "
-                "check the dates"
-            )
+            raise ScheduleError(number, "too_long", f"a range of {length} days is longer than {_MAX_RANGE_DAYS}; "
+                                "check the dates", days=length, limit=_MAX_RANGE_DAYS)
         note = (match["note"] or "").strip()
         for offset in range(length):
             day = first + timedelta(days=offset)
             if day in listed_on:
-                raise ValueError(f"line {number}: {day} is already listed on line {listed_on[day]}")
+                raise ScheduleError(number, "repeated", f"{day} is already listed on line {listed_on[day]}",
+                                    day=day, first_line=listed_on[day])
             listed_on[day] = number
             overrides.append(Override(day, _KINDS[kind], note))
     return overrides
@@ -256,4 +269,4 @@ def _parse_day(text: str, number: int) -> date:
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"line {number}: {text!r} is not a valid date (YYYY-MM-DD)") from None
+        raise ScheduleError(number, "date", f"{text!r} is not a valid date (YYYY-MM-DD)", text=text) from None

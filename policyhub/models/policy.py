@@ -17,6 +17,8 @@ __all__ = ["POLICY_STATUSES", "STATUS_LABELS", "Policy", "PolicyFile", "PolicyTa
 DRAFT, PUBLISHED, WITHDRAWN, EXPIRED = "draft", "published", "withdrawn", "expired"
 POLICY_STATUSES = (DRAFT, PUBLISHED, WITHDRAWN, EXPIRED)
 STATUS_LABELS = {DRAFT: "草稿", PUBLISHED: "已发布", WITHDRAWN: "已撤回", EXPIRED: "已失效"}
+SUBMITTED, RETURNED = "submitted", "returned"
+REVIEW_LABELS = {SUBMITTED: "待审核", RETURNED: "已退回修改"}
 
 
 class Policy(Base):
@@ -55,6 +57,10 @@ class Policy(Base):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdraw_reason: Mapped[str | None] = mapped_column(String(500))
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two keys where the department asks for them: None, "submitted" (awaiting a reviewer) or "returned".
+    review_state: Mapped[str | None] = mapped_column(String(16))
+    review_version: Mapped[int | None] = mapped_column()  # the version the editor submitted
+    review_comment: Mapped[str | None] = mapped_column(String(500))
 
     department: Mapped[Department] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship()
@@ -67,6 +73,8 @@ class Policy(Base):
 
     @property
     def status_label(self) -> str:
+        if self.status == DRAFT and self.review_state in REVIEW_LABELS:
+            return REVIEW_LABELS[self.review_state]
         return STATUS_LABELS.get(self.status, self.status)
 
     def __repr__(self) -> str:

@@ -13,8 +13,9 @@ from policyhub.models.department import Department
 
 __all__ = ["ROLES", "ROLE_LABELS", "User"]
 
-ROLES = ("admin", "editor", "answerer", "supervisor")
-ROLE_LABELS = {"admin": "管理员", "editor": "政策编辑", "answerer": "咨询答复人", "supervisor": "督办人员"}
+ROLES = ("admin", "editor", "reviewer", "answerer", "supervisor")
+ROLE_LABELS = {"admin": "管理员", "editor": "政策编辑", "reviewer": "政策审核人", "answerer": "咨询答复人",
+               "supervisor": "督办人员"}
 
 
 class User(UserMixin, Base):

@@ -6,13 +6,13 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, extract, select
 
-from notifier.workcal import Override, WorkCalendar, library_years, parse_schedule
+from notifier.workcal import Override, ScheduleError, WorkCalendar, library_years, parse_schedule
 from policyhub.extensions import db
 from policyhub.models import CalendarOverride, CalendarYear, User, utcnow
 from policyhub.services import audit
 from policyhub.services.errors import Invalid
 
-__all__ = ["current_calendar", "load_year_schedule", "provisional_years_ahead", "set_override"]
+__all__ = ["current_calendar", "load_year_schedule", "provisional_years_ahead", "schedule_error_text", "set_override"]
 
 
 def current_calendar() -> WorkCalendar:
@@ -49,13 +49,30 @@ def set_override(actor: User | None, day: date, workday: bool, note: str = "",
     return override
 
 
+_SCHEDULE_PROBLEMS = {
+    "format": "格式应为“YYYY-MM-DD[..YYYY-MM-DD] on|off 说明”，实际为“{text}”",
+    "date": "“{text}”不是有效日期（应为 YYYY-MM-DD）",
+    "kind": "日期后应为 on（上班）或 off（放假），实际为“{text}”",
+    "reversed": "结束日期 {last} 早于开始日期 {first}",
+    "too_long": "一段连续 {days} 天，超过 {limit} 天上限，请核对日期",
+    "repeated": "{day} 已在第 {first_line} 行列出",
+}
+
+
+def schedule_error_text(exc: ScheduleError) -> str:
+    """A schedule file's error in Chinese, naming the line."""
+    template = _SCHEDULE_PROBLEMS.get(exc.problem)
+    return f"第 {exc.line} 行：" + (template.format(**exc.values) if template else "无法识别")
+
+
 def load_year_schedule(actor: User | None, year: int, text: str, source: str = "",
                        now: datetime | None = None) -> int:
     """Replace a year's overrides with a published schedule file and mark the year loaded."""
     try:
         overrides = parse_schedule(text)
-    except ValueError as exc:
-        raise Invalid(f"日程文件有误：{exc}", fields={"file": str(exc)}) from exc
+    except ScheduleError as exc:
+        reason = schedule_error_text(exc)
+        raise Invalid(f"日程文件有误：{reason}", fields={"file": reason}) from exc
     outside = sorted({o.day.year for o in overrides} - {year})
     if outside:
         raise Invalid(f"日程文件含有 {year} 年以外的日期（{outside}）", fields={"file": "年份不符"})

@@ -15,7 +15,7 @@ from policyhub.extensions import db
 from policyhub.models import Department, Policy, PolicyFile, PolicyTarget, PolicyVersion, User, utcnow
 from policyhub.models.policy import DRAFT, EXPIRED, PUBLISHED, WITHDRAWN
 from policyhub.push import fanout, follows, reconcile
-from policyhub.services import audit
+from policyhub.services import approval, audit
 from policyhub.services.criteria import extract_criteria, normalise_criteria, targets
 from policyhub.services.documents import DocumentError, ExtractedDocument, extract_text
 from policyhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -379,7 +379,9 @@ def apply_window(policy: Policy, today: date) -> str | None:
 
 def publish_policy(actor: User, policy: Policy, now: datetime | None = None) -> PublishResult:
     """Publish a draft (or re-publish a withdrawn policy): visible, searchable, then matched."""
-    if not can_edit(actor, policy):
+    if approval.approval_required(policy):
+        approval.check_publish(actor, policy)  # a reviewer of the department, the submitted version
+    elif not can_edit(actor, policy):
         raise Forbidden("只能发布本部门的政策")
     now = now or utcnow()
     # Two publishes of one policy at once: the second waits for the first's commit and sees it published.
@@ -394,6 +396,7 @@ def publish_policy(actor: User, policy: Policy, now: datetime | None = None) -> 
                        fields={"effective_to": "早于今天"})
     trigger = "republish" if policy.status == WITHDRAWN else "publish"
     policy.status = PUBLISHED
+    policy.review_state = None
     policy.published_at = now
     policy.withdrawn_at = None
     policy.withdraw_reason = None

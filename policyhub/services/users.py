@@ -24,12 +24,17 @@ __all__ = [
     "create_user",
     "hash_token",
     "issue_token",
+    "list_users",
+    "reset_password",
+    "rotate_token",
+    "set_active",
     "set_role",
     "user_for_token",
 ]
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 MIN_PASSWORD_LENGTH = 8
+DEPARTMENT_ROLES = frozenset({"editor", "reviewer", "answerer"})  # roles whose work is one department's
 
 
 def hash_token(token: str) -> str:
@@ -72,8 +77,8 @@ def create_user(
         fields["role"] = f"角色须为 {', '.join(ROLES)} 之一"
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         fields["password"] = f"密码至少 {MIN_PASSWORD_LENGTH} 位"
-    if role in {"editor", "answerer"} and not department_code:
-        fields["department"] = "政策编辑和答复人须属于一个部门"
+    if role in DEPARTMENT_ROLES and not department_code:
+        fields["department"] = "政策编辑、审核人和答复人须属于一个部门"
     contacts: dict[str, str | None] = {"email": None, "mobile": None}
     for key, value, check in (("email", email, validate_email), ("mobile", mobile, validate_mobile)):
         if value:
@@ -114,6 +119,44 @@ def set_role(actor: User | None, user: User, role: str, department_code: str | N
     audit.record(actor, "user.role_change", "user", user.id, before=before,
                  after={"role": role, "department": user.department.code if user.department else None})
     return user
+
+
+def list_users() -> list[User]:
+    """Every staff account, by role then username."""
+    return list(db.session.scalars(select(User).order_by(User.role, User.username)))
+
+
+def set_active(actor: User | None, user: User, active: bool) -> User:
+    """Disable (no login, no API token) or re-enable an account; an admin cannot disable themself."""
+    if not active and actor is not None and actor.id == user.id:
+        raise Invalid("不能停用自己的账号", fields={"active": "不能停用自己的账号"})
+    if user.is_active_account != active:
+        user.is_active_account = active
+        db.session.flush()
+        audit.record(actor, "user.enable" if active else "user.disable", "user", user.id, username=user.username)
+    return user
+
+
+def reset_password(actor: User | None, user: User, password: str) -> User:
+    """Set a new password (the lock after failed logins is lifted); audited without the password."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise Invalid("密码太短", fields={"password": f"密码至少 {MIN_PASSWORD_LENGTH} 位"})
+    if len(password) > 256:
+        raise Invalid("密码太长", fields={"password": "密码最多 256 位"})
+    user.password_hash = generate_password_hash(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+    audit.record(actor, "user.password_reset", "user", user.id, username=user.username)
+    return user
+
+
+def rotate_token(actor: User | None, user: User) -> str:
+    """A new API token for the user (the old one stops working); the plain token is returned once."""
+    token = issue_token(user)
+    db.session.flush()
+    audit.record(actor, "user.token_rotate", "user", user.id, username=user.username)
+    return token
 
 
 def user_for_token(token: str) -> User | None:

@@ -41,10 +41,22 @@ FIELD_LABELS = {
     "doc_number": "文号", "issued_on": "印发日期", "effective_from": "生效日期", "effective_to": "失效日期",
     "apply_from": "申报开始", "apply_until": "申报截止", "max_support_wan": "最高支持（万元）", "contact": "联系方式",
     "criteria": "适用条件", "created": "创建", "file": "原始文件", "department_id": "发文部门",
+    "industry_code": "行业", "size": "规模", "region_code": "所在区县", "above_scale": "是否规上",
 }
 ACTION_LABELS = {
     "policy.create": "创建", "policy.edit": "修改", "policy.publish": "发布", "policy.withdraw": "撤回",
-    "policy.expire": "到期失效", "match.not_relevant": "企业反馈无关",
+    "policy.expire": "到期失效", "match.not_relevant": "企业反馈无关", "policy.rematch": "重新匹配",
+    "policy.submit": "提交审核", "policy.return": "退回修改",
+    "user.create": "创建账号", "user.role_change": "变更角色", "user.enable": "启用账号", "user.disable": "停用账号",
+    "user.password_reset": "重置密码", "user.token_rotate": "更换接口令牌", "user.locked": "登录失败锁定",
+    "department.create": "新建部门", "department.update": "修改部门",
+    "calendar.load_year": "载入全年放假安排", "calendar.override": "调整工作日",
+    "consultation.submit": "提交咨询", "consultation.answer": "答复咨询", "consultation.escalate": "超期升级",
+    "consultation.publish_qa": "发布问答", "consultation.reassign": "转办", "consultation.remind": "到期提醒",
+    "consultation.recompute_deadlines": "重算答复期限", "consultation.request_supplement": "请企业补充材料",
+    "consultation.supplement": "企业补充材料",
+    "enterprise.create": "企业登记", "enterprise.edit": "修改企业信息", "enterprise.delete": "删除企业",
+    "enterprise.import": "批量导入企业", "notification.resend": "重新发送", "subscription.unsubscribe": "退订",
 }
 
 
@@ -58,6 +70,7 @@ def _error_body(status: int, code: str, message: str, fields: dict | None = None
 
 def register_web(app: Flask) -> None:
     """Attach every blueprint and the app-wide handlers."""
+    from policyhub.web.admin import admin
     from policyhub.web.api import api
     from policyhub.web.auth import auth
     from policyhub.web.consultations import consultations
@@ -74,6 +87,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(consultations)
     app.register_blueprint(notifications)
     app.register_blueprint(me_pages)
+    app.register_blueprint(admin)
     app.register_blueprint(api)
 
     login_manager.login_view = "auth.login"
@@ -140,6 +154,10 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["SIZE_LABELS"] = SIZE_LABELS
     app.jinja_env.globals["FIELD_LABELS"] = FIELD_LABELS
     app.jinja_env.globals["ACTION_LABELS"] = ACTION_LABELS
+    from policyhub.web import labels
+
+    for name in labels.__all__:
+        app.jinja_env.globals[name] = getattr(labels, name)
 
     @app.template_global("apply_window")
     def apply_window_now(policy) -> str | None:

@@ -32,9 +32,13 @@ def is_local_path(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc and parts.path.startswith("/") and not parts.path.startswith("//")
 
 
-def _safe_next(target: str | None) -> str:
+# Where each role's own work is: an answerer's inbox, a supervisor's SLA dashboard.
+ROLE_HOME = {"answerer": "consultations.inbox", "supervisor": "consultations.dashboard"}
+
+
+def _safe_next(target: str | None, role: str = "") -> str:
     # Only local paths: an open redirect would let a phishing link borrow our login page.
-    return target if is_local_path(target) else url_for("staff.index")
+    return target if is_local_path(target) else url_for(ROLE_HOME.get(role, "staff.index"))
 
 
 @auth.route("/login", methods=["GET", "POST"])
@@ -52,7 +56,7 @@ def login():
         if result.user is not None:
             login_user(result.user)
             current_app.logger.info("login: %s", result.user.username)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), result.user.role))
         if result.locked_until is not None:
             flash(f"登录失败次数过多，账号已锁定至 {to_local(result.locked_until):%H:%M}，请稍后再试", "error")
             status = 429

@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    HiddenField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -17,12 +18,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from policyhub.models.user import ROLE_LABELS
 from policyhub.services.criteria import SIZE_LABELS
 
 __all__ = [
-    "ActionForm", "AnswerForm", "ConsultationForm", "CriteriaForm", "EnterpriseForm", "ImportForm", "LoginForm",
-    "LookupForm", "OverrideForm", "PolicyForm", "ReassignForm", "ScheduleForm", "SupplementForm",
-    "SupplementRequestForm", "WithdrawForm",
+    "ActionForm", "AnswerForm", "ConsultationForm", "CriteriaForm", "DepartmentForm", "EnterpriseForm", "ImportForm",
+    "LoginForm", "LookupForm", "OverrideForm", "PasswordForm", "PolicyForm", "ReassignForm", "ReturnForm", "RoleForm",
+    "ScheduleForm", "SupplementForm", "SupplementRequestForm", "UserForm", "WithdrawForm",
 ]
 
 
@@ -70,10 +72,14 @@ class PublishForm(FlaskForm):
     """Publish; when the engine left points to confirm, the editor ticks that they were checked."""
 
     confirm_review = BooleanField("我已核对以上提示，确认发布")
+    # The reach the editor saw in the preview: publishing refuses when it is not confirmed or has changed.
+    expected_reach = HiddenField()
+    confirm_reach = BooleanField("确认推送")
 
 
 class WithdrawForm(FlaskForm):
-    reason = StringField("撤回原因", validators=[Length(max=500, message="最多 500 字")])
+    reason = StringField("撤回原因", validators=[DataRequired("请填写撤回原因"),
+                                                 Length(max=500, message="最多 500 字")])
 
 
 BINZHOU_REGIONS = {
@@ -148,3 +154,37 @@ class OverrideForm(FlaskForm):
 class ScheduleForm(FlaskForm):
     year = StringField("年份", validators=[DataRequired("请输入年份"), Length(max=4)])
     file = FileField("国务院办公厅放假安排（日程文件）")
+
+
+class UserForm(FlaskForm):
+    """A new staff account (the admin users page)."""
+
+    username = StringField("用户名", validators=[Length(max=64)])
+    display_name = StringField("姓名", validators=[Length(max=64, message="最多 64 字")])
+    role = SelectField("角色", choices=dict(ROLE_LABELS))
+    department = SelectField("部门", validate_choice=False)
+    password = PasswordField("初始密码（至少 8 位）", validators=[Length(max=256)])
+    email = StringField("电子邮箱", validators=[Length(max=254)])
+    mobile = StringField("手机号", validators=[Length(max=32)])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("角色", choices=dict(ROLE_LABELS))
+    department = SelectField("部门", validate_choice=False)
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField("新密码（至少 8 位）", validators=[Length(max=256, message="最多 256 位")])
+
+
+class DepartmentForm(FlaskForm):
+    code = StringField("部门代码", validators=[Length(max=32, message="最多 32 位")])
+    name = StringField("部门名称", validators=[Length(max=128, message="最多 128 字")])
+    email = StringField("督办邮箱（超期升级时通知）", validators=[Length(max=254)])
+    phone = StringField("督办电话", validators=[Length(max=32)])
+    approval_required = BooleanField("发布须经审核（编辑提交，本部门审核人发布或退回）")
+
+
+class ReturnForm(FlaskForm):
+    comment = TextAreaField("退回意见", validators=[DataRequired("请填写退回意见"),
+                                                  Length(max=500, message="最多 500 字")])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from policyhub.extensions import db
 from policyhub.inputs import InputError, parse_int
@@ -33,8 +34,10 @@ def index():
         conditions = []
     stmt = select(Notification).where(*conditions)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.order_by(Notification.id.desc()).limit(per_page)
-                              .offset((page - 1) * per_page)).all()
+    ordered = stmt.order_by(Notification.id.desc()).limit(per_page).offset((page - 1) * per_page).subquery()
+    listed = aliased(Notification, ordered)
+    rows = db.session.execute(select(listed, Policy.title).outerjoin(Policy, Policy.id == listed.policy_id)
+                              .order_by(listed.id.desc())).all()
     counts = dict(db.session.execute(select(Notification.status, func.count()).where(*conditions)
                                      .group_by(Notification.status)).all())
     return render_template("staff/notifications.html", rows=rows, total=total, counts=counts,
@@ -47,7 +50,9 @@ def detail(notification_id: int):
     row = db.session.get(Notification, notification_id)
     if row is None:
         abort(404)
-    return render_template("staff/notification.html", row=row, masked=masked_recipient, action_form=ActionForm())
+    policy = db.session.get(Policy, row.policy_id) if row.policy_id else None
+    return render_template("staff/notification.html", row=row, policy=policy, masked=masked_recipient,
+                           action_form=ActionForm())
 
 
 @notifications.post("/staff/notifications/resend")

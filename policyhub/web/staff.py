@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from policyhub.extensions import db
-from policyhub.models import AuditEvent, Department, Enterprise, Notification, PolicyFile, PolicyMatch
+from policyhub.models import AuditEvent, Department, Enterprise, Policy, PolicyFile, PolicyMatch
 from policyhub.models.base import utcnow
+from policyhub.models.policy import DRAFT, SUBMITTED, WITHDRAWN
 from policyhub.push import fanout
+from policyhub.push.preview import Preview, preview_policy
+from policyhub.services import approval
 from policyhub.services import policies as service
+from policyhub.services.criteria import SIZE_LABELS
 from policyhub.services.errors import Invalid, ServiceError
+from policyhub.services.reach import policy_reach, reach_rows
 from policyhub.services.search import search_policies
+from policyhub.timeutil import to_local
 from policyhub.web.api.policies import policy_query_from_args
-from policyhub.web.forms import CriteriaForm, PolicyForm, PublishForm, WithdrawForm
+from policyhub.web.forms import ActionForm, CriteriaForm, PolicyForm, PublishForm, ReturnForm, WithdrawForm
 from policyhub.web.helpers import roles_required, show_field_errors
+from policyhub.web.labels import CHANNEL_LABELS, NOTIFICATION_STATUS_LABELS
 
 __all__ = ["staff"]
 
@@ -66,10 +75,17 @@ def _apply_errors(form: Any, exc: ServiceError) -> None:
 @login_required
 def index():
     query = policy_query_from_args(staff=True)
-    if current_user.role == "editor" and current_user.department:
+    if current_user.role in ("editor", "reviewer") and current_user.department:
         query = replace(query, department=current_user.department.code)
     result = search_policies(query, now=utcnow())
-    return render_template("staff/index.html", result=result, query=query)
+    awaiting = []
+    if current_user.role in ("reviewer", "admin"):
+        # What waits for this reviewer's key: the department's submitted drafts (every department for an admin).
+        stmt = select(Policy).where(Policy.review_state == SUBMITTED, Policy.status.in_((DRAFT, WITHDRAWN)))
+        if current_user.role == "reviewer":
+            stmt = stmt.where(Policy.department_id == current_user.department_id)
+        awaiting = db.session.scalars(stmt.order_by(Policy.updated_at).limit(100)).all()
+    return render_template("staff/index.html", result=result, query=query, awaiting=awaiting)
 
 
 @staff.route("/policies/new", methods=["GET", "POST"])
@@ -119,7 +135,26 @@ def _criteria_data(criteria: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200):
+def _reach_labels(preview: Preview) -> dict[str, list[tuple[str, int]]]:
+    """The preview's counts with Chinese names, largest first ("未填写" for firms without the field)."""
+    from matcher.regions import default_regions
+    from matcher.taxonomy import default_taxonomy
+
+    regions, taxonomy = default_regions(), default_taxonomy()
+
+    def named(counts: dict[str, int], name) -> list[tuple[str, int]]:
+        return sorted(((name(k) if k else "未填写", n) for k, n in counts.items()), key=lambda x: (-x[1], x[0]))
+
+    return {
+        "county": named(preview.by_county, lambda k: regions.name(k) or k),
+        "size": named(preview.by_size, lambda k: SIZE_LABELS.get(k, k)),
+        "section": named(preview.by_section, lambda k: f"{k} {taxonomy.name(k) or ''}".strip()),
+    }
+
+
+def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200, *, action_form: PublishForm | None = None,
+                   withdraw_form: WithdrawForm | None = None, preview: Preview | None = None,
+                   return_form: ReturnForm | None = None):
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.object_type == "policy", AuditEvent.object_id == str(policy.id))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(50)
@@ -129,19 +164,19 @@ def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200):
         .where(PolicyMatch.policy_id == policy.id, PolicyMatch.active.is_(True))
         .order_by(PolicyMatch.eligibility, PolicyMatch.score.desc(), PolicyMatch.enterprise_id).limit(50)
     ).all()
-    match_counts = dict(db.session.execute(
-        select(PolicyMatch.eligibility, func.count()).where(PolicyMatch.policy_id == policy.id,
-                                                            PolicyMatch.active.is_(True))
-        .group_by(PolicyMatch.eligibility)).all())
-    not_relevant = db.session.scalar(select(func.count(PolicyMatch.id)).where(
-        PolicyMatch.policy_id == policy.id, PolicyMatch.not_relevant_at.is_not(None)))
-    deliveries = dict(db.session.execute(
-        select(Notification.status, func.count()).where(Notification.policy_id == policy.id)
-        .group_by(Notification.status)).all())
+    counts = policy_reach(policy.id)
+    if preview is None and policy.status in (DRAFT, WITHDRAWN):
+        preview = preview_policy(policy, now=utcnow())
+    action_form = action_form or PublishForm()
+    if preview is not None:
+        action_form.expected_reach.data = str(preview.eligible)
     return render_template(
-        "staff/policy.html", policy=policy, criteria_form=criteria_form, action_form=PublishForm(),
-        withdraw_form=WithdrawForm(), can_edit=service.can_edit(current_user, policy), events=events,
-        matches=matches, match_counts=match_counts, not_relevant=not_relevant, deliveries=deliveries,
+        "staff/policy.html", policy=policy, criteria_form=criteria_form, action_form=action_form,
+        preview=preview, reach=_reach_labels(preview) if preview else None,
+        withdraw_form=withdraw_form or WithdrawForm(), return_form=return_form or ReturnForm(),
+        needs_approval=approval.approval_required(policy), can_review=approval.can_review(current_user, policy),
+        can_edit=service.can_edit(current_user, policy), events=events,
+        matches=matches, counts=counts,
         fanout=fanout.latest_job(policy.id),
         # One line per field and sentence: the engine records a sentence once per value it read from it.
         evidence=list({(e["field"], e["sentence"]): e for e in policy.criteria.get("evidence", [])
@@ -211,17 +246,37 @@ def update_criteria(policy_id: int):
 
 
 @staff.post("/policies/<int:policy_id>/publish")
-@roles_required("editor")
+@roles_required("editor", "reviewer")
 def publish(policy_id: int):
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
     policy = service.get_policy(policy_id)
+    allowed = (approval.can_review(current_user, policy) if approval.approval_required(policy)
+               else service.can_edit(current_user, policy))
+    if not allowed:
+        flash("本部门政策须经审核人审核后发布，请提交审核" if approval.approval_required(policy)
+              else "只能发布本部门的政策", "error")
+        return redirect(url_for("staff.policy", policy_id=policy_id))
     review = [r.get("message", "") for r in (policy.criteria or {}).get("review") or []]
     if review and not form.confirm_review.data:
         # A policy read as addressing everyone, or with an unsure criterion, is published only once confirmed.
         flash("发布前请核对适用条件提示并勾选确认：" + "；".join(review), "error")
         return redirect(url_for("staff.policy", policy_id=policy_id))
+    if policy.status in (DRAFT, WITHDRAWN):
+        # The confirmation is of a number: if the reach moved since the page was read, it is asked again.
+        preview = preview_policy(policy, now=utcnow())
+        refusal = None
+        if not form.confirm_reach.data:
+            refusal = (422, f"请勾选确认：将推送给 {preview.eligible} 家企业")
+        elif (form.expected_reach.data or "").strip() != str(preview.eligible):
+            refusal = (409, f"推送范围已变化：现将推送给 {preview.eligible} 家企业，请重新核对后确认")
+        if refusal is not None:
+            form.confirm_reach.errors = [refusal[1]]
+            form.confirm_reach.data = False
+            flash(refusal[1], "error")
+            return _render_policy(policy, CriteriaForm(data=_criteria_data(policy.criteria)), refusal[0],
+                                  action_form=form, preview=preview)
     try:
         result = service.publish_policy(current_user, policy)
         db.session.commit()
@@ -237,15 +292,57 @@ def publish(policy_id: int):
     return redirect(url_for("staff.policy", policy_id=policy_id))
 
 
+@staff.post("/policies/<int:policy_id>/submit")
+@roles_required("editor")
+def submit(policy_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    policy = service.get_policy(policy_id)
+    try:
+        approval.submit_policy(current_user, policy, now=utcnow())
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("staff.policy", policy_id=policy_id))
+    flash(f"已提交第 {policy.version} 版，等待本部门审核人审核", "success")
+    return redirect(url_for("staff.policy", policy_id=policy_id))
+
+
+@staff.post("/policies/<int:policy_id>/return")
+@roles_required("reviewer")
+def return_policy(policy_id: int):
+    form = ReturnForm()
+    policy = service.get_policy(policy_id)
+    if not form.validate_on_submit():
+        if form.errors.get("csrf_token"):
+            abort(400)
+        flash("退回意见：" + "；".join(form.comment.errors), "error")
+        return _render_policy(policy, CriteriaForm(data=_criteria_data(policy.criteria)), 422, return_form=form)
+    try:
+        approval.return_policy(current_user, policy, form.comment.data, now=utcnow())
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("staff.policy", policy_id=policy_id))
+    flash("已退回编辑修改", "success")
+    return redirect(url_for("staff.policy", policy_id=policy_id))
+
+
 @staff.post("/policies/<int:policy_id>/withdraw")
 @roles_required("editor")
 def withdraw(policy_id: int):
     form = WithdrawForm()
+    policy = service.get_policy(policy_id)
     if not form.validate_on_submit():
-        flash("撤回原因最多 500 字", "error")
-        return redirect(url_for("staff.policy", policy_id=policy_id))
+        if form.errors.get("csrf_token"):
+            abort(400)
+        message = "；".join(form.reason.errors) or "撤回原因有误"
+        flash(f"撤回原因：{message}", "error")
+        return _render_policy(policy, CriteriaForm(data=_criteria_data(policy.criteria)), 422, withdraw_form=form)
     try:
-        service.withdraw_policy(current_user, service.get_policy(policy_id), form.reason.data or "")
+        service.withdraw_policy(current_user, policy, form.reason.data.strip())
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
@@ -253,6 +350,36 @@ def withdraw(policy_id: int):
     else:
         flash("政策已撤回", "success")
     return redirect(url_for("staff.policy", policy_id=policy_id))
+
+
+@staff.get("/policies/<int:policy_id>/reach")
+@login_required
+def reach(policy_id: int):
+    policy = service.get_policy(policy_id)
+    return render_template("staff/policy_reach.html", policy=policy, reach=policy_reach(policy.id), now=utcnow())
+
+
+@staff.get("/policies/<int:policy_id>/reach.csv")
+@login_required
+def reach_csv(policy_id: int):
+    policy = service.get_policy(policy_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["统一社会信用代码", "企业名称", "匹配结果", "当前是否符合", "企业反馈无关", "渠道", "推送状态",
+                     "发送时间（北京时间）", "退订时间（北京时间）"])
+    shown = "%Y-%m-%d %H:%M"
+    for row in reach_rows(policy.id):
+        writer.writerow([
+            row.credit_code, row.name, {"eligible": "符合条件", "need_more_info": "待补充信息"}.get(
+                row.eligibility, row.eligibility), "是" if row.active else "否",
+            f"{to_local(row.not_relevant_at):{shown}}" if row.not_relevant_at else "",
+            CHANNEL_LABELS.get(row.channel or "", row.channel or ""),
+            NOTIFICATION_STATUS_LABELS.get(row.status or "", row.status or ""),
+            f"{to_local(row.sent_at):{shown}}" if row.sent_at else "",
+            f"{to_local(row.unsubscribed_at):{shown}}" if row.unsubscribed_at else "",
+        ])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename=policy-{policy.id}-reach.csv"})
 
 
 @staff.get("/policies/<int:policy_id>/files/<int:file_id>")

@@ -296,3 +296,20 @@ def test_match_arrays(index: MatchIndex) -> None:
     assert len(result) == 5
     assert result.enterprise_ids.dtype == np.int64
     assert result.eligible.all()
+
+
+def test_tally_counts_rows_by_county_size_and_section() -> None:
+    firms = MatchIndex().fit([
+        profile(1, industry_code="3252", size="small", region_code="371625"),
+        profile(2, industry_code="3252", size="small", region_code="371681"),
+        profile(3, industry_code="1711", size="medium", region_code="371625"),
+        profile(4, industry_code=None, size=None, region_code="371600"),
+    ])
+    rows = np.array([firms.row_of_[i] for i in (1, 2, 4)])
+    tally = firms.tally(rows)
+    assert tally.by_county == {"371625": 1, "371681": 1, "": 1}
+    assert tally.by_size == {"small": 2, "": 1}
+    assert tally.by_section == {"C": 2, "": 1}
+    assert (tally.indexed, tally.indexed_missing_data) == (4, 1)
+    firms.remove(4)
+    assert (firms.tally(np.array([], dtype=np.int64)).indexed, firms.tally(rows[:0]).indexed_missing_data) == (3, 0)

@@ -1,5 +1,7 @@
 """The command line: users create prints a working token; the demo seed is complete and idempotent."""
 
+import re
+
 from sqlalchemy import func, select
 
 from policyhub.extensions import db
@@ -68,7 +70,9 @@ def test_seeded_editor_can_log_in_and_publish(app, runner, client):
     refused = client.post(f"/staff/policies/{policy_id}/publish", follow_redirects=True).get_data(as_text=True)
     assert "发布前请核对适用条件提示并勾选确认" in refused
     assert client.get(f"/api/v1/policies/{policy_id}").status_code == 404  # still a draft
-    published = client.post(f"/staff/policies/{policy_id}/publish", data={"confirm_review": "y"}, follow_redirects=True)
+    reach = re.search(r"将推送给 (\d+) 家企业，确认发布", draft).group(1)
+    published = client.post(f"/staff/policies/{policy_id}/publish", data={
+        "confirm_review": "y", "confirm_reach": "y", "expected_reach": reach}, follow_redirects=True)
     assert "已发布" in published.get_data(as_text=True)
     assert client.get(f"/api/v1/policies/{policy_id}").get_json()["status"] == "published"
 

@@ -72,7 +72,8 @@ def test_staff_upload_review_publish_withdraw(logged_in, client, documents):
     text = bad.get_data(as_text=True)
     assert "32A" in text and "6 位行政区划代码" in text
 
-    published = client.post(f"/staff/policies/{policy_id}/publish", follow_redirects=True).get_data(as_text=True)
+    published = client.post(f"/staff/policies/{policy_id}/publish", data={"confirm_reach": "y", "expected_reach": "0"},
+                            follow_redirects=True).get_data(as_text=True)
     assert "已发布；匹配企业 0 家" in published
     assert client.get(f"/policies/{policy_id}").status_code == 200
 

@@ -31,12 +31,15 @@ __all__ = [
     "SmsStyle",
     "answer_reminder",
     "consultation_answered",
+    "consultation_received",
     "daily_digest",
+    "deadline_in_words",
     "escalation",
     "policy_match_alert",
     "sms_encoding",
     "sms_length",
     "sms_segments",
+    "supplement_requested",
     "truncate",
     "welcome",
 ]
@@ -339,6 +342,69 @@ def consultation_answered(*, enterprise_name: str, question: str, department: st
                    caps=(_QUESTION_CAP, _NAME_CAP))
     params = {"question": _param(question), "department": _param(department)}
     return Notice("consultation_answered", _email(subject, text_lines, body, platform, None), SmsBody(sms, params))
+
+
+def deadline_in_words(due_at: datetime) -> str:
+    """A deadline as people say it, in Shanghai time: "12月4日（周五）24时前" (a 23:59:59 deadline is 24时)."""
+    due = _local(due_at)
+    day = f"{due.month}月{due.day}日（周{_WEEKDAYS[due.weekday()]}）"
+    if (due.hour, due.minute) == (23, 59):
+        return f"{day}24时前"
+    return f"{day}{due:%H:%M}前"
+
+
+def consultation_received(*, contact_name: str, tracking_code: str, department: str, due_at: datetime,
+                          status_url: str, platform: str = PLATFORM) -> Notice:
+    """The receipt sent the moment a question arrives: its tracking code, the deadline in words, the status link."""
+    _check_urls(status_url)
+    deadline = deadline_in_words(due_at)
+    subject = f"咨询已受理（查询码 {tracking_code}），将于{deadline}答复"
+    text_lines = [
+        f"{contact_name}：",
+        "",
+        f"您在{platform}提交的咨询已受理，由{department}办理。",
+        f"查询码：{tracking_code}",
+        f"答复期限：{deadline}（2 个工作日内答复）",
+        "",
+        f"查看办理进度：{status_url}",
+    ]
+    body = [
+        _p(f"{_e(contact_name)}："),
+        _p(f"您在{_e(platform)}提交的咨询已受理，由<strong>{_e(department)}</strong>办理。"),
+        _p(f"查询码：<strong>{_e(tracking_code)}</strong>"),
+        _p(f"答复期限：<strong>{_e(deadline)}</strong>（2 个工作日内答复）"),
+        _p(f'<a href="{_e(status_url)}">查看办理进度</a>'),
+    ]
+    sms = _sms_fit(f"您的咨询已受理，查询码{tracking_code}，{deadline}答复，进度 {{}}", status_url, caps=())
+    params = {"code": tracking_code, "deadline": deadline}
+    return Notice("consultation_received", _email(subject, text_lines, body, platform, None), SmsBody(sms, params))
+
+
+def supplement_requested(*, contact_name: str, tracking_code: str, department: str, request: str,
+                         reply_url: str, platform: str = PLATFORM) -> Notice:
+    """The department needs more from the enterprise: what it asks, and where to reply (the clock waits)."""
+    _check_urls(reply_url)
+    subject = f"请补充材料：您的咨询（查询码 {tracking_code}）"
+    text_lines = [
+        f"{contact_name}：",
+        "",
+        f"{department}办理您的咨询时需要您补充以下内容：",
+        "",
+        truncate(request, 1000),
+        "",
+        "补充后将重新计算 2 个工作日的答复期限。",
+        f"在线补充（可上传文件）：{reply_url}",
+    ]
+    body = [
+        _p(f"{_e(contact_name)}："),
+        _p(f"<strong>{_e(department)}</strong>办理您的咨询时需要您补充以下内容："),
+        _quote(truncate(request, 1000)),
+        _p("补充后将重新计算 2 个工作日的答复期限。"),
+        _p(f'<a href="{_e(reply_url)}">在线补充（可上传文件）</a>'),
+    ]
+    sms = _sms_fit("您的咨询需补充：“{}”，请在线补充 {}", request, reply_url, caps=(40,))
+    params = {"code": tracking_code, "request": _param(request)}
+    return Notice("supplement_requested", _email(subject, text_lines, body, platform, None), SmsBody(sms, params))
 
 
 def answer_reminder(*, department: str, question: str, enterprise_name: str, due_at: datetime, question_url: str,

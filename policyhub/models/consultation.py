@@ -54,6 +54,10 @@ class Consultation(Base):
     published_as_qa: Mapped[bool] = mapped_column(default=False)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escalation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The escalation ladder's last rung: the supervisors' office, one working day after the head.
+    supervisor_escalation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 1 for the first 2-working-day clock; each supplement starts the next round.
+    clock_round: Mapped[int] = mapped_column(default=1, server_default="1")
 
     department: Mapped[Department] = relationship(lazy="joined")
     policy: Mapped[Policy | None] = relationship()

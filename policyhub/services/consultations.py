@@ -43,6 +43,8 @@ __all__ = [
     "contacts_for",
     "publish_as_qa",
     "reassign",
+    "staff_search",
+    "status_url",
     "recompute_open_deadlines",
     "request_supplement",
     "submit_consultation",
@@ -155,7 +157,45 @@ def submit_consultation(data: Mapping[str, Any], *, now: datetime | None = None,
     db.session.flush()
     audit.record(None, "consultation.submit", "consultation", consultation.id,
                  department=consultation.department.code, due_at=deadline.due_at.isoformat())
+    _send_receipt(consultation, now)
     return consultation
+
+
+def status_url(consultation: Consultation) -> str:
+    """The enterprise's signed link to its consultation's status page (no sign-in needed)."""
+    return absolute_url(f"/consultations/{consultation.tracking_code}?t={status_token(consultation.id)}")
+
+
+def _tell_contact(consultation: Consultation, notice: messages.Notice, key: str, now: datetime) -> int:
+    """Queue a notice to the enterprise's contact: by SMS when a mobile was given (it was asked on a phone),
+    else by email. The key is suffixed with the channel."""
+    channel, recipient = ("sms", consultation.mobile) if consultation.mobile else ("email", consultation.email)
+    if not recipient:
+        return 0
+    return enqueue([outgoing(notice, channel=channel, recipient=recipient, key=f"{key}:{channel}",
+                             consultation_id=consultation.id, enterprise_id=consultation.enterprise_id)], now=now)
+
+
+def _send_receipt(consultation: Consultation, now: datetime) -> None:
+    notice = messages.consultation_received(
+        contact_name=consultation.contact_name, tracking_code=consultation.tracking_code,
+        department=consultation.department.name, due_at=consultation.due_at, status_url=status_url(consultation))
+    _tell_contact(consultation, notice, f"receipt:{consultation.id}", now)
+
+
+def staff_search(query: str) -> ColumnElement[bool] | None:
+    """SQL condition for the staff look-up box: a tracking code, or a mobile (full, or its last 4+ digits).
+
+    None when the query is neither, so the caller can say so rather than list everything.
+    """
+    text = (query or "").strip().upper()
+    if not text or len(text) > 16 or not text.isascii():
+        return None
+    if text.startswith("ZX"):
+        return Consultation.tracking_code == text
+    if text.isdigit() and 4 <= len(text) <= 11:
+        return Consultation.mobile == text if len(text) == 11 else Consultation.mobile.endswith(text)
+    return None
 
 
 def by_tracking_code(code: str, contact: str) -> Consultation:
@@ -261,7 +301,7 @@ def answer_consultation(actor: User, consultation: Consultation, answer: str, *,
 
 def _tell_enterprise(consultation: Consultation, now: datetime) -> None:
     """Queue the "your question is answered" notice by email if given, else SMS."""
-    url = absolute_url(f"/consultations/{consultation.tracking_code}?t={status_token(consultation.id)}")
+    url = status_url(consultation)
     notice = messages.consultation_answered(enterprise_name=consultation.contact_name,
                                             question=consultation.question,
                                             department=consultation.department.name, answer_url=url)
@@ -295,8 +335,10 @@ def reassign(actor: User, consultation: Consultation, department_code: str, reas
     return consultation
 
 
-def request_supplement(actor: User, consultation: Consultation, request_text: str) -> Consultation:
-    """Ask the enterprise for more information; the clock pauses until it arrives."""
+def request_supplement(actor: User, consultation: Consultation, request_text: str, *,
+                       now: datetime | None = None) -> Consultation:
+    """Ask the enterprise for more information (told by SMS or email); the clock pauses until it arrives."""
+    now = now or utcnow()
     if not can_answer(actor, consultation):
         raise Forbidden("只能处理本部门的咨询")
     if consultation.status != OPEN:
@@ -308,6 +350,10 @@ def request_supplement(actor: User, consultation: Consultation, request_text: st
     consultation.status = AWAITING_SUPPLEMENT
     consultation.supplement_request = text
     db.session.flush()
+    notice = messages.supplement_requested(
+        contact_name=consultation.contact_name, tracking_code=consultation.tracking_code,
+        department=consultation.department.name, request=text, reply_url=status_url(consultation))
+    _tell_contact(consultation, notice, f"supplement-request:{consultation.id}:r{consultation.clock_round}", now)
     audit.record(actor, "consultation.request_supplement", "consultation", consultation.id)
     return consultation
 
@@ -329,6 +375,9 @@ def submit_supplement(consultation: Consultation, text: str, *, now: datetime | 
     consultation.due_at = deadline.due_at
     consultation.due_provisional = deadline.provisional
     consultation.reminder_sent_at = consultation.escalation_sent_at = None
+    consultation.supervisor_escalation_sent_at = None
+    # A new clock round: its reminders and escalations get keys of their own (see sla_scan).
+    consultation.clock_round += 1
     db.session.flush()
     audit.record(None, "consultation.supplement", "consultation", consultation.id,
                  due_at=deadline.due_at.isoformat())

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 
 from notifier import sla
 from notifier.workcal import statutory_holidays
@@ -143,12 +143,24 @@ def inbox():
     wanted = request.args.get("status", "pending")
     if wanted not in ("pending", "overdue", "at_risk", "answered"):
         wanted = "pending"
-    stmt = stmt.where(state_condition(wanted, now))
+    query = request.args.get("q", "").strip()
+    search_error = None
+    if query:
+        # A look-up by code or phone searches every state: the caller does not know where it is.
+        found = service.staff_search(query)
+        if found is None:
+            search_error = "请输入查询码（ZX 开头）或手机号（完整或后 4 位以上）"
+            found = false()
+        stmt = stmt.where(found)
+        wanted = "search"
+    else:
+        stmt = stmt.where(state_condition(wanted, now))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     order = c.answered_at.desc() if wanted == "answered" else c.due_at
     items = db.session.scalars(stmt.order_by(order, c.id).limit(per_page).offset((page - 1) * per_page)).all()
     return render_template("staff/consultations.html", items=items, total=total, wanted=wanted, now=now,
-                           view_status=service.view_status)
+                           view_status=service.view_status, query=query, search_error=search_error), \
+        (422 if search_error else 200)
 
 
 @consultations.get("/staff/consultations/<int:consultation_id>")

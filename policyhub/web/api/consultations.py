@@ -84,6 +84,11 @@ def list_consultations():
         stmt = stmt.where(state_condition(status, now))
     department = request.args.get("department", "").strip()
     stmt = stmt.where(service.visible_to(current_api_user()))
+    if "q" in request.args:
+        found = service.staff_search(request.args["q"])
+        if found is None:
+            raise Invalid("检索词有误", fields={"q": "应为查询码（ZX 开头）或手机号（完整或后 4 位以上）"})
+        stmt = stmt.where(found)
     if department:
         stmt = stmt.join(Department).where(Department.code == department)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))

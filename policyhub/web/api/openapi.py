@@ -258,6 +258,7 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
         ("get", "/consultations"): {
             "summary": "咨询列表（答复人员仅本部门；联系方式脱敏）", "roles": staff,
             "params": [_query("status", {"enum": list(LIST_STATUSES)}), _query("department", {"type": "string"}),
+                       _query("q", {"type": "string", "maxLength": 16}, "查询码或手机号（完整或后 4 位以上）"),
                        *page],
             "ok": _list_of(_ref("Consultation"))},
         ("get", "/consultations/{id}"): {"summary": "咨询详情（答复人员仅本部门）", "roles": staff,

@@ -2,7 +2,13 @@
 
 from policyhub.models.audit import AuditEvent
 from policyhub.models.base import Base, UTCDateTime, utcnow
-from policyhub.models.consultation import CalendarOverride, CalendarYear, Consultation
+from policyhub.models.consultation import (
+    CalendarOverride,
+    CalendarYear,
+    Consultation,
+    ConsultationFile,
+    ConsultationTurn,
+)
 from policyhub.models.department import Department
 from policyhub.models.enterprise import CHANNELS, Enterprise, Subscription
 from policyhub.models.match import PolicyMatch
@@ -19,6 +25,8 @@ __all__ = [
     "CalendarOverride",
     "CalendarYear",
     "Consultation",
+    "ConsultationFile",
+    "ConsultationTurn",
     "Department",
     "Enterprise",
     "Notification",

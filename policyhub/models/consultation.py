@@ -12,7 +12,8 @@ from policyhub.models.department import Department
 from policyhub.models.policy import Policy
 from policyhub.models.user import User
 
-__all__ = ["CONSULTATION_STATUSES", "CalendarOverride", "CalendarYear", "Consultation"]
+__all__ = ["CONSULTATION_STATUSES", "CalendarOverride", "CalendarYear", "Consultation", "ConsultationFile",
+           "ConsultationTurn"]
 
 OPEN, AWAITING_SUPPLEMENT, ANSWERED = "open", "awaiting_supplement", "answered"
 # Stored states; "at_risk" and "overdue" are open ones seen at a given time (notifier.sla.status).
@@ -63,9 +64,48 @@ class Consultation(Base):
     policy: Mapped[Policy | None] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+    turns: Mapped[list[ConsultationTurn]] = relationship(order_by="ConsultationTurn.id", lazy="selectin",
+                                                         viewonly=True)
 
     def __repr__(self) -> str:
         return f"<Consultation {self.tracking_code} {self.status}>"
+
+
+ENTERPRISE, STAFF = "enterprise", "staff"
+SUPPLEMENT_REQUEST, SUPPLEMENT, ANSWER = "supplement_request", "supplement", "answer"
+
+
+class ConsultationTurn(Base):
+    """One turn of the back-and-forth after the question: a supplement request, the reply, the answer."""
+
+    __tablename__ = "consultation_turn"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    clock_round: Mapped[int] = mapped_column(default=1)
+    author: Mapped[str] = mapped_column(String(12))  # enterprise / staff
+    kind: Mapped[str] = mapped_column(String(24))
+    body: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    files: Mapped[list[ConsultationFile]] = relationship(order_by="ConsultationFile.id", lazy="selectin")
+    user: Mapped[User | None] = relationship()
+
+
+class ConsultationFile(Base):
+    """A file attached to a turn; its bytes live outside the web root under a random name."""
+
+    __tablename__ = "consultation_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    turn_id: Mapped[int] = mapped_column(ForeignKey("consultation_turn.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(8))  # pdf / jpeg / png / docx / xlsx, read from the content
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class CalendarOverride(Base):

@@ -15,12 +15,22 @@ from notifier import messages, sla
 from notifier.workcal import WorkCalendar
 from policyhub.extensions import db
 from policyhub.inputs import MAX_DB_INT, text_problem
-from policyhub.models import Consultation, Department, Enterprise, Policy, User, utcnow
-from policyhub.models.consultation import ANSWERED, AWAITING_SUPPLEMENT, OPEN
+from policyhub.models import Consultation, ConsultationTurn, Department, Enterprise, Policy, User, utcnow
+from policyhub.models.consultation import (
+    ANSWER,
+    ANSWERED,
+    AWAITING_SUPPLEMENT,
+    ENTERPRISE,
+    OPEN,
+    STAFF,
+    SUPPLEMENT,
+    SUPPLEMENT_REQUEST,
+)
 from policyhub.models.policy import PUBLISHED
 from policyhub.push.outbox import absolute_url, enqueue, outgoing
 from policyhub.services import audit
 from policyhub.services.calendar import current_calendar
+from policyhub.services.consultation_files import Upload, attach, check_uploads
 from policyhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from policyhub.services.identifiers import (
     IdentifierError,
@@ -161,6 +171,17 @@ def submit_consultation(data: Mapping[str, Any], *, now: datetime | None = None,
     return consultation
 
 
+def _turn(consultation: Consultation, author: str, kind: str, body: str, user: User | None,
+          now: datetime) -> ConsultationTurn:
+    """Add a turn to the thread, in the current clock round."""
+    turn = ConsultationTurn(consultation_id=consultation.id, clock_round=consultation.clock_round, author=author,
+                            kind=kind, body=body, user_id=user.id if user else None, created_at=now)
+    db.session.add(turn)
+    db.session.flush()
+    db.session.expire(consultation, ["turns"])
+    return turn
+
+
 def status_url(consultation: Consultation) -> str:
     """The enterprise's signed link to its consultation's status page (no sign-in needed)."""
     return absolute_url(f"/consultations/{consultation.tracking_code}?t={status_token(consultation.id)}")
@@ -294,6 +315,7 @@ def answer_consultation(actor: User, consultation: Consultation, answer: str, *,
     if not claimed:
         raise Conflict("该咨询已答复", code="already_answered")
     db.session.refresh(consultation)
+    _turn(consultation, STAFF, ANSWER, text, actor, now)
     _tell_enterprise(consultation, now)
     audit.record(actor, "consultation.answer", "consultation", consultation.id, on_time=consultation.on_time)
     return consultation
@@ -349,7 +371,7 @@ def request_supplement(actor: User, consultation: Consultation, request_text: st
         raise Invalid("补充要求有误", fields=fields)
     consultation.status = AWAITING_SUPPLEMENT
     consultation.supplement_request = text
-    db.session.flush()
+    _turn(consultation, STAFF, SUPPLEMENT_REQUEST, text, actor, now)
     notice = messages.supplement_requested(
         contact_name=consultation.contact_name, tracking_code=consultation.tracking_code,
         department=consultation.department.name, request=text, reply_url=status_url(consultation))
@@ -358,18 +380,21 @@ def request_supplement(actor: User, consultation: Consultation, request_text: st
     return consultation
 
 
-def submit_supplement(consultation: Consultation, text: str, *, now: datetime | None = None,
-                      calendar: WorkCalendar | None = None) -> Consultation:
-    """The enterprise's supplement: a fresh 2-working-day clock starts now."""
+def submit_supplement(consultation: Consultation, text: str, *, files: list[Upload] | None = None,
+                      now: datetime | None = None, calendar: WorkCalendar | None = None) -> Consultation:
+    """The enterprise's reply (text and up to 3 files): the clock resumes with a fresh 2 working days from now."""
     if consultation.status != AWAITING_SUPPLEMENT:
         raise Conflict("该咨询未要求补充材料", code="wrong_status")
     fields: dict[str, str] = {}
     value = _text({"supplement": text}, "supplement", fields, required=True, low=2, high=MAX_QUESTION)
     if fields:
         raise Invalid("补充内容有误", fields=fields)
+    check_uploads(files or [])  # before anything changes
     now = now or utcnow()
     deadline = sla.due_at(now, calendar or current_calendar())
     consultation.supplement = value
+    turn = _turn(consultation, ENTERPRISE, SUPPLEMENT, value, None, now)
+    attach(turn, files or [])
     consultation.status = OPEN
     consultation.clock_started_at = now
     consultation.due_at = deadline.due_at

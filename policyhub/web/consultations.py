@@ -6,16 +6,25 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import false, func, select
 
 from notifier import sla
 from notifier.workcal import statutory_holidays
 from policyhub.extensions import db, limiter
-from policyhub.models import CalendarOverride, CalendarYear, Consultation, Department, utcnow
+from policyhub.models import (
+    CalendarOverride,
+    CalendarYear,
+    Consultation,
+    ConsultationFile,
+    ConsultationTurn,
+    Department,
+    utcnow,
+)
 from policyhub.services import consultations as service
 from policyhub.services.calendar import current_calendar, load_year_schedule, provisional_years_ahead, set_override
+from policyhub.services.consultation_files import ALLOWED_KINDS, Upload, file_path
 from policyhub.services.errors import ServiceError
 from policyhub.services.sla_report import overdue_list, state_condition, summary, weekly_trend
 from policyhub.services.tokens import read_status_token, status_token
@@ -117,7 +126,7 @@ def supplement(code: str):
     consultation = _by_token(code, form.token.data)
     if form.validate_on_submit():
         try:
-            service.submit_supplement(consultation, form.supplement.data or "")
+            service.submit_supplement(consultation, form.supplement.data or "", files=_uploads("files"))
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -129,7 +138,36 @@ def supplement(code: str):
                            status=service.view_status(consultation, utcnow())), 422
 
 
+def _uploads(name: str) -> list[Upload]:
+    return [Upload(f.filename or "", f.read()) for f in request.files.getlist(name) if f.filename]
+
+
+def _send_stored(consultation: Consultation, file_id: int) -> Response:
+    """A file of this consultation's thread, as a download that a browser never runs or renders inline."""
+    stored = db.session.scalar(select(ConsultationFile).join(ConsultationTurn).where(
+        ConsultationFile.id == file_id, ConsultationTurn.consultation_id == consultation.id))
+    if stored is None or not file_path(stored).is_file():
+        abort(404)
+    # At most 10 MB: read whole, so no file handle outlives the request.
+    response = send_file(io.BytesIO(file_path(stored).read_bytes()), mimetype=ALLOWED_KINDS[stored.kind], as_attachment=True,
+                         download_name=stored.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@consultations.get("/consultations/<code>/files/<int:file_id>")
+def enterprise_file(code: str, file_id: int):
+    return _send_stored(_by_token(code, request.args.get("t")), file_id)
+
+
 # --- staff ----------------------------------------------------------------------------------------
+
+
+@consultations.get("/staff/consultations/<int:consultation_id>/files/<int:file_id>")
+@roles_required("answerer", "supervisor", "editor")
+def staff_file(consultation_id: int, file_id: int):
+    return _send_stored(_get(consultation_id), file_id)
 
 
 @consultations.get("/staff/consultations")

@@ -319,9 +319,9 @@ def welcome(matches: Sequence[PolicyMatch], *, enterprise_name: str, list_url: s
 
 
 def consultation_answered(*, enterprise_name: str, question: str, department: str, answer_url: str,
-                          platform: str = PLATFORM) -> Notice:
-    """The enterprise's question has an answer: where to read it."""
-    _check_urls(answer_url)
+                          rating_url: str | None = None, platform: str = PLATFORM) -> Notice:
+    """The enterprise's question has an answer: where to read it, and where to rate it (好差评)."""
+    _check_urls(answer_url, *([rating_url] if rating_url else []))
     subject = f"您的咨询已答复：{truncate(question, 40)}"
     text_lines = [
         f"{enterprise_name}：",
@@ -338,7 +338,12 @@ def consultation_answered(*, enterprise_name: str, question: str, department: st
         _quote(truncate(question, 200)),
         _p(f'<a href="{_e(answer_url)}">查看答复</a>'),
     ]
-    sms = _sms_fit("您的咨询“{}”已由{}答复，查看 {}", question, department, answer_url,
+    if rating_url:
+        text_lines += ["", f"答复是否解决了您的问题？请评价（非常满意 … 非常不满意）：{rating_url}"]
+        body.append(_p(f'答复是否解决了您的问题？<a href="{_e(rating_url)}">请评价</a>（非常满意 … 非常不满意）'))
+    # One link fits an SMS: the rating page shows the answer too.
+    sms = _sms_fit("您的咨询“{}”已由{}答复，查看并评价 {}" if rating_url else "您的咨询“{}”已由{}答复，查看 {}",
+                   question, department, rating_url or answer_url,
                    caps=(_QUESTION_CAP, _NAME_CAP))
     params = {"question": _param(question), "department": _param(department)}
     return Notice("consultation_answered", _email(subject, text_lines, body, platform, None), SmsBody(sms, params))

@@ -1,4 +1,4 @@
-"""Service desk: clock rounds, the supervisors' rung of the escalation ladder, the thread of turns and their files.
+"""Service desk: clock rounds, the supervisors' rung of the escalation ladder, the thread of turns and their files, 好差评 ratings and follow-ups.
 
 Revision ID: 0011
 Revises: 0006
@@ -20,6 +20,12 @@ def upgrade():
     with op.batch_alter_table('consultation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('supervisor_escalation_sent_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('clock_round', sa.Integer(), server_default='1', nullable=False))
+        batch_op.add_column(sa.Column('rating', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('rating_comment', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('rated_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('followup_due_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('followup_closed_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('followup_note', sa.Text(), nullable=True))
     op.create_table('consultation_turn',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
@@ -60,5 +66,7 @@ def downgrade():
     op.drop_table('consultation_file')
     op.drop_table('consultation_turn')
     with op.batch_alter_table('consultation', schema=None) as batch_op:
-        batch_op.drop_column('clock_round')
+        for name in ('followup_note', 'followup_closed_at', 'followup_due_at', 'rated_at', 'rating_comment',
+                     'rating', 'clock_round'):
+            batch_op.drop_column(name)
         batch_op.drop_column('supervisor_escalation_sent_at')

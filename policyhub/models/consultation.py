@@ -59,6 +59,13 @@ class Consultation(Base):
     supervisor_escalation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # 1 for the first 2-working-day clock; each supplement starts the next round.
     clock_round: Mapped[int] = mapped_column(default=1, server_default="1")
+    # 好差评: 5 = 非常满意 … 1 = 非常不满意; a 1 or 2 opens a follow-up (回访整改) with its own clock.
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    followup_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    followup_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    followup_note: Mapped[str | None] = mapped_column(Text)
 
     department: Mapped[Department] = relationship(lazy="joined")
     policy: Mapped[Policy | None] = relationship()
@@ -71,6 +78,7 @@ class Consultation(Base):
         return f"<Consultation {self.tracking_code} {self.status}>"
 
 
+RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 ENTERPRISE, STAFF = "enterprise", "staff"
 SUPPLEMENT_REQUEST, SUPPLEMENT, ANSWER = "supplement_request", "supplement", "answer"
 

@@ -40,7 +40,7 @@ from policyhub.services.identifiers import (
     validate_email,
     validate_mobile,
 )
-from policyhub.services.tokens import status_token
+from policyhub.services.tokens import rating_token, status_token
 
 __all__ = [
     "MAX_ANSWER",
@@ -50,8 +50,11 @@ __all__ = [
     "can_answer",
     "can_publish_qa",
     "can_see",
+    "close_followup",
     "contacts_for",
     "publish_as_qa",
+    "rate",
+    "rating_url",
     "reassign",
     "staff_search",
     "status_url",
@@ -180,6 +183,58 @@ def _turn(consultation: Consultation, author: str, kind: str, body: str, user: U
     db.session.flush()
     db.session.expire(consultation, ["turns"])
     return turn
+
+
+def rating_url(consultation: Consultation) -> str:
+    """The signed link that lets the enterprise rate the answer (好差评)."""
+    return absolute_url(f"/consultations/{consultation.tracking_code}/rate?r={rating_token(consultation.id)}")
+
+
+def rate(consultation: Consultation, score: Any, comment: Any = None, *, now: datetime | None = None,
+         calendar: WorkCalendar | None = None) -> Consultation:
+    """The enterprise rates the answer once on the five national levels; a 差评 opens a follow-up (回访整改).
+
+    The follow-up has its own clock: 2 working days from the rating, for the answering department.
+    """
+    fields: dict[str, str] = {}
+    if isinstance(score, str) and score.strip().isdigit():
+        score = int(score.strip())
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        fields["score"] = "应为 1 到 5 的整数（5 非常满意 … 1 非常不满意）"
+    text = None
+    if comment not in (None, ""):
+        text = _text({"comment": comment}, "comment", fields, required=False, low=1, high=500)
+    if consultation.status != ANSWERED:
+        raise Conflict("咨询尚未答复，暂不能评价", code="not_answered")
+    if consultation.rating is not None:
+        raise Conflict("该答复已评价", code="already_rated")
+    if fields:
+        raise Invalid("评价内容有误", fields=fields)
+    now = now or utcnow()
+    consultation.rating, consultation.rating_comment, consultation.rated_at = score, text, now
+    if score <= 2:
+        consultation.followup_due_at = sla.due_at(now, calendar or current_calendar()).due_at
+    db.session.flush()
+    audit.record(None, "consultation.rate", "consultation", consultation.id, score=score,
+                 followup=consultation.followup_due_at is not None)
+    return consultation
+
+
+def close_followup(actor: User, consultation: Consultation, note: str, *, now: datetime | None = None) -> Consultation:
+    """The department records what it did about a 差评 (回访整改), closing the follow-up."""
+    if not can_answer(actor, consultation):
+        raise Forbidden("只能办理本部门的回访整改")
+    if consultation.followup_due_at is None or consultation.followup_closed_at is not None:
+        raise Conflict("没有待办的回访整改", code="no_followup")
+    fields: dict[str, str] = {}
+    text = _text({"note": note}, "note", fields, required=True, low=2, high=1000)
+    if fields:
+        raise Invalid("回访整改记录有误", fields=fields)
+    consultation.followup_note, consultation.followup_closed_at = text, now or utcnow()
+    db.session.flush()
+    audit.record(actor, "consultation.followup", "consultation", consultation.id,
+                 on_time=consultation.followup_closed_at <= consultation.followup_due_at)
+    return consultation
 
 
 def status_url(consultation: Consultation) -> str:
@@ -326,7 +381,8 @@ def _tell_enterprise(consultation: Consultation, now: datetime) -> None:
     url = status_url(consultation)
     notice = messages.consultation_answered(enterprise_name=consultation.contact_name,
                                             question=consultation.question,
-                                            department=consultation.department.name, answer_url=url)
+                                            department=consultation.department.name, answer_url=url,
+                                            rating_url=rating_url(consultation))
     channel, recipient = ("email", consultation.email) if consultation.email else ("sms", consultation.mobile)
     if recipient:
         enqueue([outgoing(notice, channel=channel, recipient=recipient, key=f"answer:{consultation.id}:{channel}",

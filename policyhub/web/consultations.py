@@ -22,12 +22,13 @@ from policyhub.models import (
     Department,
     utcnow,
 )
+from policyhub.models.consultation import RATING_LABELS
 from policyhub.services import consultations as service
 from policyhub.services.calendar import current_calendar, load_year_schedule, provisional_years_ahead, set_override
 from policyhub.services.consultation_files import ALLOWED_KINDS, Upload, file_path
 from policyhub.services.errors import ServiceError
 from policyhub.services.sla_report import overdue_list, state_condition, summary, weekly_trend
-from policyhub.services.tokens import read_status_token, status_token
+from policyhub.services.tokens import read_rating_token, read_status_token, status_token
 from policyhub.timeutil import to_local
 from policyhub.web.api.consultations import period_from_args
 from policyhub.web.api.validation import page_args
@@ -55,7 +56,7 @@ STATUS_LABELS = {"open": "办理中", "at_risk": "今日到期", "overdue": "已
 
 @consultations.app_context_processor
 def _labels() -> dict[str, Any]:
-    return {"CONSULTATION_STATUS_LABELS": STATUS_LABELS}
+    return {"CONSULTATION_STATUS_LABELS": STATUS_LABELS, "RATING_LABELS": RATING_LABELS}
 
 
 # --- public ---------------------------------------------------------------------------------------
@@ -136,6 +137,38 @@ def supplement(code: str):
             return redirect(url_for("consultations.status", code=code, t=form.token.data))
     return render_template("consultations/status.html", consultation=consultation, form=form,
                            status=service.view_status(consultation, utcnow())), 422
+
+
+def _by_rating_token(code: str, token: str | None) -> Consultation:
+    consultation_id = read_rating_token(token or "")
+    consultation = db.session.get(Consultation, consultation_id) if consultation_id else None
+    if consultation is None or consultation.tracking_code != code:
+        abort(404)
+    return consultation
+
+
+@consultations.route("/consultations/<code>/rate", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def rate(code: str):
+    """好差评: the signed link in the answer message; the answer, and the five levels with a comment."""
+    token = request.values.get("r")
+    consultation = _by_rating_token(code, token)
+    errors: dict[str, str] = {}
+    status_code = 200
+    if request.method == "POST":
+        try:
+            service.rate(consultation, request.form.get("score", ""), request.form.get("comment"))
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            errors = exc.fields or {"score": exc.message}
+            status_code = exc.status
+        else:
+            flash("感谢您的评价" + ("，我们将在 2 个工作日内回访整改" if consultation.followup_due_at else ""),
+                  "success")
+            return redirect(url_for("consultations.rate", code=code, r=token))
+    return render_template("consultations/rate.html", consultation=consultation, token=token, errors=errors,
+                           labels=RATING_LABELS, status_token=status_token(consultation.id)), status_code
 
 
 def _uploads(name: str) -> list[Upload]:
@@ -280,6 +313,23 @@ def supplement_request(consultation_id: int):
             flash(exc.message, "error")
         else:
             flash("已请企业补充材料，期限暂停计算", "success")
+    return redirect(url_for("consultations.staff_detail", consultation_id=consultation_id))
+
+
+@consultations.post("/staff/consultations/<int:consultation_id>/followup")
+@roles_required("answerer")
+def followup(consultation_id: int):
+    """回访整改: the department records what it did about a 差评."""
+    consultation = _get(consultation_id)
+    if ActionForm().validate_on_submit():
+        try:
+            service.close_followup(current_user, consultation, request.form.get("note", ""))
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message + "".join(f"：{why}" for why in (exc.fields or {}).values()), "error")
+        else:
+            flash("回访整改已记录", "success")
     return redirect(url_for("consultations.staff_detail", consultation_id=consultation_id))
 
 

@@ -174,6 +174,10 @@ def test_the_answer_notice_names_the_department():
     assert "已由滨州市工业和信息化局答复" in notice.email.text
     assert notice.sms.text == f"您的咨询“请问技改补贴的申报材料有哪些？”已由滨州市工业和信息化局答复，查看 {URL}"
     assert notice.unsubscribe_url is None
+    rated = consultation_answered(enterprise_name="李", question="问题", department="部门", answer_url=URL,
+                                  rating_url=URL + "/rate")
+    assert rated.sms.text.endswith(URL + "/rate") and "评价" in rated.sms.text
+    assert f"{URL}/rate" in rated.email.text and "非常不满意" in rated.email.text
 
 
 def test_the_reminder_shows_the_deadline_in_shanghai_time():

@@ -104,3 +104,25 @@ def test_the_dashboard_shows_satisfaction_beside_timeliness_and_ranks_on_both(ap
     yshj = next(d for d in after["departments"] if d["code"] == "yshj")
     assert yshj["satisfaction_rate"] == round(2 / 3, 4) and yshj["satisfaction_rank"] == 1
     assert yshj["on_time_rate"] == 1.0 and yshj["rank"] == 1
+
+
+def test_the_rating_api_takes_the_signed_token_or_the_contact(app, client, desk):
+    consultation_id, code = answered(app)
+    from policyhub.services.tokens import rating_token
+
+    with app.app_context():
+        token = rating_token(consultation_id)
+    url = f"/api/v1/consultations/{code}/rating"
+    assert client.post(url, json={"score": 3, "token": "forged"}).status_code == 404
+    assert client.post(url, json={"score": 3, "contact": "other@example.com"}).status_code == 404
+    assert client.post(url, json={"score": 3}).status_code == 404
+    bad = client.post(url, json={"score": 6, "token": token})
+    assert bad.status_code == 422 and "score" in bad.get_json()["error"]["fields"]
+    done = client.post(url, json={"score": 1, "comment": "没解决", "token": token})
+    assert done.status_code == 201 and done.get_json()["followup_due_at"]
+    assert client.post(url, json={"score": 5, "contact": "zhang@example.com"}).status_code == 409
+    other_id, other_code = answered(app, mobile="13800001234", email=None)
+    ok = client.post(f"/api/v1/consultations/{other_code}/rating", json={"score": 5, "contact": "13800001234"})
+    assert ok.status_code == 201 and ok.get_json()["followup_due_at"] is None
+    # A token for one consultation does not rate another.
+    assert client.post(f"/api/v1/consultations/{other_code}/rating", json={"score": 5, "token": token}).status_code == 404

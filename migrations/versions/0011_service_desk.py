@@ -26,6 +26,8 @@ def upgrade():
         batch_op.add_column(sa.Column('followup_due_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('followup_closed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('followup_note', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('qa_question', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('qa_answer', sa.Text(), nullable=True))
     op.create_table('consultation_turn',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
@@ -66,7 +68,7 @@ def downgrade():
     op.drop_table('consultation_file')
     op.drop_table('consultation_turn')
     with op.batch_alter_table('consultation', schema=None) as batch_op:
-        for name in ('followup_note', 'followup_closed_at', 'followup_due_at', 'rated_at', 'rating_comment',
+        for name in ('qa_answer', 'qa_question', 'followup_note', 'followup_closed_at', 'followup_due_at', 'rated_at', 'rating_comment',
                      'rating', 'clock_round'):
             batch_op.drop_column(name)
         batch_op.drop_column('supervisor_escalation_sent_at')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from policyhub.models.base import Base, UTCDateTime, utcnow
 from policyhub.models.department import Department
 from policyhub.models.policy import Policy
 from policyhub.models.user import User
+
+if TYPE_CHECKING:
+    from policyhub.models.enterprise import Enterprise
 
 __all__ = ["CONSULTATION_STATUSES", "CalendarOverride", "CalendarYear", "Consultation", "ConsultationFile",
            "ConsultationTurn"]
@@ -53,6 +57,9 @@ class Consultation(Base):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     on_time: Mapped[bool | None]
     published_as_qa: Mapped[bool] = mapped_column(default=False)
+    # The public Q&A text as staff reviewed it (names, phones and credit codes masked); None: not yet reviewed.
+    qa_question: Mapped[str | None] = mapped_column(Text)
+    qa_answer: Mapped[str | None] = mapped_column(Text)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escalation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The escalation ladder's last rung: the supervisors' office, one working day after the head.
@@ -69,6 +76,7 @@ class Consultation(Base):
 
     department: Mapped[Department] = relationship(lazy="joined")
     policy: Mapped[Policy | None] = relationship()
+    enterprise: Mapped[Enterprise | None] = relationship("Enterprise")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
     turns: Mapped[list[ConsultationTurn]] = relationship(order_by="ConsultationTurn.id", lazy="selectin",

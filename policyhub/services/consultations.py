@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,7 +53,9 @@ __all__ = [
     "can_see",
     "close_followup",
     "contacts_for",
+    "mask_personal",
     "publish_as_qa",
+    "qa_draft",
     "rate",
     "rating_url",
     "reassign",
@@ -465,12 +468,47 @@ def submit_supplement(consultation: Consultation, text: str, *, files: list[Uplo
     return consultation
 
 
-def publish_as_qa(actor: User, consultation: Consultation, published: bool = True) -> Consultation:
-    """Show (or hide) an answered question on its policy's public page."""
+_MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_CREDIT_CODE_RE = re.compile(r"(?<![0-9A-Z])([0-9A-HJ-NPQRTUWXY]{2})[0-9A-HJ-NPQRTUWXY]{12}([0-9A-HJ-NPQRTUWXY]{4})(?![0-9A-Z])")
+
+
+def mask_personal(text: str, names: tuple[str, ...] = ()) -> str:
+    """Text fit for the public: mobiles as 138****1234, credit codes as 91************12, the given names as 张**."""
+    text = _MOBILE_RE.sub(r"\1****\2", text)
+    text = _CREDIT_CODE_RE.sub(lambda m: m.group(1) + "*" * 12 + m.group(2), text)
+    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
+        text = text.replace(name, name[0] + "*" * (len(name) - 1))
+    return text
+
+
+def qa_draft(consultation: Consultation) -> tuple[str, str]:
+    """The public question and answer as first proposed: the stored review if any, else masked automatically."""
+    names = tuple(n for n in (consultation.contact_name,
+                              consultation.enterprise.name if consultation.enterprise else None) if n)
+    question = consultation.qa_question or mask_personal(consultation.question, names)
+    answer = consultation.qa_answer or mask_personal(consultation.answer or "", names)
+    return question, answer
+
+
+def publish_as_qa(actor: User, consultation: Consultation, published: bool = True, *, question: str | None = None,
+                  answer: str | None = None) -> Consultation:
+    """Show (or hide) an answered question on its policy's page, as staff edited it (masked again on the way)."""
     if not can_publish_qa(actor, consultation):
         raise Forbidden("只能公开本部门的咨询答复")
     if consultation.status != ANSWERED or consultation.policy_id is None:
         raise Conflict("只有针对某项政策且已答复的咨询可以公开为问答", code="wrong_status")
+    if published:
+        draft_question, draft_answer = qa_draft(consultation)
+        fields: dict[str, str] = {}
+        public_question = _text({"question": draft_question if question is None else question}, "question", fields,
+                                required=True, low=MIN_QUESTION, high=MAX_QUESTION)
+        public_answer = _text({"answer": draft_answer if answer is None else answer}, "answer", fields,
+                              required=True, low=2, high=MAX_ANSWER)
+        if fields:
+            raise Invalid("公开的问答内容有误", fields=fields)
+        names = (consultation.contact_name, consultation.enterprise.name if consultation.enterprise else "")
+        consultation.qa_question = mask_personal(public_question or "", names)
+        consultation.qa_answer = mask_personal(public_answer or "", names)
     consultation.published_as_qa = published
     db.session.flush()
     audit.record(actor, "consultation.publish_qa", "consultation", consultation.id, published=published)

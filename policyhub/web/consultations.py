@@ -257,6 +257,7 @@ def _render_detail(consultation: Consultation, status_code: int = 200, **forms: 
         status=service.view_status(consultation, utcnow()), can_answer=service.can_answer(current_user, consultation),
         contacts=service.contacts_for(current_user, consultation, detail=True),
         can_publish_qa=service.can_publish_qa(current_user, consultation),
+        qa_draft=service.qa_draft(consultation) if consultation.answer else None,
         answer_form=forms.get("answer_form") or AnswerForm(), reassign_form=reassign_form,
         supplement_form=forms.get("supplement_form") or SupplementRequestForm(), action_form=ActionForm(),
     ), status_code
@@ -342,11 +343,12 @@ def publish_qa(consultation_id: int):
         wanted = request.form.get("published")
         published = wanted == "1" if wanted in ("0", "1") else not consultation.published_as_qa
         try:
-            service.publish_as_qa(current_user, consultation, published)
+            service.publish_as_qa(current_user, consultation, published, question=request.form.get("qa_question"),
+                                  answer=request.form.get("qa_answer"))
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            flash(exc.message, "error")
+            flash(exc.message + "".join(f"：{why}" for why in (exc.fields or {}).values()), "error")
     return redirect(url_for("consultations.staff_detail", consultation_id=consultation_id))
 
 

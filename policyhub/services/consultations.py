@@ -351,9 +351,9 @@ def can_publish_qa(user: User | None, consultation: Consultation) -> bool:
     return user.role in ("editor", "answerer") and user.department_id == consultation.department_id
 
 
-def answer_consultation(actor: User, consultation: Consultation, answer: str, *,
+def answer_consultation(actor: User, consultation: Consultation, answer: str, *, files: list[Upload] | None = None,
                         now: datetime | None = None) -> Consultation:
-    """Record the answer; on time when given by the deadline."""
+    """Record the answer (with up to 3 files); on time when given by the deadline."""
     if not can_answer(actor, consultation):
         raise Forbidden("只能答复本部门的咨询")
     if consultation.status == ANSWERED:
@@ -362,6 +362,7 @@ def answer_consultation(actor: User, consultation: Consultation, answer: str, *,
     text = _text({"answer": answer}, "answer", fields, required=True, low=2, high=MAX_ANSWER)
     if fields:
         raise Invalid("答复内容有误", fields=fields)
+    check_uploads(files or [])  # before anything changes
     now = now or utcnow()
     # A conditional update: of two answerers submitting at once, one answers and the other gets the 409.
     claimed = db.session.execute(
@@ -373,7 +374,7 @@ def answer_consultation(actor: User, consultation: Consultation, answer: str, *,
     if not claimed:
         raise Conflict("该咨询已答复", code="already_answered")
     db.session.refresh(consultation)
-    _turn(consultation, STAFF, ANSWER, text, actor, now)
+    attach(_turn(consultation, STAFF, ANSWER, text, actor, now), files or [])
     _tell_enterprise(consultation, now)
     audit.record(actor, "consultation.answer", "consultation", consultation.id, on_time=consultation.on_time)
     return consultation

@@ -271,7 +271,7 @@ def answer(consultation_id: int):
     if not form.validate_on_submit():
         return _render_detail(consultation, 422, answer_form=form)
     try:
-        service.answer_consultation(current_user, consultation, form.answer.data or "")
+        service.answer_consultation(current_user, consultation, form.answer.data or "", files=_uploads("files"))
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()

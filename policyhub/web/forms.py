@@ -114,6 +114,7 @@ class SupplementForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     answer = TextAreaField("答复内容", validators=[Length(max=5000, message="最多 5000 字")])
+    files = MultipleFileField("附件（PDF、JPG、PNG、DOCX、XLSX，最多 3 个，每个 10 MB 以内）")
 
 
 class ReassignForm(FlaskForm):

@@ -77,10 +77,12 @@ def test_the_enterprise_replies_with_files_and_the_thread_shows_every_turn(app, 
     login(client, "outsider")  # another department's answerer
     assert client.get(f"/staff/consultations/{consultation_id}/files/{pdf_id}").status_code == 404
     login(client, "answerer")
-    done = client.post(f"/staff/consultations/{consultation_id}/answer", data={"answer": "材料齐全，请于3月申报。"})
+    done = client.post(f"/staff/consultations/{consultation_id}/answer", content_type="multipart/form-data",
+                       data={"answer": "材料齐全，请于3月申报。", "files": [(io.BytesIO(PNG), "申报指南.png")]})
     assert done.status_code == 302
     page = client.get(f"/consultations/{code}?t={token}").get_data(as_text=True)
     assert page.index("请补充项目备案证明") < page.index("已上传备案证明") < page.index("材料齐全，请于3月申报。")
+    assert page.index("材料齐全，请于3月申报。") < page.index("申报指南.png")
 
 
 def test_a_file_that_is_not_what_it_claims_is_refused_and_changes_nothing(app, client, desk):
@@ -93,6 +95,13 @@ def test_a_file_that_is_not_what_it_claims_is_refused_and_changes_nothing(app, c
     with app.app_context():
         consultation = db.session.get(Consultation, consultation_id)
         assert consultation.status == "awaiting_supplement" and consultation.clock_round == 1
+        assert db.session.scalar(select(ConsultationFile)) is None
+    client.post(f"/consultations/{code}/supplement", data={"token": token, "supplement": "已补充。"})
+    refused = client.post(f"/staff/consultations/{consultation_id}/answer", content_type="multipart/form-data",
+                          data={"answer": "答复如下。", "files": [(io.BytesIO(exe), "指南.docx")]})
+    assert refused.status_code == 422
+    with app.app_context():
+        assert db.session.get(Consultation, consultation_id).status == "open"
         assert db.session.scalar(select(ConsultationFile)) is None
 
 

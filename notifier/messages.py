@@ -31,8 +31,10 @@ __all__ = [
     "SmsStyle",
     "answer_reminder",
     "consultation_answered",
+    "consultation_received",
     "daily_digest",
     "deadline_reminder",
+    "deadline_in_words",
     "escalation",
     "followed_policy_changed",
     "policy_match_alert",
@@ -40,6 +42,7 @@ __all__ = [
     "sms_encoding",
     "sms_length",
     "sms_segments",
+    "supplement_requested",
     "truncate",
     "welcome",
 ]
@@ -323,9 +326,9 @@ def welcome(matches: Sequence[PolicyMatch], *, enterprise_name: str, list_url: s
 
 
 def consultation_answered(*, enterprise_name: str, question: str, department: str, answer_url: str,
-                          platform: str = PLATFORM) -> Notice:
-    """The enterprise's question has an answer: where to read it."""
-    _check_urls(answer_url)
+                          rating_url: str | None = None, platform: str = PLATFORM) -> Notice:
+    """The enterprise's question has an answer: where to read it, and where to rate it (好差评)."""
+    _check_urls(answer_url, *([rating_url] if rating_url else []))
     subject = f"您的咨询已答复：{truncate(question, 40)}"
     text_lines = [
         f"{enterprise_name}：",
@@ -342,7 +345,12 @@ def consultation_answered(*, enterprise_name: str, question: str, department: st
         _quote(truncate(question, 200)),
         _p(f'<a href="{_e(answer_url)}">查看答复</a>'),
     ]
-    sms = _sms_fit("您的咨询“{}”已由{}答复，查看 {}", question, department, answer_url,
+    if rating_url:
+        text_lines += ["", f"答复是否解决了您的问题？请评价（非常满意 … 非常不满意）：{rating_url}"]
+        body.append(_p(f'答复是否解决了您的问题？<a href="{_e(rating_url)}">请评价</a>（非常满意 … 非常不满意）'))
+    # One link fits an SMS: the rating page shows the answer too.
+    sms = _sms_fit("您的咨询“{}”已由{}答复，查看并评价 {}" if rating_url else "您的咨询“{}”已由{}答复，查看 {}",
+                   question, department, rating_url or answer_url,
                    caps=(_QUESTION_CAP, _NAME_CAP))
     params = {"question": _param(question), "department": _param(department)}
     return Notice("consultation_answered", _email(subject, text_lines, body, platform, None), SmsBody(sms, params))
@@ -397,6 +405,69 @@ def sign_in_code(code: str, *, minutes: int, link: str | None = None, platform: 
     sms = f"您的登录验证码为 {code}，{minutes} 分钟内有效。如非本人操作请忽略。"
     return Notice("sign_in", _email(subject, text_lines, body, platform, None),
                   SmsBody(sms, {"code": code, "minutes": str(minutes)}))
+
+
+def deadline_in_words(due_at: datetime) -> str:
+    """A deadline as people say it, in Shanghai time: "12月4日（周五）24时前" (a 23:59:59 deadline is 24时)."""
+    due = _local(due_at)
+    day = f"{due.month}月{due.day}日（周{_WEEKDAYS[due.weekday()]}）"
+    if (due.hour, due.minute) == (23, 59):
+        return f"{day}24时前"
+    return f"{day}{due:%H:%M}前"
+
+
+def consultation_received(*, contact_name: str, tracking_code: str, department: str, due_at: datetime,
+                          status_url: str, platform: str = PLATFORM) -> Notice:
+    """The receipt sent the moment a question arrives: its tracking code, the deadline in words, the status link."""
+    _check_urls(status_url)
+    deadline = deadline_in_words(due_at)
+    subject = f"咨询已受理（查询码 {tracking_code}），将于{deadline}答复"
+    text_lines = [
+        f"{contact_name}：",
+        "",
+        f"您在{platform}提交的咨询已受理，由{department}办理。",
+        f"查询码：{tracking_code}",
+        f"答复期限：{deadline}（2 个工作日内答复）",
+        "",
+        f"查看办理进度：{status_url}",
+    ]
+    body = [
+        _p(f"{_e(contact_name)}："),
+        _p(f"您在{_e(platform)}提交的咨询已受理，由<strong>{_e(department)}</strong>办理。"),
+        _p(f"查询码：<strong>{_e(tracking_code)}</strong>"),
+        _p(f"答复期限：<strong>{_e(deadline)}</strong>（2 个工作日内答复）"),
+        _p(f'<a href="{_e(status_url)}">查看办理进度</a>'),
+    ]
+    sms = _sms_fit(f"您的咨询已受理，查询码{tracking_code}，{deadline}答复，进度 {{}}", status_url, caps=())
+    params = {"code": tracking_code, "deadline": deadline}
+    return Notice("consultation_received", _email(subject, text_lines, body, platform, None), SmsBody(sms, params))
+
+
+def supplement_requested(*, contact_name: str, tracking_code: str, department: str, request: str,
+                         reply_url: str, platform: str = PLATFORM) -> Notice:
+    """The department needs more from the enterprise: what it asks, and where to reply (the clock waits)."""
+    _check_urls(reply_url)
+    subject = f"请补充材料：您的咨询（查询码 {tracking_code}）"
+    text_lines = [
+        f"{contact_name}：",
+        "",
+        f"{department}办理您的咨询时需要您补充以下内容：",
+        "",
+        truncate(request, 1000),
+        "",
+        "补充后将重新计算 2 个工作日的答复期限。",
+        f"在线补充（可上传文件）：{reply_url}",
+    ]
+    body = [
+        _p(f"{_e(contact_name)}："),
+        _p(f"<strong>{_e(department)}</strong>办理您的咨询时需要您补充以下内容："),
+        _quote(truncate(request, 1000)),
+        _p("补充后将重新计算 2 个工作日的答复期限。"),
+        _p(f'<a href="{_e(reply_url)}">在线补充（可上传文件）</a>'),
+    ]
+    sms = _sms_fit("您的咨询需补充：“{}”，请在线补充 {}", request, reply_url, caps=(40,))
+    params = {"code": tracking_code, "request": _param(request)}
+    return Notice("supplement_requested", _email(subject, text_lines, body, platform, None), SmsBody(sms, params))
 
 
 def answer_reminder(*, department: str, question: str, enterprise_name: str, due_at: datetime, question_url: str,

@@ -105,12 +105,21 @@ def reminder_due(due_at: datetime, now: datetime, calendar: WorkCalendar, sent: 
     return local_now.date() == remind_on and _in_office_hours(local_now, calendar)
 
 
-def escalation_due(due_at: datetime, now: datetime, calendar: WorkCalendar, sent: bool = False) -> bool:
-    """Whether to escalate an unanswered question now: overdue, during office hours of a working day."""
+def escalation_due(due_at: datetime, now: datetime, calendar: WorkCalendar, sent: bool = False,
+                   after_workdays: int = 0) -> bool:
+    """Whether to escalate an unanswered question now: overdue, during office hours of a working day.
+
+    ``after_workdays`` holds a higher rung of the ladder back: 0 escalates on the first working
+    day after the due day, 1 on the working day after that, and so on.
+    """
+    if after_workdays < 0:
+        raise ValueError(f"after_workdays must not be negative, got {after_workdays}")
     due = _shanghai(due_at, "due_at")
     local_now = _shanghai(now, "now")
     # Never at night or on a day off: nobody would act on it, and it would read as noise.
-    return not sent and local_now > due and _in_office_hours(local_now, calendar)
+    if sent or local_now <= due or not _in_office_hours(local_now, calendar):
+        return False
+    return after_workdays == 0 or working_days_overdue(due_at, now, calendar) > after_workdays
 
 
 def _in_office_hours(local_now: datetime, calendar: WorkCalendar) -> bool:

@@ -39,6 +39,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(Path(instance_path) / "policyhub.db"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "UPLOAD_MAX_BYTES": UPLOAD_MAX_BYTES,
+        # Files enterprises and staff attach to consultations: outside the web root, served by the app only.
+        "CONSULTATION_FILES_DIR": str(Path(instance_path) / "consultation_files"),
         # Multipart framing and form fields ride on top of the file itself.
         "MAX_CONTENT_LENGTH": UPLOAD_MAX_BYTES + 256 * 1024,
         "SCHEDULER": "off",

@@ -2,7 +2,13 @@
 
 from policyhub.models.audit import AuditEvent
 from policyhub.models.base import Base, UTCDateTime, utcnow
-from policyhub.models.consultation import CalendarOverride, CalendarYear, Consultation
+from policyhub.models.consultation import (
+    CalendarOverride,
+    CalendarYear,
+    Consultation,
+    ConsultationFile,
+    ConsultationTurn,
+)
 from policyhub.models.department import Department
 from policyhub.models.door import EnterpriseSession, PolicyFollow, SignInCode
 from policyhub.models.enterprise import CHANNELS, Enterprise, Subscription
@@ -21,6 +27,8 @@ __all__ = [
     "CalendarOverride",
     "CalendarYear",
     "Consultation",
+    "ConsultationFile",
+    "ConsultationTurn",
     "Department",
     "Enterprise",
     "EnterpriseSession",

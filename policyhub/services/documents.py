@@ -28,7 +28,7 @@ from pypdf.errors import (
     PyPdfError,
 )
 
-__all__ = ["ALLOWED_EXTENSIONS", "MAX_UPLOAD_BYTES", "DocumentError", "ExtractedDocument", "extract_text"]
+__all__ = ["ALLOWED_EXTENSIONS", "MAX_UPLOAD_BYTES", "DocumentError", "ExtractedDocument", "extract_text", "sniff_kind"]
 
 MAX_UPLOAD_BYTES: Final = 20 * 1024 * 1024
 #: Lower-case, without the dot, as in Flask's upload examples.
@@ -259,6 +259,11 @@ _MAGIC: Final = (
     (b"7z\xbc\xaf\x27\x1c", "archive"),
 )
 _HTML_START_RE: Final = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
+
+
+def sniff_kind(data: bytes) -> str | None:
+    """What a file is from its content (pdf, png, jpeg, docx, xlsx, …), or None when it may be text."""
+    return _sniff(data)
 
 
 def _sniff(data: bytes) -> str | None:

@@ -78,17 +78,24 @@ def summary(now: datetime, period: Period) -> dict[str, Any]:
         # answered_at is set only on answering: no status test, so the index alone answers the query.
         .where(c.answered_at >= period.start, c.answered_at < period.end)
         .group_by(c.department_id))}
-    totals = _figures(None)
+    ratings = _ratings(now, period)
+    totals = _figures(None) | _satisfaction(None)
     departments = []
     for department in db.session.scalars(select(Department).order_by(Department.code)):
-        if department.id not in backlog and department.id not in answered:
+        if department.id not in backlog and department.id not in answered and department.id not in ratings:
             continue
-        figures = _figures(backlog.get(department.id), answered.get(department.id))
+        figures = _figures(backlog.get(department.id), answered.get(department.id)) | _satisfaction(
+            ratings.get(department.id))
         for key in totals:
-            if key != "on_time_rate":
+            if key not in ("on_time_rate", "satisfaction_rate"):
                 totals[key] += figures[key]
         departments.append({"code": department.code, "name": department.name} |
-                           {k: v for k, v in figures.items() if k != "missed"})
+                           {k: v for k, v in figures.items() if k not in ("missed", "satisfied")})
+    # 好差评 ranking: best satisfaction first, then fewer follow-ups overdue; departments with no ratings last.
+    departments.sort(key=lambda d: (d["satisfaction_rate"] is None, -(d["satisfaction_rate"] or 0),
+                                    d["followups_overdue"], d["code"]))
+    for rank, department in enumerate(departments, start=1):
+        department["satisfaction_rank"] = rank
     # Dezhou-style ranking: best on-time rate first; then fewer overdue; departments with no answers last.
     departments.sort(key=lambda d: (d["on_time_rate"] is None, -(d["on_time_rate"] or 0), d["overdue"], d["code"]))
     for rank, department in enumerate(departments, start=1):
@@ -100,8 +107,34 @@ def summary(now: datetime, period: Period) -> dict[str, Any]:
         "awaiting_supplement": totals["awaiting_supplement"],
         "answered_on_time": totals["answered_on_time"], "answered_late": totals["answered_late"],
         "compliance_rate": round(totals["answered_on_time"] / denominator, 4) if denominator else None,
+        "rated": totals["rated"],
+        "satisfaction_rate": round(totals["satisfied"] / totals["rated"], 4) if totals["rated"] else None,
+        "followups_open": totals["followups_open"], "followups_overdue": totals["followups_overdue"],
         "departments": departments,
     }
+
+
+def _ratings(now: datetime, period: Period) -> dict[int, Any]:
+    """Per department: answers rated in the period, how many 满意 or better, follow-ups open and overdue now."""
+    c = Consultation
+    rated_in_period = and_(c.rated_at >= period.start, c.rated_at < period.end)
+    followup_open = and_(c.followup_due_at.is_not(None), c.followup_closed_at.is_(None))
+    return {row.department_id: row for row in db.session.execute(
+        select(c.department_id, _count(rated_in_period).label("rated"),
+               _count(and_(rated_in_period, c.rating >= 4)).label("satisfied"),
+               _count(followup_open).label("followups_open"),
+               _count(and_(followup_open, c.followup_due_at < now)).label("followups_overdue"))
+        .where(rated_in_period | followup_open).group_by(c.department_id))}
+
+
+def _satisfaction(row: Any) -> dict[str, Any]:
+    """满意率 = (非常满意 + 满意) / rated, as the national 好差评 system counts it."""
+    rated = row.rated if row is not None else 0
+    satisfied = row.satisfied if row is not None else 0
+    return {"rated": rated, "satisfied": satisfied,
+            "satisfaction_rate": round(satisfied / rated, 4) if rated else None,
+            "followups_open": row.followups_open if row is not None else 0,
+            "followups_overdue": row.followups_overdue if row is not None else 0}
 
 
 def _figures(backlog: Any, answered: Any = None) -> dict[str, Any]:

@@ -17,6 +17,8 @@ __all__ = [
     "read_short_code",
     "short_code",
     "read_feedback_token",
+    "rating_token",
+    "read_rating_token",
     "read_status_token",
     "read_unsubscribe_token",
     "status_token",
@@ -87,6 +89,17 @@ def status_token(consultation_id: int) -> str:
 def read_status_token(token: str) -> int | None:
     """The consultation id of a status token, or None."""
     ids = _ints(_unsign("policyhub.consultation-status", token), 1)
+    return ids[0] if ids else None
+
+
+def rating_token(consultation_id: int) -> str:
+    """The link in the answer message that lets the enterprise rate the answer (好差评)."""
+    return _sign("policyhub.consultation-rating", str(consultation_id))
+
+
+def read_rating_token(token: str) -> int | None:
+    """The consultation id of a rating token, or None."""
+    ids = _ints(_unsign("policyhub.consultation-rating", token), 1)
     return ids[0] if ids else None
 
 

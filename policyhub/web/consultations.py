@@ -6,19 +6,29 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 
 from notifier import sla
 from notifier.workcal import statutory_holidays
 from policyhub.extensions import db, limiter
-from policyhub.models import CalendarOverride, CalendarYear, Consultation, Department, utcnow
+from policyhub.models import (
+    CalendarOverride,
+    CalendarYear,
+    Consultation,
+    ConsultationFile,
+    ConsultationTurn,
+    Department,
+    utcnow,
+)
+from policyhub.models.consultation import RATING_LABELS
 from policyhub.services import consultations as service
 from policyhub.services.calendar import current_calendar, load_year_schedule, provisional_years_ahead, set_override
+from policyhub.services.consultation_files import ALLOWED_KINDS, Upload, file_path
 from policyhub.services.errors import ServiceError
 from policyhub.services.sla_report import overdue_list, state_condition, summary, weekly_trend
-from policyhub.services.tokens import read_status_token, status_token
+from policyhub.services.tokens import read_rating_token, read_status_token, status_token
 from policyhub.timeutil import to_local
 from policyhub.web.api.consultations import period_from_args
 from policyhub.web.api.validation import page_args
@@ -46,7 +56,7 @@ STATUS_LABELS = {"open": "办理中", "at_risk": "今日到期", "overdue": "已
 
 @consultations.app_context_processor
 def _labels() -> dict[str, Any]:
-    return {"CONSULTATION_STATUS_LABELS": STATUS_LABELS}
+    return {"CONSULTATION_STATUS_LABELS": STATUS_LABELS, "RATING_LABELS": RATING_LABELS}
 
 
 # --- public ---------------------------------------------------------------------------------------
@@ -117,7 +127,7 @@ def supplement(code: str):
     consultation = _by_token(code, form.token.data)
     if form.validate_on_submit():
         try:
-            service.submit_supplement(consultation, form.supplement.data or "")
+            service.submit_supplement(consultation, form.supplement.data or "", files=_uploads("files"))
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -129,7 +139,68 @@ def supplement(code: str):
                            status=service.view_status(consultation, utcnow())), 422
 
 
+def _by_rating_token(code: str, token: str | None) -> Consultation:
+    consultation_id = read_rating_token(token or "")
+    consultation = db.session.get(Consultation, consultation_id) if consultation_id else None
+    if consultation is None or consultation.tracking_code != code:
+        abort(404)
+    return consultation
+
+
+@consultations.route("/consultations/<code>/rate", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def rate(code: str):
+    """好差评: the signed link in the answer message; the answer, and the five levels with a comment."""
+    token = request.values.get("r")
+    consultation = _by_rating_token(code, token)
+    errors: dict[str, str] = {}
+    status_code = 200
+    if request.method == "POST":
+        try:
+            service.rate(consultation, request.form.get("score", ""), request.form.get("comment"))
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            errors = exc.fields or {"score": exc.message}
+            status_code = exc.status
+        else:
+            flash("感谢您的评价" + ("，我们将在 2 个工作日内回访整改" if consultation.followup_due_at else ""),
+                  "success")
+            return redirect(url_for("consultations.rate", code=code, r=token))
+    return render_template("consultations/rate.html", consultation=consultation, token=token, errors=errors,
+                           labels=RATING_LABELS, status_token=status_token(consultation.id)), status_code
+
+
+def _uploads(name: str) -> list[Upload]:
+    return [Upload(f.filename or "", f.read()) for f in request.files.getlist(name) if f.filename]
+
+
+def _send_stored(consultation: Consultation, file_id: int) -> Response:
+    """A file of this consultation's thread, as a download that a browser never runs or renders inline."""
+    stored = db.session.scalar(select(ConsultationFile).join(ConsultationTurn).where(
+        ConsultationFile.id == file_id, ConsultationTurn.consultation_id == consultation.id))
+    if stored is None or not file_path(stored).is_file():
+        abort(404)
+    # At most 10 MB: read whole, so no file handle outlives the request.
+    response = send_file(io.BytesIO(file_path(stored).read_bytes()), mimetype=ALLOWED_KINDS[stored.kind], as_attachment=True,
+                         download_name=stored.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@consultations.get("/consultations/<code>/files/<int:file_id>")
+def enterprise_file(code: str, file_id: int):
+    return _send_stored(_by_token(code, request.args.get("t")), file_id)
+
+
 # --- staff ----------------------------------------------------------------------------------------
+
+
+@consultations.get("/staff/consultations/<int:consultation_id>/files/<int:file_id>")
+@roles_required("answerer", "supervisor", "editor")
+def staff_file(consultation_id: int, file_id: int):
+    return _send_stored(_get(consultation_id), file_id)
 
 
 @consultations.get("/staff/consultations")
@@ -143,12 +214,24 @@ def inbox():
     wanted = request.args.get("status", "pending")
     if wanted not in ("pending", "overdue", "at_risk", "answered"):
         wanted = "pending"
-    stmt = stmt.where(state_condition(wanted, now))
+    query = request.args.get("q", "").strip()
+    search_error = None
+    if query:
+        # A look-up by code or phone searches every state: the caller does not know where it is.
+        found = service.staff_search(query)
+        if found is None:
+            search_error = "请输入查询码（ZX 开头）或手机号（完整或后 4 位以上）"
+            found = false()
+        stmt = stmt.where(found)
+        wanted = "search"
+    else:
+        stmt = stmt.where(state_condition(wanted, now))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     order = c.answered_at.desc() if wanted == "answered" else c.due_at
     items = db.session.scalars(stmt.order_by(order, c.id).limit(per_page).offset((page - 1) * per_page)).all()
     return render_template("staff/consultations.html", items=items, total=total, wanted=wanted, now=now,
-                           view_status=service.view_status)
+                           view_status=service.view_status, query=query, search_error=search_error), \
+        (422 if search_error else 200)
 
 
 @consultations.get("/staff/consultations/<int:consultation_id>")
@@ -174,6 +257,7 @@ def _render_detail(consultation: Consultation, status_code: int = 200, **forms: 
         status=service.view_status(consultation, utcnow()), can_answer=service.can_answer(current_user, consultation),
         contacts=service.contacts_for(current_user, consultation, detail=True),
         can_publish_qa=service.can_publish_qa(current_user, consultation),
+        qa_draft=service.qa_draft(consultation) if consultation.answer else None,
         answer_form=forms.get("answer_form") or AnswerForm(), reassign_form=reassign_form,
         supplement_form=forms.get("supplement_form") or SupplementRequestForm(), action_form=ActionForm(),
     ), status_code
@@ -187,7 +271,7 @@ def answer(consultation_id: int):
     if not form.validate_on_submit():
         return _render_detail(consultation, 422, answer_form=form)
     try:
-        service.answer_consultation(current_user, consultation, form.answer.data or "")
+        service.answer_consultation(current_user, consultation, form.answer.data or "", files=_uploads("files"))
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
@@ -233,6 +317,23 @@ def supplement_request(consultation_id: int):
     return redirect(url_for("consultations.staff_detail", consultation_id=consultation_id))
 
 
+@consultations.post("/staff/consultations/<int:consultation_id>/followup")
+@roles_required("answerer")
+def followup(consultation_id: int):
+    """回访整改: the department records what it did about a 差评."""
+    consultation = _get(consultation_id)
+    if ActionForm().validate_on_submit():
+        try:
+            service.close_followup(current_user, consultation, request.form.get("note", ""))
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message + "".join(f"：{why}" for why in (exc.fields or {}).values()), "error")
+        else:
+            flash("回访整改已记录", "success")
+    return redirect(url_for("consultations.staff_detail", consultation_id=consultation_id))
+
+
 @consultations.post("/staff/consultations/<int:consultation_id>/publish-qa")
 @roles_required("answerer", "editor")
 def publish_qa(consultation_id: int):
@@ -242,11 +343,12 @@ def publish_qa(consultation_id: int):
         wanted = request.form.get("published")
         published = wanted == "1" if wanted in ("0", "1") else not consultation.published_as_qa
         try:
-            service.publish_as_qa(current_user, consultation, published)
+            service.publish_as_qa(current_user, consultation, published, question=request.form.get("qa_question"),
+                                  answer=request.form.get("qa_answer"))
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            flash(exc.message, "error")
+            flash(exc.message + "".join(f"：{why}" for why in (exc.fields or {}).values()), "error")
     return redirect(url_for("consultations.staff_detail", consultation_id=consultation_id))
 
 

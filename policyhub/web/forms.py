@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -129,11 +129,13 @@ class LookupForm(FlaskForm):
 
 class SupplementForm(FlaskForm):
     supplement = TextAreaField("补充材料", validators=[Length(max=2000, message="最多 2000 字")])
+    files = MultipleFileField("附件（PDF、JPG、PNG、DOCX、XLSX，最多 3 个，每个 10 MB 以内）")
     token = StringField()
 
 
 class AnswerForm(FlaskForm):
     answer = TextAreaField("答复内容", validators=[Length(max=5000, message="最多 5000 字")])
+    files = MultipleFileField("附件（PDF、JPG、PNG、DOCX、XLSX，最多 3 个，每个 10 MB 以内）")
 
 
 class ReassignForm(FlaskForm):

@@ -13,12 +13,15 @@ from notifier.messages import (
     PolicyMatch,
     answer_reminder,
     consultation_answered,
+    consultation_received,
     daily_digest,
+    deadline_in_words,
     escalation,
     policy_match_alert,
     sms_encoding,
     sms_length,
     sms_segments,
+    supplement_requested,
     truncate,
 )
 
@@ -88,6 +91,8 @@ def all_notices(title: str = MATCH.title, question: str = "请问技改补贴的
                                            due_at=DUE, question_url=URL),
         "escalation": escalation(department=department, question=question, enterprise_name="滨州宏达铝业有限公司",
                                  due_at=DUE, working_days_overdue=2, question_url=URL),
+        "supplement_requested": supplement_requested(contact_name="李", tracking_code="ZX23456789",
+                                                     department=department, request=question, reply_url=URL),
     }
 
 
@@ -122,7 +127,8 @@ def test_links_must_be_absolute_http(url):
         policy_match_alert(PolicyMatch("标题", "部门", url), enterprise_name="公司", unsubscribe_url=UNSUBSCRIBE)
 
 
-@pytest.mark.parametrize("kind", ["policy_match", "daily_digest", "consultation_answered", "answer_reminder", "escalation"])
+@pytest.mark.parametrize("kind", ["policy_match", "daily_digest", "consultation_answered", "answer_reminder", "escalation",
+                                  "supplement_requested"])
 def test_every_sms_stays_short_keeps_its_link_and_cuts_with_an_ellipsis(kind):
     notice = all_notices(title=LONG_TITLE * 3, question="请问" + "技改补贴申报材料" * 30, department="滨州市" + "某某" * 20 + "局")[kind]
     assert notice.kind == kind
@@ -134,7 +140,8 @@ def test_every_sms_stays_short_keeps_its_link_and_cuts_with_an_ellipsis(kind):
         assert len(value) <= TEMPLATE_PARAM_MAX and "http" not in value
 
 
-@pytest.mark.parametrize("kind", ["policy_match", "daily_digest", "consultation_answered", "answer_reminder", "escalation"])
+@pytest.mark.parametrize("kind", ["policy_match", "daily_digest", "consultation_answered", "answer_reminder", "escalation",
+                                  "supplement_requested"])
 def test_every_email_renders_and_reads_back_as_utf8(kind):
     notice = all_notices()[kind]
     message = notice.email_message("li@example.com", idempotency_key=f"{kind}-1")
@@ -167,6 +174,10 @@ def test_the_answer_notice_names_the_department():
     assert "已由滨州市工业和信息化局答复" in notice.email.text
     assert notice.sms.text == f"您的咨询“请问技改补贴的申报材料有哪些？”已由滨州市工业和信息化局答复，查看 {URL}"
     assert notice.unsubscribe_url is None
+    rated = consultation_answered(enterprise_name="李", question="问题", department="部门", answer_url=URL,
+                                  rating_url=URL + "/rate")
+    assert rated.sms.text.endswith(URL + "/rate") and "评价" in rated.sms.text
+    assert f"{URL}/rate" in rated.email.text and "非常不满意" in rated.email.text
 
 
 def test_the_reminder_shows_the_deadline_in_shanghai_time():
@@ -199,3 +210,17 @@ def test_a_notice_addresses_itself_to_either_channel():
     assert (text.channel, text.text, text.template_code) == ("sms", notice.sms.text, "SMS_1")
     assert text.template_params == notice.sms.template_params
     assert notice.sms.segments == sms_segments(notice.sms.text)
+
+
+def test_the_deadline_in_words_is_shanghai_time_and_24_for_end_of_day():
+    assert deadline_in_words(datetime(2026, 12, 4, 15, 59, 59, tzinfo=UTC)) == "12月4日（周五）24时前"
+    assert deadline_in_words(datetime(2026, 12, 4, 4, 30, tzinfo=UTC)) == "12月4日（周五）12:30前"
+
+
+def test_the_receipt_carries_code_deadline_and_link_on_both_channels():
+    notice = consultation_received(contact_name="李", tracking_code="ZX23456789", department="滨州市工业和信息化局",
+                                   due_at=datetime(2026, 12, 4, 15, 59, 59, tzinfo=UTC), status_url=URL)
+    for text in (notice.sms.text, notice.email.text):
+        assert "ZX23456789" in text and "12月4日（周五）24时前" in text and URL in text
+    assert sms_segments(notice.sms.text) <= SMS_MAX_SEGMENTS
+    assert notice.kind == "consultation_received"

@@ -220,6 +220,16 @@ def test_escalation_due(now, expected):
     assert escalation_due(FRIDAY_DUE, now, CALENDAR) is expected
 
 
+def test_a_higher_rung_waits_further_working_days():
+    # Due Friday: the head's rung on Monday, the supervisors' (one working day later) on Tuesday.
+    assert not escalation_due(FRIDAY_DUE, sh(2025, 3, 17, 10), CALENDAR, after_workdays=1)
+    assert escalation_due(FRIDAY_DUE, sh(2025, 3, 18, 9), CALENDAR, after_workdays=1)
+    assert not escalation_due(FRIDAY_DUE, sh(2025, 3, 18, 19), CALENDAR, after_workdays=1)
+    assert not escalation_due(FRIDAY_DUE, sh(2025, 3, 18, 9), CALENDAR, after_workdays=2)
+    with pytest.raises(ValueError):
+        escalation_due(FRIDAY_DUE, sh(2025, 3, 18, 9), CALENDAR, after_workdays=-1)
+
+
 def test_escalation_is_sent_once():
     assert not escalation_due(FRIDAY_DUE, sh(2025, 3, 17, 10), CALENDAR, sent=True)
 

@@ -109,3 +109,28 @@ def test_calendar_page_for_admins(client, make_user):
                                                  "override-workday": "0", "override-note": "测试"},
                         follow_redirects=True).get_data(as_text=True)
     assert "已保存" in saved and "2026-12-31" in saved
+
+
+def test_qa_is_reviewed_before_publishing_with_personal_details_masked(client, app, answerer, make_policy):
+    from policyhub.services.consultations import mask_personal
+
+    assert mask_personal("张经理，电话13812345678，代码91371600MA3C1234X5", ("张经理",)) == \
+        "张**，电话138****5678，代码91************34X5"
+    policy = make_policy()
+    ask(client, policy_id=str(policy["id"]), question="您好，我是张经理，电话13812345678，请问补贴怎么申报？")
+    with app.app_context():
+        consultation_id = db.session.scalar(select(Consultation)).id
+    client.post("/login", data={"username": "answerer", "password": "correct-horse-battery"})
+    client.post(f"/staff/consultations/{consultation_id}/answer", data={"answer": "张经理您好，请提交项目备案。"})
+    detail = client.get(f"/staff/consultations/{consultation_id}").get_data(as_text=True)
+    preview = detail[detail.index('id="qa-preview"'):]
+    assert "138****5678" in preview and "张**" in preview and "13812345678" not in preview
+    empty = client.post(f"/staff/consultations/{consultation_id}/publish-qa",
+                        data={"published": "1", "qa_question": "", "qa_answer": "答复"}, follow_redirects=True)
+    assert "必填" in empty.get_data(as_text=True)
+    assert "政策问答" not in client.get(f"/policies/{policy['id']}").get_data(as_text=True)
+    client.post(f"/staff/consultations/{consultation_id}/publish-qa", data={
+        "published": "1", "qa_question": "请问补贴怎么申报？联系13812345678", "qa_answer": "请提交项目备案。"})
+    public = client.get(f"/policies/{policy['id']}").get_data(as_text=True)
+    assert "请问补贴怎么申报？联系138****5678" in public and "请提交项目备案。" in public
+    assert "张经理" not in public and "13812345678" not in public

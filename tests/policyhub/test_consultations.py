@@ -243,3 +243,53 @@ def test_the_admin_banner_names_the_years_ahead_that_no_schedule_covers(app):
         assert provisional_years_ahead(datetime(last_known, 12, 2, tzinfo=SH)) == [last_known + 1]
         assert provisional_years_ahead(datetime(last_known - 1, 12, 2, tzinfo=SH)) == []
         assert provisional_years_ahead(datetime(last_known + 3, 1, 2, tzinfo=SH)) == [last_known + 3, last_known + 4]
+
+
+def test_the_receipt_goes_at_once_with_code_deadline_in_words_and_status_link(app, client, departments):
+    # Tuesday 2026-12-01 → due Thursday 12-03; asked on a phone, so the receipt is an SMS.
+    consultation_id, code, _, _ = submit(app, "2026-12-01 10:00")
+    _, email_code, _, _ = submit(app, "2026-12-02 10:00", mobile=None, email="li@example.com")  # due Fri 12-04
+    with app.app_context():
+        sms = db.session.scalar(select(Notification).where(Notification.consultation_id == consultation_id))
+        assert (sms.kind, sms.channel, sms.recipient) == ("consultation_received", "sms", "13800001234")
+        assert code in sms.body_text and "12月3日（周四）24时前" in sms.body_text
+        link = sms.body_text.split()[-1]
+        mail = db.session.scalar(select(Notification).where(Notification.recipient == "li@example.com"))
+        assert mail.channel == "email" and email_code in mail.subject and "12月4日（周五）24时前" in mail.body_text
+    path = link.removeprefix(app.config["BASE_URL"])
+    assert path.startswith(f"/consultations/{code}?t=")
+    assert code in client.get(path).get_data(as_text=True)
+
+
+def test_a_supplement_request_reaches_the_enterprise_with_the_question(app, departments, make_user):
+    make_user("answerer", "answerer", "yshj")
+    consultation_id, code, *_ = submit(app, "2025-11-18 10:00")
+    with app.app_context():
+        from policyhub.models import User
+
+        user = db.session.scalar(select(User).where(User.username == "answerer"))
+        service.request_supplement(user, db.session.get(Consultation, consultation_id), "请补充营业执照复印件",
+                                   now=at("2025-11-19 10:00"))
+        db.session.commit()
+        notice = db.session.scalar(select(Notification).where(Notification.kind == "supplement_requested"))
+        assert notice.channel == "sms" and notice.recipient == "13800001234"
+        assert "请补充营业执照复印件" in notice.body_text and f"/consultations/{code}?t=" in notice.body_text
+
+
+def test_staff_look_up_by_phone_or_code_within_what_they_may_see(app, client, departments, make_user, bearer):
+    _, code, *_ = submit(app, "2025-11-18 10:00")
+    submit(app, "2025-11-18 11:00", mobile="13911112222")
+    staff = bearer(make_user("boss", "supervisor", "yshj"))
+    by_phone = client.get("/api/v1/consultations?q=13800001234", headers=staff).get_json()
+    assert by_phone["total"] == 1 and by_phone["items"][0]["tracking_code"] == code
+    assert client.get("/api/v1/consultations?q=2222", headers=staff).get_json()["total"] == 1
+    assert client.get(f"/api/v1/consultations?q={code.lower()}", headers=staff).get_json()["total"] == 1
+    bad = client.get("/api/v1/consultations?q=张", headers=staff)
+    assert bad.status_code == 422 and "q" in bad.get_json()["error"]["fields"]
+    other = bearer(make_user("other", "answerer", "gxj"))  # routed to yshj (triage): not visible to gxj
+    assert client.get("/api/v1/consultations?q=13800001234", headers=other).get_json()["total"] == 0
+    make_user("desk", "answerer", "yshj", password="correct-horse-battery")
+    client.post("/login", data={"username": "desk", "password": "correct-horse-battery"})
+    page = client.get("/staff/consultations?q=1234")
+    assert page.status_code == 200 and code in page.get_data(as_text=True)
+    assert client.get("/staff/consultations?q=ab").status_code == 422

@@ -56,8 +56,10 @@ def run_scan(app, when):
 
 
 def sent(app):
+    """What staff were sent (the enterprise's receipts and notices left out)."""
     with app.app_context():
-        return sorted((n.kind, n.channel, n.recipient) for n in db.session.scalars(select(Notification)))
+        return sorted((n.kind, n.channel, n.recipient) for n in db.session.scalars(
+            select(Notification).where(Notification.user_id.is_not(None) | Notification.recipient.like("%.gov.cn"))))
 
 
 def test_reminder_on_the_due_morning_escalation_when_overdue_each_once(app, setup):
@@ -70,12 +72,53 @@ def test_reminder_on_the_due_morning_escalation_when_overdue_each_once(app, setu
     assert run_scan(app, "2025-11-20 15:00").messages == 0  # once
     assert run_scan(app, "2025-11-20 23:59").messages == 0
     assert run_scan(app, "2025-11-21 03:00").messages == 0  # overdue, but never at night
-    late = run_scan(app, "2025-11-21 09:15")
+    late = run_scan(app, "2025-11-21 09:15")  # Friday: the department head
     assert (late.reminders, late.escalations) == (0, 1)
     assert sent(app) == [("answer_reminder", "email", "answerer@example.com"),
-                         ("escalation", "email", "gxj@example.gov.cn"),
-                         ("escalation", "sms", "13900001111")]
-    assert run_scan(app, "2025-11-24 10:00").messages == 0  # once
+                         ("escalation", "email", "gxj@example.gov.cn")]
+    assert run_scan(app, "2025-11-21 16:00").messages == 0  # once
+    assert run_scan(app, "2025-11-22 10:00").messages == 0  # Saturday: no working day has passed
+    top = run_scan(app, "2025-11-24 10:00")  # Monday, one working day later: the supervisors
+    assert (top.reminders, top.escalations) == (0, 1)
+    assert sent(app)[-1] == ("escalation", "sms", "13900001111") and len(sent(app)) == 3
+    assert run_scan(app, "2025-11-25 10:00").messages == 0  # once
+
+
+def test_a_supplement_starts_a_new_round_whose_ladder_is_sent_again(app, setup):
+    consultation_id = submit(app, "2025-11-18 10:00")  # round 1 due Thursday 11-20
+    run_scan(app, "2025-11-20 09:30")
+    run_scan(app, "2025-11-21 09:30")
+    run_scan(app, "2025-11-24 09:30")
+    assert len(sent(app)) == 3
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "answerer"))
+        consultation = db.session.get(Consultation, consultation_id)
+        service.request_supplement(user, consultation, "请补充营业执照复印件", now=at("2025-11-24 11:00"))
+        service.submit_supplement(consultation, "已补充营业执照。", now=at("2025-11-24 15:00"))  # due Wed 11-26
+        assert consultation.clock_round == 2
+        db.session.commit()
+    assert run_scan(app, "2025-11-25 10:00").messages == 0
+    second = [run_scan(app, when) for when in ("2025-11-26 09:10", "2025-11-27 09:10", "2025-11-28 09:10")]
+    assert [(r.reminders, r.escalations, r.messages) for r in second] == [(1, 0, 1), (0, 1, 1), (0, 1, 1)]
+    assert sent(app) == [("answer_reminder", "email", "answerer@example.com")] * 2 + [
+        ("escalation", "email", "gxj@example.gov.cn")] * 2 + [("escalation", "sms", "13900001111")] * 2
+    with app.app_context():
+        keys = {n.idempotency_key for n in db.session.scalars(select(Notification))}
+        assert f"remind:{consultation_id}:r2:" in " ".join(keys)
+        assert run_scan(app, "2025-12-01 09:10").messages == 0  # each rung once per round
+
+
+def test_the_supervisors_rung_can_wait_longer_for_one_department(app, setup):
+    app.config["SLA_SUPERVISOR_WORKDAYS"] = "1,gxj:2"
+    submit(app, "2025-11-18 10:00")  # due Thursday 11-20
+    run_scan(app, "2025-11-21 09:30")  # the head
+    assert run_scan(app, "2025-11-24 10:00").escalations == 0  # gxj waits two working days
+    assert run_scan(app, "2025-11-25 10:00").escalations == 1
+    app.config["SLA_SUPERVISOR_WORKDAYS"] = "1,gxj:x"
+    with app.app_context(), pytest.raises(ValueError, match="SLA_SUPERVISOR_WORKDAYS"):
+        from policyhub.services.sla_scan import supervisor_delay
+
+        supervisor_delay("gxj")
 
 
 def test_no_escalation_on_a_non_working_day(app, setup):

@@ -17,6 +17,7 @@ from policyhub.services import consultations as service
 from policyhub.services.calendar import current_calendar, set_override
 from policyhub.services.errors import Invalid, NotFound
 from policyhub.services.sla_report import Period, state_condition, summary
+from policyhub.services.tokens import read_rating_token
 from policyhub.timeutil import SHANGHAI, parse_aware
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
@@ -84,6 +85,11 @@ def list_consultations():
         stmt = stmt.where(state_condition(status, now))
     department = request.args.get("department", "").strip()
     stmt = stmt.where(service.visible_to(current_api_user()))
+    if "q" in request.args:
+        found = service.staff_search(request.args["q"])
+        if found is None:
+            raise Invalid("检索词有误", fields={"q": "应为查询码（ZX 开头）或手机号（完整或后 4 位以上）"})
+        stmt = stmt.where(found)
     if department:
         stmt = stmt.join(Department).where(Department.code == department)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
@@ -101,6 +107,37 @@ def get_consultation(consultation_id: int):
 class AnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     answer: str = Field(max_length=service.MAX_ANSWER)
+
+
+class RatingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    score: int = Field(ge=1, le=5, strict=True)
+    comment: str | None = Field(default=None, max_length=500)
+    # Either the signed link's token (the `r` of the rating link) or the contact given when asking.
+    token: str | None = Field(default=None, max_length=200)
+    contact: str | None = Field(default=None, max_length=254)
+
+
+@api.post("/consultations/<tracking_code>/rating")
+@limiter.limit("10 per hour")
+def rate_consultation(tracking_code: str):
+    """好差评 by the enterprise: 5 非常满意 … 1 非常不满意; a 1 or 2 opens a follow-up for the department."""
+    data = validate(RatingIn, json_body())
+    consultation = None
+    if data.token:
+        consultation_id = read_rating_token(data.token)
+        consultation = db.session.get(Consultation, consultation_id) if consultation_id else None
+        if consultation is not None and consultation.tracking_code != tracking_code.strip().upper():
+            consultation = None
+    elif data.contact:
+        consultation = service.by_tracking_code(tracking_code, data.contact)
+    if consultation is None:
+        raise NotFound("查询码、评价链接或联系方式不正确", fields={"token": "未找到"})
+    service.rate(consultation, data.score, data.comment)
+    db.session.commit()
+    return jsonify(tracking_code=consultation.tracking_code, score=consultation.rating,
+                   rated_at=consultation.rated_at.isoformat(), followup_due_at=(
+                       consultation.followup_due_at.isoformat() if consultation.followup_due_at else None)), 201
 
 
 class ReassignIn(BaseModel):

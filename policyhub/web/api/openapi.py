@@ -19,7 +19,7 @@ from policyhub.models.notification import NOTIFICATION_STATUSES
 from policyhub.models.policy import POLICY_STATUSES
 from policyhub.services.criteria import SIZES
 from policyhub.web.api import api
-from policyhub.web.api.consultations import LIST_STATUSES, AnswerIn, OverrideIn, ReassignIn
+from policyhub.web.api.consultations import LIST_STATUSES, AnswerIn, OverrideIn, RatingIn, ReassignIn
 from policyhub.web.api.departments import DepartmentIn
 from policyhub.web.api.policies import PolicyIn, WithdrawIn
 
@@ -293,6 +293,7 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
         ("get", "/consultations"): {
             "summary": "咨询列表（答复人员仅本部门；联系方式脱敏）", "roles": staff,
             "params": [_query("status", {"enum": list(LIST_STATUSES)}), _query("department", {"type": "string"}),
+                       _query("q", {"type": "string", "maxLength": 16}, "查询码或手机号（完整或后 4 位以上）"),
                        *page],
             "ok": _list_of(_ref("Consultation"))},
         ("get", "/consultations/{id}"): {"summary": "咨询详情（答复人员仅本部门）", "roles": staff,
@@ -304,6 +305,11 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
         ("post", "/consultations/{id}/reassign"): {
             "summary": "转办", "roles": ("answerer", "supervisor"), "errors": (409,),
             "body": {"required": True, "content": _json(_model(ReassignIn, schemas))}, "ok": _ref("Consultation")},
+        ("post", "/consultations/{tracking_code}/rating"): {
+            "summary": "好差评：企业评价答复（5 非常满意 … 1 非常不满意；差评启动回访整改）", "status": 201,
+            "errors": (404, 409, 429),
+            "body": {"required": True, "content": _json(_model(RatingIn, schemas))},
+            "ok": {"type": "object", "required": ["tracking_code", "score", "rated_at", "followup_due_at"]}},
         ("get", "/calendar/deadline"): {
             "summary": "答复期限（提交日之后第 2 个工作日 23:59:59）",
             "params": [_query("submitted_at", {"type": "string", "format": "date-time"}, "带时区的 ISO 8601 时间",

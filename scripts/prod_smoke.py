@@ -24,7 +24,7 @@ from prodshape import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ProductionShape  
 
 # Jobs on a daily or 10-minute trigger: in a smoke run each runs exactly once (at start). Delivery
 # (the "dispatch" job) is left to the dispatch workers in this shape.
-ONCE_JOBS = ("expire_policies", "sla_scan", "digest")
+ONCE_JOBS = ("expire_policies", "sla_scan", "digest", "deadline_reminders")
 # Jobs on a short interval: the fan-out of published policies (every few seconds), and delivery.
 INTERVAL_JOBS = ("dispatch", "fanout")
 

@@ -314,7 +314,8 @@ class Story:
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(self.site.passwords[username])
         page.get_by_role("button", name="登录").click()
-        page.wait_for_url("**/staff/")
+        # Each role lands on its own work: editors on 政策管理, answerers on the inbox, supervisors on the dashboard.
+        page.wait_for_url(re.compile(r"/staff/(consultations|sla)?$"))
 
     def shot(self, page, name: str) -> Path:
         """A full-page screenshot, numbered in story order."""

@@ -212,6 +212,10 @@ def test_story_from_upload_to_answered_question(story, site, tmp_path):
         expect(criterion(editor, "适用行业")).to_have_text("3216 铝冶炼、3252 铝压延加工")
         expect(criterion(editor, "企业规模")).to_have_text("小型、微型")
 
+        # Before the push, the page says whom it would reach and asks to confirm that number.
+        confirm = editor.locator("#confirm-reach")
+        expect(confirm).to_have_text(re.compile("将推送给 1 家企业，确认发布"))
+        confirm.locator("input").check()
         editor.get_by_role("button", name="发布").click()
         expect(editor.locator(".flash-success")).to_have_text("已发布；匹配企业 1 家，待推送 1 条")
         expect(editor.locator(".row .status")).to_have_text("已发布")
@@ -245,7 +249,7 @@ def test_story_from_upload_to_answered_question(story, site, tmp_path):
                 break
             editor.wait_for_timeout(200)
             editor.reload()
-        expect(row).to_contain_text("policy_match")
+        expect(row).to_contain_text("政策匹配提醒")  # kinds are named in Chinese
         expect(row).to_contain_text("邮件")
         expect(row.locator(".status")).to_have_text("已发送")
         expect(row).not_to_contain_text(MATCHED["email"])  # masked in lists
@@ -331,7 +335,8 @@ def test_story_from_upload_to_answered_question(story, site, tmp_path):
             expect(supervisor.locator(f"#{tile}"), f"tile {tile}").to_have_text(value)
         ranking = supervisor.locator("#ranking tbody tr")
         expect(ranking).to_have_count(1)
-        expect(ranking.locator("td")).to_have_text(["1", "滨州市工业和信息化局", "50.0%", "0", "1"])
+        # Rank, department, on time, open, overdue; then satisfaction (nobody rated yet), its rank, follow-ups.
+        expect(ranking.locator("td")).to_have_text(["1", "滨州市工业和信息化局", "50.0%", "0", "1", "—", "1", "0"])
         overdue_row = supervisor.locator("#overdue-list tbody tr")
         expect(overdue_row).to_have_count(1)
         expect(overdue_row).to_contain_text(old_code)

@@ -107,7 +107,8 @@ def _load_texts(now: datetime) -> dict[int, str]:
                   "issued_on": date.fromisoformat(issued) if issued else None,
                   "effective_to": real.effective_to}
         policy = policies.create_policy(editor, values, now=now)
-        if real.effective_to is not None and real.effective_to < local_date(now):
+        # The labelled validity, or where the label gives none, what the service read from the text.
+        if policy.effective_to is not None and policy.effective_to < local_date(now):
             # As the nightly expiry job leaves it: found, but as expired.
             policy.status = EXPIRED
             policy.published_at = now

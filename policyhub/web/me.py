@@ -8,6 +8,7 @@ from matcher.taxonomy import default_taxonomy
 from policyhub.extensions import db, limiter
 from policyhub.models import utcnow
 from policyhub.push import reconcile
+from policyhub.services import enterprises as enterprises_service
 from policyhub.services import me as me_service
 from policyhub.services import signin
 from policyhub.services.criteria import SIZE_LABELS
@@ -159,6 +160,38 @@ def preferences():
             return redirect(url_for("me.preferences"))
     return render_template("me/preferences.html", enterprise=enterprise, errors=errors,
                            prefs=me_service.preferences(enterprise))
+
+
+PROFILE_FIELDS = ("employees", "revenue_wan", "assets_wan", "region_code", "business_scope")
+
+
+@me_pages.route("/me/profile", methods=["GET", "POST"])
+def profile():
+    """The firm's own figures, county and titles; a change is re-matched and new matches are pushed."""
+    enterprise = _signed_in()
+    if enterprise is None:
+        return redirect(url_for("me.sign_in"))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values: dict[str, object] = {name: request.form.get(name, "").strip() for name in PROFILE_FIELDS}
+        values["qualifications"] = request.form.getlist("qualifications")
+        try:
+            _, warnings = enterprises_service.update_enterprise(None, enterprise, values, now=utcnow())
+        except ServiceError as exc:
+            db.session.rollback()
+            errors = exc.fields
+        else:
+            db.session.commit()
+            flash("企业信息已保存，已按新信息重新匹配政策" + ("；" + "；".join(warnings) if warnings else ""), "success")
+            return redirect(url_for("me.home"))
+    if request.method == "POST":
+        shown = {name: request.form.get(name, "") for name in PROFILE_FIELDS}
+        shown["qualifications"] = request.form.getlist("qualifications")
+    else:
+        shown = {name: "" if getattr(enterprise, name) is None else getattr(enterprise, name) for name in PROFILE_FIELDS}
+        shown["qualifications"] = list(enterprise.qualifications or [])
+    return render_template("me/profile.html", enterprise=enterprise, errors=errors, values=shown,
+                           regions=BINZHOU_REGIONS, qualifications=known_qualifications(), sizes=SIZE_LABELS)
 
 
 def _industry_choices(typed: str) -> list[tuple[str, str]]:

@@ -38,7 +38,7 @@ def _page_sign_in(client, app, credit_code: str) -> None:
 
 
 def test_pages_need_sign_in(client):
-    for path in ("/me", "/me/near-misses", "/me/preferences"):
+    for path in ("/me", "/me/near-misses", "/me/preferences", "/me/profile"):
         response = client.get(path)
         assert response.status_code == 302 and "/me/sign-in" in response.headers["Location"]
 
@@ -140,3 +140,23 @@ def test_page_forms_need_the_csrf_token(make_app, new_credit_code):
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     ok = client.post("/me/sign-in", data={"credit_code": new_credit_code(41), "mobile": MOBILE, "csrf_token": token})
     assert ok.status_code == 200
+
+
+def test_profile_page_adds_the_missing_figure_and_the_firm_is_told(client, app, make_enterprise, make_policy):
+    small = make_policy(title="滨州市小微铝加工企业技改补助", body="对小型、微型铝加工企业给予补助。",
+                        criteria=OPEN | {"industries": ["3252"], "sizes": ["small", "micro"]})
+    firm = make_enterprise(3, mobile=MOBILE, channels=["sms"], employees=None, revenue_wan=None)
+    _page_sign_in(client, app, firm["credit_code"])
+    near = client.get("/me/near-misses").get_data(as_text=True)
+    assert small["title"] in near and "从业人员" in near
+    form = client.get("/me/profile").get_data(as_text=True)
+    assert "企业信息" in form and 'name="employees"' in form
+    bad = client.post("/me/profile", data={"employees": "很多", "revenue_wan": "1500"})
+    assert bad.status_code == 200 and 'class="error"' in bad.get_data(as_text=True)
+    saved = client.post("/me/profile", data={"employees": "30", "revenue_wan": "1500", "region_code": "371625"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("/me")
+    assert small["title"] in client.get("/me").get_data(as_text=True)
+    with app.app_context():
+        told = db.session.scalars(select(Notification).where(
+            Notification.policy_id == small["id"], Notification.enterprise_id == firm["id"])).all()
+        assert [n.channel for n in told] == ["sms"]

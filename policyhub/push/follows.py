@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -12,7 +12,6 @@ from policyhub.extensions import db
 from policyhub.models import Enterprise, Policy, PolicyFollow, Subscription, utcnow
 from policyhub.models.policy import PUBLISHED
 from policyhub.push.outbox import absolute_url, enqueue, outgoing
-from policyhub.services.me import apply_until
 from policyhub.services.tokens import unsubscribe_token
 from policyhub.timeutil import local_date
 
@@ -59,14 +58,14 @@ def queue_deadline_reminders(now: datetime | None = None) -> int:
     """Queue today's reminders of followed policies whose 申报截止 is 7 or 1 days away; returns messages queued."""
     now = now or utcnow()
     today = local_date(now)
-    policies = db.session.scalars(select(Policy).where(Policy.status == PUBLISHED, Policy.id.in_(
-        select(PolicyFollow.policy_id)))).all()
+    due = [today + timedelta(days=days) for days in REMIND_DAYS_BEFORE]
+    policies = db.session.scalars(select(Policy).where(
+        Policy.status == PUBLISHED, Policy.apply_until.in_(due),
+        Policy.id.in_(select(PolicyFollow.policy_id)))).all()
     secret = current_app.config["SECRET_KEY"]
     messages = []
     for policy in policies:
-        until = apply_until(policy)
-        if until is None or (until - today).days not in REMIND_DAYS_BEFORE:
-            continue
+        until = policy.apply_until
         days_left = (until - today).days
         for follow, enterprise, channels in _followers(policy.id):
             for channel in channels:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from matcher.criteria import Criteria, EnterpriseProfile
-from matcher.facts import extract_facts
 from matcher.nearmiss import unmet_conditions
 from policyhub.extensions import db
 from policyhub.models import Enterprise, Policy, PolicyFollow, PolicyMatch
@@ -37,17 +35,6 @@ __all__ = [
 NEW_FOR = timedelta(days=30)
 
 
-@lru_cache(maxsize=1024)
-def _apply_until(policy_id: int, version: int, title: str, body: str, year: int | None) -> date | None:
-    return extract_facts(title, body, default_year=year).apply_until
-
-
-def apply_until(policy: Policy) -> date | None:
-    """申报截止 as the policy's text states it, or None."""
-    year = policy.issued_on.year if policy.issued_on else (policy.published_at.year if policy.published_at else None)
-    return _apply_until(policy.id, policy.version, policy.title, policy.body, year)
-
-
 def _live_policies(now: datetime) -> list[Policy]:
     policies = db.session.scalars(select(Policy).where(Policy.status == "published")
                                   .order_by(Policy.published_at.desc(), Policy.id.desc())).all()
@@ -60,7 +47,7 @@ def _followed(enterprise_id: int) -> set[int]:
 
 def policy_summary(policy: Policy, now: datetime) -> dict[str, Any]:
     """The policy as 我的政策 and 差一点 show it."""
-    until = apply_until(policy)
+    until = policy.apply_until  # the editor's, or read from the text when saved
     return {"id": policy.id, "title": policy.title, "doc_number": policy.doc_number,
             "department": {"code": policy.department.code, "name": policy.department.name},
             "published_at": policy.published_at.isoformat() if policy.published_at else None,

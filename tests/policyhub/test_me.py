@@ -354,3 +354,15 @@ def test_followers_hear_when_a_policy_is_amended_or_withdrawn(app, client, make_
         assert [r.enterprise_id for r in rows] == [firm["id"], firm["id"]]
         assert "已修订" in rows[0].body_text and "已撤回" in rows[1].body_text
         assert bystander["id"] not in {r.enterprise_id for r in rows}
+
+
+def test_the_deadline_shown_is_the_policys_own_so_an_editors_correction_counts(client, app, firm, policies, bearer,
+                                                                              editor_token):
+    # The text says 2099年12月31日; the editor corrects the 申报截止 on the policy.
+    aluminium = policies["aluminium"]["id"]
+    edit = client.patch(f"/api/v1/policies/{aluminium}", headers=bearer(editor_token),
+                        json={"apply_until": "2099-06-30"})
+    assert edit.status_code == 200, edit.get_json()
+    token = sign_in(client, app, firm)
+    [item] = client.get("/api/v1/me/policies", headers=bearer(token)).get_json()["items"]
+    assert item["apply_until"] == "2099-06-30"

@@ -256,8 +256,12 @@ def _short_reason(reason: str) -> str:
 
 
 def daily_digest(matches: Sequence[PolicyMatch], *, enterprise_name: str, day: date, digest_url: str,
-                 unsubscribe_url: str, platform: str = PLATFORM, weekly: bool = False) -> Notice:
-    """Today's (or, weekly, this week's) new matches in one message; the SMS names the first and links to the list."""
+                 unsubscribe_url: str, platform: str = PLATFORM, weekly: bool = False,
+                 sms: SmsStyle = _PLAIN) -> Notice:
+    """Today's (or, weekly, this week's) new matches in one message; the SMS names the first and links to the list.
+
+    With an ``sms`` style the SMS carries the signature and the opt-out (its link stays the list's).
+    """
     if not matches:
         raise ValueError("a digest needs at least one match")
     _check_urls(digest_url, unsubscribe_url, *(m.url for m in matches))
@@ -279,15 +283,16 @@ def daily_digest(matches: Sequence[PolicyMatch], *, enterprise_name: str, day: d
         _p(f'<a href="{_e(digest_url)}">查看全部匹配政策</a>'),
     ]
     first = matches[0]
+    link = sms.link or digest_url
     if count == 1:
-        sms = _sms_fit(f"惠企政策{report}：《{{}}》与贵企业相关，详见 {{}}", first.title, digest_url,
-                       caps=(_TITLE_CAP,))
+        text = _sms_fit(sms.wrap(f"惠企政策{report}：《{{}}》与贵企业相关，详见 {{}}"), first.title, link,
+                        caps=(_TITLE_CAP,))
     else:
-        sms = _sms_fit(f"惠企政策{report}：{period} {count} 项新政策与贵企业相关，含《{{}}》等，详见 {{}}",
-                       first.title, digest_url, caps=(_TITLE_CAP,))
+        text = _sms_fit(sms.wrap(f"惠企政策{report}：{period} {count} 项新政策与贵企业相关，含《{{}}》等，详见 {{}}"),
+                        first.title, link, caps=(_TITLE_CAP,))
     params = {"count": str(count), "title": _param(first.title)}
     return Notice("daily_digest", _email(subject, text_lines, body, platform, unsubscribe_url),
-                  SmsBody(sms, params), unsubscribe_url)
+                  SmsBody(text, params), unsubscribe_url)
 
 
 def welcome(matches: Sequence[PolicyMatch], *, enterprise_name: str, list_url: str, unsubscribe_url: str,

@@ -9,12 +9,13 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from notifier.messages import PolicyMatch as MatchNotice
-from notifier.messages import daily_digest
+from notifier.messages import SmsStyle, daily_digest
 from policyhub.extensions import db
 from policyhub.models import Enterprise, Policy, PolicyMatch, Subscription, utcnow
 from policyhub.models.match import ELIGIBLE
 from policyhub.models.policy import PUBLISHED
 from policyhub.push.outbox import absolute_url, enqueue, outgoing
+from policyhub.push.render import sms_style
 from policyhub.services.tokens import feedback_token, unsubscribe_token
 from policyhub.timeutil import local_date
 
@@ -58,6 +59,7 @@ def queue_digests(now: datetime | None = None) -> int:
                        for m, p in items[:MAX_ITEMS]]
             notice = daily_digest(notices, enterprise_name=enterprise.name, day=day,
                                   digest_url=absolute_url("/me"), weekly=(enterprise_id, channel) in weekly,
+                                  sms=sms_style(None, enterprise_id) if channel == "sms" else SmsStyle(),
                                   unsubscribe_url=absolute_url(
                                       f"/unsubscribe/{unsubscribe_token(secret, enterprise_id, channel)}"))
             queued += enqueue([outgoing(notice, channel=channel, recipient=recipient, enterprise_id=enterprise_id,

@@ -18,7 +18,7 @@ from policyhub.push.outbox import DEFERRED, absolute_url
 from policyhub.services.tokens import feedback_token, short_code, unsubscribe_token
 from policyhub.timeutil import local_date
 
-__all__ = ["MAX_WELCOME_ITEMS", "render_deferred"]
+__all__ = ["MAX_WELCOME_ITEMS", "render_deferred", "sms_style"]
 
 MAX_WELCOME_ITEMS = 20
 
@@ -34,13 +34,16 @@ def _unsubscribe_url(enterprise_id: int, channel: str) -> str:
 OPT_OUT = " 退订请点链接内“退订”"  # a space, not a comma, so phones end the link there
 
 
-def sms_style(policy_id: int, enterprise_id: int) -> SmsStyle:
-    """The SMS's 【签名】 (unless the provider adds its own), its short link, and how to stop."""
+def sms_style(policy_id: int | None, enterprise_id: int) -> SmsStyle:
+    """The SMS's 【签名】 (unless the provider adds its own), its short link to the policy, and how to stop.
+
+    Without a policy (a digest) there is no short link: the message keeps its own link.
+    """
     config = current_app.config
     signature = "" if (config.get("SMS_PROVIDER") or "").lower() == "aliyun" else (
         config.get("SMS_SIGNATURE") or config.get("SMS_SIGN_NAME") or "滨州惠企政策")
-    return SmsStyle(signature=signature, link=absolute_url(f"/s/{short_code(policy_id, enterprise_id)}"),
-                    opt_out=OPT_OUT)
+    link = absolute_url(f"/s/{short_code(policy_id, enterprise_id)}") if policy_id is not None else None
+    return SmsStyle(signature=signature, link=link, opt_out=OPT_OUT)
 
 
 def _store(row: Notification, notice: Notice) -> None:

@@ -309,7 +309,8 @@ def test_weekly_subscribers_hear_once_on_monday(app, client, make_enterprise, ma
         assert queue_digests(tuesday) == 0
         assert queue_digests(tuesday + timedelta(days=6)) == 1  # Monday
         row = db.session.scalar(select(Notification).where(Notification.kind == "daily_digest"))
-        assert "周报" in row.body_text and row.body_text.rstrip().endswith("/me")
+        # The SMS as any other SMS of ours: 【签名】 first, the link to 我的政策, how to stop.
+        assert row.body_text.startswith("【滨州惠企政策】惠企政策周报") and "/me 退订" in row.body_text, row.body_text
 
 
 def test_followed_policies_remind_seven_days_and_one_day_before_the_deadline(app, client, make_enterprise,

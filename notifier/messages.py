@@ -381,17 +381,20 @@ def deadline_reminder(*, title: str, apply_until: date, days_left: int, policy_u
 
 
 def followed_policy_changed(*, title: str, withdrawn: bool, policy_url: str, enterprise_name: str,
-                            unsubscribe_url: str, reason: str = "", platform: str = PLATFORM) -> Notice:
-    """A followed policy was amended (a new version) or withdrawn."""
+                            unsubscribe_url: str, reason: str = "", platform: str = PLATFORM,
+                            followed: bool = True) -> Notice:
+    """A followed policy was amended (a new version) or withdrawn; with ``followed=False``, a policy we
+    pushed to the firm was withdrawn (it did not follow it, but it was told of it)."""
     _check_urls(policy_url, unsubscribe_url)
     what = "已撤回" if withdrawn else "已修订"
-    subject = f"您关注的政策{what}：《{truncate(title, 40)}》"
+    whose, whose_sms = ("贵企业关注的政策", "您关注的政策") if followed else ("此前向贵企业推送的政策", "此前推送的政策")
+    subject = f"{'您关注的政策' if followed else '此前推送给您的政策'}{what}：《{truncate(title, 40)}》"
     why = f"撤回原因：{truncate(reason, 200)}" if withdrawn and reason else ""
-    text_lines = [f"{enterprise_name}：", "", f"贵企业关注的政策《{title}》{what}。", *([why] if why else []), "",
+    text_lines = [f"{enterprise_name}：", "", f"{whose}《{title}》{what}。", *([why] if why else []), "",
                   f"查看政策：{policy_url}"]
-    body = [_p(f"{_e(enterprise_name)}："), _p(f"贵企业关注的政策《{_e(title)}》<strong>{what}</strong>。"),
+    body = [_p(f"{_e(enterprise_name)}："), _p(f"{whose}《{_e(title)}》<strong>{what}</strong>。"),
             *([_p(_e(why))] if why else []), _p(f'<a href="{_e(policy_url)}">查看政策</a>')]
-    sms = _sms_fit(f"您关注的政策《{{}}》{what}，详见 {{}}", title, policy_url, caps=(_TITLE_CAP,))
+    sms = _sms_fit(f"{whose_sms}《{{}}》{what}，详见 {{}}", title, policy_url, caps=(_TITLE_CAP,))
     return Notice("followed_change", _email(subject, text_lines, body, platform, unsubscribe_url),
                   SmsBody(sms, {"title": _param(title), "change": what}), unsubscribe_url)
 

@@ -367,3 +367,29 @@ def test_the_deadline_shown_is_the_policys_own_so_an_editors_correction_counts(c
     token = sign_in(client, app, firm)
     [item] = client.get("/api/v1/me/policies", headers=bearer(token)).get_json()["items"]
     assert item["apply_until"] == "2099-06-30"
+
+
+def test_a_withdrawal_reaches_the_firms_its_alert_reached_once_each(app, client, make_enterprise, make_policy, bearer,
+                                                                   editor_token):
+    from policyhub.delivery import CaptureChannel
+    from policyhub.push.dispatch import Dispatcher
+
+    alerted = make_enterprise(10, mobile="13800138010", channels=["sms"])
+    follower = make_enterprise(11, mobile=MOBILE, channels=["sms"])  # sign_in() reads its code
+    other_trade = make_enterprise(12, mobile="13800138012", channels=["sms"], industry_code="1331")
+    policy = make_policy(criteria=OPEN | {"industries": ["3252"]})
+    daytime = datetime(2026, 12, 8, 2, 0, tzinfo=UTC)  # 10:00 in Binzhou: SMS may go
+    with app.app_context():
+        report = Dispatcher({"sms": CaptureChannel("sms")}).run_once(daytime)
+        assert report.sent == 2  # the two aluminium firms; the grain firm was never alerted
+    client.put(f"/api/v1/me/follows/{policy['id']}", headers=bearer(sign_in(client, app, follower)))
+    withdrawn = client.post(f"/api/v1/policies/{policy['id']}/withdraw", json={"reason": "并入新政策"},
+                            headers=bearer(editor_token))
+    assert withdrawn.status_code == 200
+    with app.app_context():
+        told = {r.enterprise_id: r.body_text for r in db.session.scalars(
+            select(Notification).where(Notification.kind == "followed_change"))}
+        assert set(told) == {alerted["id"], follower["id"]}, told  # one each; not the firm never alerted
+        assert told[alerted["id"]].startswith("此前推送的政策《") and "已撤回" in told[alerted["id"]]
+        assert told[follower["id"]].startswith("您关注的政策《")
+        assert other_trade["id"] not in told

@@ -151,12 +151,16 @@ def test_withdraw_then_publish_again_tells_the_cancelled_firms_once(app, api, ma
     republished = api.post(f"/policies/{policy['id']}/publish").get_json()
     assert republished["matched"] == 1 and republished["notifications_queued"] == 2
     assert sorted(c for c, _, _ in inbox.deliver()) == ["email", "sms"]
-    # Withdrawn and published once more after delivery: nobody is told twice.
+    # Withdrawn and published once more after delivery: the firm the alert reached is told of the
+    # withdrawal (once per channel), and is not alerted a second time.
     api.post(f"/policies/{policy['id']}/withdraw")
     again = api.post(f"/policies/{policy['id']}/publish").get_json()
     assert again["notifications_queued"] == 0
-    assert len(inbox.deliver()) == 2
-    assert sorted(outbox(app)) == [("policy_match", "email", "sent"), ("policy_match", "sms", "sent")]
+    everything = inbox.deliver()  # every message sent so far, duplicates kept
+    told = [m for m in everything if "已撤回" in m[2]]
+    assert len(everything) == 4 and sorted(c for c, _, _ in told) == ["email", "sms"], everything
+    assert sorted(outbox(app)) == [("followed_change", "email", "sent"), ("followed_change", "sms", "sent"),
+                                   ("policy_match", "email", "sent"), ("policy_match", "sms", "sent")]
 
 
 def test_double_publish_queues_no_duplicates(app, api, make_enterprise, inbox):

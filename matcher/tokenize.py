@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 import jieba
@@ -190,7 +189,7 @@ def join(tokens: Iterable[str]) -> str:
 _converter_lock = threading.Lock()
 
 
-@functools.cache
+@cache
 def _t2s():
     import opencc
 
@@ -214,4 +213,10 @@ def normalised(text: str) -> str:
     """The one form every text is read in: simplified script, full-width letters and digits half-width, one bracket."""
     if not text:
         return text
+    return _normalised(text)
+
+
+# Search normalises the same policy titles and bodies on every query (ranking, snippets): keep the recent ones.
+@lru_cache(maxsize=1024)
+def _normalised(text: str) -> str:
     return unicodedata.normalize("NFKC", simplified(text)).translate(_PUNCTUATION)

@@ -61,10 +61,8 @@ class Page:
 
 
 def _pg_vector() -> ColumnElement:
-    # Must stay identical to the expression of ix_policy_search in the migration, or the index is not used.
-    return func.setweight(func.to_tsvector(text("'simple'"), func.coalesce(Policy.title_tokens, "")), text("'A'")).op(
-        "||"
-    )(func.setweight(func.to_tsvector(text("'simple'"), func.coalesce(Policy.body_tokens, "")), text("'B'")))
+    # Migration 0019's generated column (title weighted A, body B) with its GIN index; no model maps it.
+    return literal_column("policy.search_vector")
 
 
 def _fts5_query(concepts: list[Concept]) -> str:

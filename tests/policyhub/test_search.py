@@ -157,3 +157,29 @@ def test_nothing_found_suggests_queries_that_find_something(client, make_policy)
     page = client.get("/?q=贴钱").get_data(as_text=True)
     assert "没有找到" in page and "您可以试试" in page and answer["suggestions"][0] in page
     assert client.get("/api/v1/policies?q=贴息").get_json()["suggestions"] == []
+
+
+def test_postgresql_search_reads_the_stored_vector_not_one_computed_per_row(app, client, corpus):
+    """Computing to_tsvector over every body on each query cost about 1 ms a policy (migration 0019)."""
+    from sqlalchemy import event
+
+    from policyhub.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite searches its FTS5 table")
+    statements = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert ids(client, "q=技术改造 补贴")
+        ids(client, "q=没有这个词语")
+        client.get("/?q=技术改造")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    searches = [s for s in statements if "@@" in s]
+    assert searches and not any("to_tsvector" in s for s in searches)

@@ -35,6 +35,7 @@ prod-smoke: install
 
 # The mixed load against that shape (bench/load_mixed.py); bounded in requests and seconds.
 load: install
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[load]'
 	$(BIN)/python bench/load_mixed.py $(LOAD_ARGS)
 
 bench: install

@@ -14,6 +14,8 @@ worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # Keep a few threads free to refuse quickly: past this many requests in flight a worker answers 503 + Retry-After.
 os.environ.setdefault("POLICYHUB_MAX_IN_FLIGHT", str(max(1, threads - 2)))
+# ...after waiting this long for a slot: keep-alive connections are not spread evenly over the workers.
+os.environ.setdefault("POLICYHUB_OVERLOAD_QUEUE_SECONDS", "1")
 # Each worker's SQLAlchemy pool holds up to `threads` connections (pool_size + overflow).
 backlog = int(os.environ.get("GUNICORN_BACKLOG", "512"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

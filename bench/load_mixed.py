@@ -1,27 +1,26 @@
 """Load run against the production shape: mixed anonymous, consultation and staff traffic; then the database is checked.
 
 Starts the shape of scripts/prodshape.py on loopback (gunicorn workers, scheduler, dispatch workers,
-PostgreSQL, Redis), or uses --url. Closed-loop clients (threads, keep-alive connections) send:
-policy search (API and page), policy pages, consultation submissions with X-Forwarded-For spread over
-many addresses (as nginx sets it), staff API reads. Bounded by --requests and --seconds. With --firms N,
+PostgreSQL, Redis). The load itself is locust, headless (bench/locustfile.py: closed-loop users on
+keep-alive connections, gevent, so the load tool costs little of the CPU the service needs): policy
+search (API and page), policy pages, consultation submissions with X-Forwarded-For spread over many
+addresses (as nginx sets it), staff API reads. Bounded by --requests and --seconds. With --firms N,
 N enterprises are seeded and a policy matching them all is published while the load runs.
 Prints throughput, p50/p95/p99 per kind and overall, status counts; then checks that every accepted
 consultation is stored once with its deadline and every alert is queued once. Not a test: it prints.
+Needs the load extra: pip install -e '.[load]' (make load does).
 Run: .venv/bin/python bench/load_mixed.py [--requests 20000] [--seconds 60] [--clients 24] [--firms 100000]
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import random
+import subprocess
 import sys
-import threading
+import tempfile
 import time
-from collections import Counter, defaultdict
 from pathlib import Path
-from urllib.parse import quote, urlsplit
 
 import psycopg
 
@@ -30,102 +29,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from prodshape import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ProductionShape  # noqa: E402
 
-WORDS = ["补贴", "奖励", "小微企业", "研发", "高新技术", "融资", "人才", "铝", "纺织", "数字化", "专精特新", "税收"]
-# kind → weight in the mix
-MIX = {"api_search": 30, "page_search": 20, "policy_page": 20, "staff_read": 15, "consultation": 15}
-
-
-class Client(threading.Thread):
-    """One closed-loop client on a keep-alive connection; records (kind, status, seconds, body) per request."""
-
-    def __init__(self, number: int, base_url: str, plan: Plan, stop_at: float, budget: Budget) -> None:
-        super().__init__(daemon=True)
-        self.rng = random.Random(number)
-        self.number = number
-        self.plan, self.stop_at, self.budget = plan, stop_at, budget
-        parts = urlsplit(base_url)
-        self.host, self.port = parts.hostname, parts.port
-        self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
-        self.records: list[tuple[str, int, float]] = []
-        self.accepted: list[dict] = []
-        self.sent_consultations = 0
-
-    def request(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, bytes]:
-        for attempt in (1, 2):
-            try:
-                self.connection.request(method, path, body=body, headers=headers)
-                response = self.connection.getresponse()
-                return response.status, response.read()
-            except (http.client.HTTPException, OSError):
-                # A worker recycled (max_requests) or closed the keep-alive socket: reconnect once.
-                self.connection.close()
-                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
-                if attempt == 2:
-                    return 0, b""
-        return 0, b""
-
-    def run(self) -> None:
-        kinds, weights = list(MIX), list(MIX.values())
-        while time.monotonic() < self.stop_at and self.budget.take():
-            kind = self.rng.choices(kinds, weights)[0]
-            method, path, body, headers = self.plan.build(kind, self.rng, self)
-            started = time.perf_counter()
-            status, payload = self.request(method, path, body, headers)
-            self.records.append((kind, status, time.perf_counter() - started))
-            if kind == "consultation" and status == 201:
-                self.accepted.append(json.loads(payload))
-        self.connection.close()
-
-
-class Budget:
-    """At most `total` requests over all clients."""
-
-    def __init__(self, total: int) -> None:
-        self.left, self.lock = total, threading.Lock()
-
-    def take(self) -> bool:
-        with self.lock:
-            if self.left <= 0:
-                return False
-            self.left -= 1
-            return True
-
-
-class Plan:
-    """What each kind of request looks like."""
-
-    def __init__(self, policy_ids: list[int], staff_token: str) -> None:
-        self.policy_ids, self.staff_token = policy_ids, staff_token
-        self.counter, self.lock = 0, threading.Lock()
-
-    def _next(self) -> int:
-        with self.lock:
-            self.counter += 1
-            return self.counter
-
-    def build(self, kind: str, rng: random.Random, client: Client) -> tuple[str, str, bytes | None, dict[str, str]]:
-        # Each request as if from its own visitor behind nginx (PROXY_FIX=1 trusts one hop).
-        address = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
-        headers = {"X-Forwarded-For": address}
-        if kind == "api_search":
-            return "GET", f"/api/v1/policies?q={quote(rng.choice(WORDS))}", None, headers
-        if kind == "page_search":
-            return "GET", f"/?q={quote(rng.choice(WORDS))}", None, headers
-        if kind == "policy_page":
-            return "GET", f"/policies/{rng.choice(self.policy_ids)}", None, headers
-        if kind == "staff_read":
-            path = rng.choice(["/api/v1/consultations?status=open", "/api/v1/notifications?status=pending",
-                               f"/api/v1/policies/{rng.choice(self.policy_ids)}/matches"])
-            return "GET", path, None, headers | {"Authorization": f"Bearer {self.staff_token}"}
-        number = self._next()
-        body = {"question": f"压测咨询 {number}：申请该政策需要准备哪些材料？", "contact_name": "压测",
-                "mobile": f"137{number:08d}", "policy_id": rng.choice(self.policy_ids)}
-        return "POST", "/api/v1/consultations", json.dumps(body).encode(), headers | {"Content-Type": "application/json"}
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
+KINDS = ["api_search", "page_search", "policy_page", "staff_read", "consultation"]
 
 
 def seed_firms(shape: ProductionShape, n: int) -> None:
@@ -157,9 +61,8 @@ def main() -> int:
     args = parser.parse_args()
     for part in filter(None, args.mix.split(",")):
         kind, _, weight = part.partition("=")
-        if kind not in MIX:
-            parser.error(f"--mix: unknown kind {kind!r}; kinds: {', '.join(MIX)}")
-        MIX[kind] = int(weight)
+        if kind not in KINDS or not weight.isascii() or not weight.isdigit():
+            parser.error(f"--mix: want kind=weight with kinds {', '.join(KINDS)}; got {part!r}")
 
     shape = ProductionShape(database_url=args.database_url, redis_url=args.redis_url,
                             extra_env={"GUNICORN_THREADS": str(args.threads), "GUNICORN_MAX_REQUESTS": "0"})
@@ -186,22 +89,23 @@ def run(shape: ProductionShape, args: argparse.Namespace) -> int:
         policy_ids = [r[0] for r in conn.execute("SELECT id FROM policy WHERE status = 'published'")]
         before = conn.execute("SELECT count(*) FROM consultation").fetchone()[0]
 
-    plan, budget = Plan(policy_ids, staff_token), Budget(args.requests)
-    started = time.monotonic()
-    clients = [Client(n, shape.base_url, plan, started + args.seconds, budget) for n in range(args.clients)]
-    for client in clients:
-        client.start()
+    report_path = Path(tempfile.mkdtemp(prefix="policyhub-load-")) / "report.json"
+    env = {**shape.env, "LOAD_POLICY_IDS": ",".join(map(str, policy_ids)), "LOAD_STAFF_TOKEN": staff_token,
+           "LOAD_MIX": args.mix, "LOAD_MAX_REQUESTS": str(args.requests), "LOAD_REPORT": str(report_path)}
+    locust = subprocess.Popen(
+        [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--only-summary",
+         "--users", str(args.clients), "--spawn-rate", str(args.clients), "--run-time", f"{args.seconds:.0f}s",
+         "--host", shape.base_url, "--stop-timeout", "10", "--loglevel", "WARNING"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(report_path.parent / "locust.log").open("w"))
     publish: dict = {}
     if args.firms:
         publish = publish_during_load(shape, editor_token)
-    for client in clients:
-        client.join()
-    elapsed = time.monotonic() - started
-
-    records = [r for c in clients for r in c.records]
-    accepted = [a for c in clients for a in c.accepted]
-    report(records, elapsed, args)
-    return check_database(shape, before, accepted, publish)
+    if locust.wait(timeout=args.seconds + 120) != 0 and not report_path.exists():
+        print((report_path.parent / "locust.log").read_text(encoding="utf-8")[-3000:])
+        return 1
+    result = json.loads(report_path.read_text(encoding="utf-8"))
+    report(result, args)
+    return check_database(shape, before, result["accepted"], publish)
 
 
 def publish_during_load(shape: ProductionShape, editor_token: str) -> dict:
@@ -221,22 +125,23 @@ def publish_during_load(shape: ProductionShape, editor_token: str) -> dict:
     return {"policy_id": created["id"], "status": published.status_code}
 
 
-def report(records: list[tuple[str, int, float]], elapsed: float, args: argparse.Namespace) -> None:
-    by_kind: dict[str, list[float]] = defaultdict(list)
-    statuses: dict[str, Counter] = defaultdict(Counter)
-    for kind, status, seconds in records:
-        by_kind[kind].append(seconds)
-        statuses[kind][status] += 1
-    every = [s for _, _, s in records]
-    errors = sum(1 for _, status, _ in records if status == 0 or status >= 500)
-    print(f"\n{len(records)} requests in {elapsed:.1f} s by {args.clients} clients: {len(records) / elapsed:.0f} req/s; "
-          f"5xx or no answer: {errors}")
+def report(result: dict, args: argparse.Namespace) -> None:
+    """Locust's figures per kind and overall, and the status counts the locustfile kept."""
+    overall = result["all"]
+    seconds = overall["seconds"] or 1e-9
+    statuses: dict[str, int] = {}
+    for kind in result["kinds"].values():
+        for status, count in kind["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+    errors = sum(count for status, count in statuses.items() if int(status) == 0 or int(status) >= 500)
+    print(f"\n{overall['n']} requests in {seconds:.1f} s by {args.clients} locust users: {overall['n'] / seconds:.0f} "
+          f"req/s; 5xx or no answer: {errors}")
     print(f"{'kind':<14}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  statuses")
-    for kind in list(MIX) + ["all"]:
-        values = every if kind == "all" else by_kind.get(kind, [])
-        counts = sum(statuses.values(), Counter()) if kind == "all" else statuses.get(kind, Counter())
-        print(f"{kind:<14}{len(values):>7}{percentile(values, .5) * 1000:>9.0f}{percentile(values, .95) * 1000:>9.0f}"
-              f"{percentile(values, .99) * 1000:>9.0f}  {dict(sorted(counts.items()))}")
+    for name in KINDS + ["all"]:
+        row = overall | {"statuses": statuses} if name == "all" else result["kinds"].get(name)
+        if row:
+            print(f"{name:<14}{row['n']:>7}{row['p50']:>9.0f}{row['p95']:>9.0f}{row['p99']:>9.0f}  "
+                  f"{dict(sorted(row['statuses'].items()))}")
 
 
 def check_database(shape: ProductionShape, before: int, accepted: list[dict], publish: dict) -> int:

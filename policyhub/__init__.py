@@ -51,7 +51,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
         # Inside ProxyFix's view of the request; outermost otherwise, so a refusal costs no Flask work.
         app.wsgi_app = OverloadGuard(app.wsgi_app, int(app.config["MAX_IN_FLIGHT"]),  # type: ignore[method-assign]
-                                     int(app.config["OVERLOAD_RETRY_AFTER_SECONDS"]))
+                                     int(app.config["OVERLOAD_RETRY_AFTER_SECONDS"]),
+                                     float(app.config["OVERLOAD_QUEUE_SECONDS"]))
     from policyhub.web import guard
 
     guard.install(app)

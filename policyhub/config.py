@@ -22,7 +22,7 @@ _INTS = {"PROXY_FIX", "MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_MAX_FAILURES", "
          "DISPATCH_BATCH_SIZE", "DISPATCH_MAX_ATTEMPTS",
          "FANOUT_CHUNK_SIZE", "MAX_IN_FLIGHT", "OVERLOAD_RETRY_AFTER_SECONDS"}
 _FLOATS = {"FANOUT_LEASE_SECONDS", "FANOUT_WAIT_SECONDS", "DISPATCH_LEASE_SECONDS", "DISPATCH_BACKOFF_BASE_SECONDS",
-           "DISPATCH_BACKOFF_CAP_SECONDS",
+           "DISPATCH_BACKOFF_CAP_SECONDS", "OVERLOAD_QUEUE_SECONDS",
            "DISPATCH_CIRCUIT_WAIT_SECONDS", "DISPATCH_CIRCUIT_MAX_WAIT_SECONDS", "MAIL_TIMEOUT_SECONDS",
            "SMS_CONNECT_TIMEOUT_SECONDS", "SMS_READ_TIMEOUT_SECONDS", "SMS_RATE_PER_SECOND", "EMAIL_RATE_PER_SECOND",
            "HEALTH_DISPATCH_LAG_SECONDS", "SCHEDULER_LEASE_POLL_SECONDS"}
@@ -77,6 +77,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Set it below gunicorn's threads so a saturated process still has a thread to refuse with.
         "MAX_IN_FLIGHT": 0,
         "OVERLOAD_RETRY_AFTER_SECONDS": 2,
+        # How long a request waits for a slot before that 503 (0: refused at once).
+        "OVERLOAD_QUEUE_SECONDS": 0.0,
         # /healthz: a missing scheduler lease counts as degraded (set where a scheduler must run).
         "HEALTH_REQUIRE_SCHEDULER": False,
         # The scheduler delivers messages itself unless dispatch workers do (set it off where they run).

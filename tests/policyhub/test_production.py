@@ -64,6 +64,30 @@ def test_saturated_process_answers_503_with_retry_after_at_once():
     assert guard.refused == 2
 
 
+def test_a_burst_waits_for_a_slot_up_to_the_queue_time_then_is_refused():
+    entered, release = threading.Event(), threading.Event()
+    guard = OverloadGuard(_blocking_app(entered, release), limit=1, queue_seconds=2.0)
+    busy = threading.Thread(target=_call, args=(guard, "/policies"))
+    busy.start()
+    assert entered.wait(5)
+    threading.Timer(0.3, release.set).start()
+    started = time.monotonic()
+    assert _call(guard, "/policies")[0] == "200 OK"  # served once the slot came back, not refused
+    assert 0.2 < time.monotonic() - started < 2.0 and guard.refused == 0
+    busy.join(5)
+    entered.clear()
+    release.clear()
+    busy = threading.Thread(target=_call, args=(guard, "/policies"))
+    busy.start()
+    assert entered.wait(5)
+    guard.queue_seconds = 0.3
+    started = time.monotonic()
+    assert _call(guard, "/policies")[0].startswith("503")
+    assert 0.25 < time.monotonic() - started < 1.5 and guard.refused == 1
+    release.set()
+    busy.join(5)
+
+
 def test_healthz_is_never_refused_by_the_guard():
     entered, release = threading.Event(), threading.Event()
     guard = OverloadGuard(_blocking_app(entered, release), limit=1)
@@ -76,9 +100,9 @@ def test_healthz_is_never_refused_by_the_guard():
 
 
 def test_app_installs_the_guard_from_settings(make_app):
-    app = make_app(MAX_IN_FLIGHT=4, OVERLOAD_RETRY_AFTER_SECONDS=7)
+    app = make_app(MAX_IN_FLIGHT=4, OVERLOAD_RETRY_AFTER_SECONDS=7, OVERLOAD_QUEUE_SECONDS=0.5)
     assert isinstance(app.wsgi_app, OverloadGuard)
-    assert (app.wsgi_app.limit, app.wsgi_app.retry_after_seconds) == (4, 7)
+    assert (app.wsgi_app.limit, app.wsgi_app.retry_after_seconds, app.wsgi_app.queue_seconds) == (4, 7, 0.5)
     assert not isinstance(make_app().wsgi_app, OverloadGuard)
 
 

@@ -96,6 +96,17 @@ def test_forged_or_borrowed_click_tokens_count_nothing_but_the_link_still_opens(
     assert _clicks(app) == []
 
 
+def test_a_click_for_a_firm_since_deleted_fails_to_count_and_still_opens(app, client, pushed):
+    from policyhub.services.tokens import click_token
+
+    policy, _, _, _ = pushed
+    with app.test_request_context():
+        gone = click_token(policy["id"], 999_999, "email")  # the database refuses the row (foreign key)
+    landed = client.get(f"/policies/{policy['id']}?m=x&c={gone}")
+    assert landed.status_code == 302 and client.get(landed.headers["Location"]).status_code == 200
+    assert _clicks(app) == []
+
+
 def test_a_failure_to_count_never_breaks_the_link(app, client, pushed, monkeypatch):
     policy, _, _, sent = pushed
 
@@ -137,3 +148,30 @@ def test_reach_page_shows_sent_and_clicked_per_channel_and_the_csv_when(app, cli
     assert by_channel[(firm["credit_code"], "短信")] == ["1", "2026-11-24 10:00", "2026-11-24 10:00"]
     assert by_channel[(other["credit_code"], "电子邮件")] == ["0", "", ""]
 
+
+
+def test_each_policy_in_a_daily_digest_counts_its_own_click(app, client, editor_token, make_enterprise, bearer,
+                                                            monkeypatch):
+    from zoneinfo import ZoneInfo
+
+    from policyhub.models import Notification
+    from policyhub.push.digest import queue_digests
+
+    firm = make_enterprise(9, industry_code="1331", region_code="371625", email="jinsui@example.com",
+                           channels=["email"], frequency="daily")
+    ids = []
+    for title in ("滨州市粮油加工企业技术改造补助办法", "滨州市粮油产业链奖励措施"):
+        policy = client.post("/api/v1/policies", headers=bearer(editor_token), json={
+            "title": title, "body": "支持对象：本市从事粮油加工的企业。", "criteria": {"industries": ["13"]}}).get_json()
+        client.post(f"/api/v1/policies/{policy['id']}/publish", headers=bearer(editor_token))
+        ids.append(policy["id"])
+    with app.app_context():
+        assert queue_digests(datetime(2026, 11, 26, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))) == 1
+        db.session.commit()
+        text = db.session.scalar(select(Notification)).body_text
+    links = {int(m.group(1)): m.group(0).removeprefix(BASE)
+             for m in re.finditer(r"http://\S+/policies/(\d+)\?\S+", text)}
+    assert set(links) == set(ids)
+    _at(monkeypatch, T0)
+    assert client.get(links[ids[1]]).status_code == 302
+    assert _clicks(app) == [(ids[1], firm["id"], "email", 1, T0, T0)]

@@ -29,6 +29,7 @@ which catches a mistyped month.  After importing, the caller records the year as
 
 from __future__ import annotations
 
+import calendar as stdlib_calendar
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ import chinese_calendar
 from lunar_python import Lunar, Solar
 
 __all__ = [
+    "DayInfo",
     "Override",
     "ScheduleError",
     "WorkCalendar",
@@ -66,6 +68,27 @@ class Override:
 
     def __post_init__(self) -> None:
         _check_date(self.day)
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    """What the calendar says of one day, and why: for a month view."""
+
+    day: date
+    workday: bool
+    kind: str  # "workday", "weekend", "holiday" (a day off on its own account) or "makeup" (调休上班)
+    name: str = ""  # the holiday's Chinese name, or the override's note
+    override: Override | None = None
+    base_workday: bool = True  # what the day would be without the override
+    in_lieu: bool = False  # a weekday off in exchange for a make-up working day (调休放假)
+    provisional: bool = False
+
+
+def _holiday_name(english: str | None) -> str:
+    try:
+        return chinese_calendar.Holiday(english).chinese if english else ""
+    except ValueError:
+        return english or ""
 
 
 @cache
@@ -157,6 +180,37 @@ class WorkCalendar:
         if day.year in self.loaded_years:
             return True
         return day not in statutory_holidays(day.year)
+
+    def describe(self, day: date) -> DayInfo:
+        """The day's answer with its reason: holiday name, 调休, override, provisional year."""
+        _check_date(day)
+        weekend = day.weekday() >= 5
+        name, in_lieu = "", False
+        if day.year in library_years():
+            base = chinese_calendar.is_workday(day)
+            name = _holiday_name((chinese_calendar.workdays if base else chinese_calendar.holidays).get(day))
+            in_lieu = not base and not weekend and chinese_calendar.is_in_lieu(day)
+        elif day.year in self.loaded_years:
+            base = not weekend  # the loaded schedule itself is overrides
+        else:
+            name = statutory_holidays(day.year).get(day, "")
+            base = not weekend and not name
+        override = self.overrides.get(day)
+        workday = base if override is None else override.workday
+        if override is not None and override.note:
+            name = override.note
+        if workday:
+            kind = "makeup" if weekend else "workday"
+        else:
+            kind = "holiday" if name or not weekend else "weekend"
+        return DayInfo(day=day, workday=workday, kind=kind, name=name if kind != "workday" or override else "",
+                       override=override, base_workday=base, in_lieu=in_lieu and not workday,
+                       provisional=self.is_provisional(day))
+
+    def month(self, year: int, month: int) -> list[list[DayInfo | None]]:
+        """A month as weeks from Monday to Sunday; None pads the days of the months either side."""
+        return [[self.describe(date(year, month, d)) if d else None for d in week]
+                for week in stdlib_calendar.Calendar(firstweekday=0).monthdayscalendar(year, month)]
 
     def is_provisional(self, day: date) -> bool:
         """Whether the day's year has neither a library schedule nor a loaded one."""

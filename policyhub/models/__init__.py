@@ -2,6 +2,7 @@
 
 from policyhub.models.audit import AuditEvent
 from policyhub.models.base import Base, UTCDateTime, utcnow
+from policyhub.models.click import PolicyClick
 from policyhub.models.consultation import (
     CalendarOverride,
     CalendarYear,
@@ -35,6 +36,7 @@ __all__ = [
     "FanoutJob",
     "Notification",
     "Policy",
+    "PolicyClick",
     "PolicyFile",
     "PolicyFollow",
     "PolicyMatch",

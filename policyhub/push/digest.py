@@ -15,8 +15,8 @@ from policyhub.models import Enterprise, Policy, PolicyMatch, Subscription, utcn
 from policyhub.models.match import ELIGIBLE
 from policyhub.models.policy import PUBLISHED
 from policyhub.push.outbox import absolute_url, enqueue, outgoing
-from policyhub.push.render import sms_style
-from policyhub.services.tokens import feedback_token, unsubscribe_token
+from policyhub.push.render import policy_link, sms_style
+from policyhub.services.tokens import unsubscribe_token
 from policyhub.timeutil import local_date
 
 __all__ = ["MAX_ITEMS", "queue_digests"]
@@ -55,7 +55,7 @@ def queue_digests(now: datetime | None = None) -> int:
             if not recipient:
                 continue
             notices = [MatchNotice(title=p.title, department=p.department.name, reasons=tuple(m.reasons or ()),
-                                   url=absolute_url(f"/policies/{p.id}?m={feedback_token(p.id, enterprise_id)}"))
+                                   url=policy_link(p.id, enterprise_id, channel))
                        for m, p in items[:MAX_ITEMS]]
             notice = daily_digest(notices, enterprise_name=enterprise.name, day=day,
                                   digest_url=absolute_url("/me"), weekly=(enterprise_id, channel) in weekly,

@@ -15,16 +15,21 @@ from policyhub.models import Enterprise, Notification, Policy, PolicyMatch
 from policyhub.models.match import ELIGIBLE
 from policyhub.models.policy import PUBLISHED
 from policyhub.push.outbox import DEFERRED, absolute_url
-from policyhub.services.tokens import feedback_token, short_code, unsubscribe_token
+from policyhub.services.tokens import click_token, feedback_token, short_code, unsubscribe_token
 from policyhub.timeutil import local_date
 
-__all__ = ["MAX_WELCOME_ITEMS", "render_deferred", "sms_style"]
+__all__ = ["MAX_WELCOME_ITEMS", "policy_link", "render_deferred", "sms_style"]
 
 MAX_WELCOME_ITEMS = 20
 
 
-def _notice_url(policy: Policy, enterprise_id: int) -> str:
-    return absolute_url(f"/policies/{policy.id}?m={feedback_token(policy.id, enterprise_id)}")
+def policy_link(policy_id: int, enterprise_id: int, channel: str) -> str:
+    """A message's link to a policy's page: its 不相关 button for this firm, and a signed click counter.
+
+    The page answers the ``c`` token with a redirect to itself without it, counting the click on the way.
+    """
+    return absolute_url(f"/policies/{policy_id}?m={feedback_token(policy_id, enterprise_id)}"
+                        f"&c={click_token(policy_id, enterprise_id, channel)}")
 
 
 def _unsubscribe_url(enterprise_id: int, channel: str) -> str:
@@ -70,7 +75,7 @@ def _render_alerts(todo: list[Notification]) -> None:
         style = sms_style(policy.id, row.enterprise_id) if row.channel == "sms" else SmsStyle()
         _store(row, policy_match_alert(
             MatchNotice(title=policy.title, department=policy.department.name, reasons=tuple(reasons or ()),
-                        url=_notice_url(policy, row.enterprise_id)),
+                        url=policy_link(policy.id, row.enterprise_id, row.channel)),
             enterprise_name=name or "贵企业", unsubscribe_url=_unsubscribe_url(row.enterprise_id, row.channel),
             sms=style))
 
@@ -96,7 +101,7 @@ def _render_welcomes(todo: list[Notification], now: datetime) -> set[int]:
             empty.add(row.id)
             continue
         notices = [MatchNotice(title=p.title, department=p.department.name, reasons=tuple(m.reasons or ()),
-                               url=_notice_url(p, row.enterprise_id)) for m, p, _ in items[:MAX_WELCOME_ITEMS]]
+                               url=policy_link(p.id, row.enterprise_id, row.channel)) for m, p, _ in items[:MAX_WELCOME_ITEMS]]
         # The SMS links to the best match's page, where the firm can also stop SMS.
         style = sms_style(items[0][1].id, row.enterprise_id) if row.channel == "sms" else SmsStyle()
         _store(row, welcome(notices, enterprise_name=items[0][2], list_url=absolute_url("/"),

@@ -12,7 +12,15 @@ from policyhub.models import CalendarOverride, CalendarYear, User, utcnow
 from policyhub.services import audit
 from policyhub.services.errors import Invalid
 
-__all__ = ["current_calendar", "load_year_schedule", "provisional_years_ahead", "schedule_error_text", "set_override"]
+__all__ = [
+    "clear_override",
+    "current_calendar",
+    "load_year_schedule",
+    "provisional_years_ahead",
+    "schedule_error_text",
+    "set_override",
+    "toggle_day",
+]
 
 
 def current_calendar() -> WorkCalendar:
@@ -47,6 +55,40 @@ def set_override(actor: User | None, day: date, workday: bool, note: str = "",
     audit.record(actor, "calendar.override", "calendar", day.isoformat(), workday=workday, before=before,
                  note=note)
     return override
+
+
+def clear_override(actor: User | None, day: date) -> bool:
+    """Drop a day's override, so the library or the loaded schedule decides again; False when there was none."""
+    override = db.session.get(CalendarOverride, day)
+    if override is None:
+        return False
+    before = override.workday
+    db.session.delete(override)
+    db.session.flush()
+    audit.record(actor, "calendar.override", "calendar", day.isoformat(), workday=None, before=before,
+                 note="cleared")
+    return True
+
+
+TOGGLE_NOTE = "在月历上调整"
+
+
+def toggle_day(actor: User | None, day: date, now: datetime | None = None) -> bool:
+    """Flip a day between working day and day off; returns whether it is now a working day.
+
+    Flipping it back to what the library says drops the override instead of storing one that changes
+    nothing; in a loaded year the schedule's own rows are overrides, so the day keeps one, and its name.
+    """
+    calendar = current_calendar()
+    info = calendar.describe(day)
+    workday = not info.workday
+    if info.override is not None and workday == info.base_workday and day.year not in calendar.loaded_years:
+        clear_override(actor, day)
+    else:
+        name = info.name.removesuffix(f"（{TOGGLE_NOTE}）")
+        set_override(actor, day, workday, f"{name[:180]}（{TOGGLE_NOTE}）" if name and name != TOGGLE_NOTE else TOGGLE_NOTE,
+                     now=now)
+    return workday
 
 
 _SCHEDULE_PROBLEMS = {

@@ -1,4 +1,4 @@
-"""What a policy's push reached: matched firms, messages queued, sent, failed, 不相关 and unsubscribes."""
+"""What a policy's push reached: matched firms, messages queued, sent, failed, clicked, 不相关 and unsubscribes."""
 
 from __future__ import annotations
 
@@ -9,11 +9,27 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 
 from policyhub.extensions import db
-from policyhub.models import Enterprise, Notification, PolicyMatch, Subscription
+from policyhub.models import Enterprise, Notification, PolicyClick, PolicyMatch, Subscription
 from policyhub.models.match import ELIGIBLE, NEED_MORE_INFO
 from policyhub.models.notification import CANCELLED, DEAD, FAILED, PENDING, SENDING, SENT
 
-__all__ = ["Reach", "ReachRow", "policy_reach", "reach_rows"]
+__all__ = ["ChannelReach", "Reach", "ReachRow", "policy_reach", "reach_rows"]
+
+
+@dataclass(frozen=True)
+class ChannelReach:
+    """One channel's messages about a policy and the firms that followed their link."""
+
+    messages: int = 0  # every message made, cancelled ones aside
+    sent: int = 0  # accepted by the SMTP server or the SMS gateway (no carrier receipts are collected)
+    failed: int = 0
+    clicked: int = 0  # firms that followed the link at least once
+    clicks: int = 0
+
+    @property
+    def click_rate(self) -> float | None:
+        """Clicking firms per message sent, or None before anything was sent."""
+        return self.clicked / self.sent if self.sent else None
 
 
 @dataclass(frozen=True)
@@ -28,14 +44,16 @@ class Reach:
     cancelled: int = 0
     not_relevant: int = 0  # firms that said 不相关
     unsubscribed: int = 0  # messages whose channel the firm left after the message was made
+    clicked: int = 0  # firms that followed a message's link, on any channel
     sent_by_channel: dict[str, int] = field(default_factory=dict)
     by_status: dict[str, int] = field(default_factory=dict)  # messages by their stored status
+    by_channel: dict[str, ChannelReach] = field(default_factory=dict)
 
     @property
     def peak(self) -> int:
         """The largest count, the scale of the page's bars."""
         return max(self.matched, self.need_more_info, self.queued, self.sent, self.failed, self.cancelled,
-                   self.not_relevant, self.unsubscribed, 1)
+                   self.not_relevant, self.unsubscribed, self.clicked, 1)
 
 
 def _unsubscribed_after():
@@ -54,18 +72,38 @@ def policy_reach(policy_id: int) -> Reach:
     deliveries = dict(db.session.execute(
         select(Notification.status, func.count()).where(Notification.policy_id == policy_id)
         .group_by(Notification.status)).all())
-    by_channel = dict(db.session.execute(
+    by_channel_sent = dict(db.session.execute(
         select(Notification.channel, func.count()).where(Notification.policy_id == policy_id,
                                                          Notification.status == SENT)
         .group_by(Notification.channel)).all())
     unsubscribed = db.session.scalar(
         select(func.count(Notification.id)).join(Subscription, _unsubscribed_after())
         .where(Notification.policy_id == policy_id)) or 0
+    per_channel: dict[str, dict[str, int]] = {}
+    for channel, status, count in db.session.execute(
+            select(Notification.channel, Notification.status, func.count()).where(Notification.policy_id == policy_id)
+            .group_by(Notification.channel, Notification.status)):
+        counts = per_channel.setdefault(channel, {})
+        counts[status] = count
+    clicks = {channel: (firms, int(total)) for channel, firms, total in db.session.execute(
+        select(PolicyClick.channel, func.count(), func.coalesce(func.sum(PolicyClick.clicks), 0))
+        .where(PolicyClick.policy_id == policy_id).group_by(PolicyClick.channel))}
+    clicked = db.session.scalar(select(func.count(func.distinct(PolicyClick.enterprise_id)))
+                                .where(PolicyClick.policy_id == policy_id)) or 0
+    by_channel = {
+        channel: ChannelReach(
+            messages=sum(n for status, n in per_channel.get(channel, {}).items() if status != CANCELLED),
+            sent=per_channel.get(channel, {}).get(SENT, 0),
+            failed=per_channel.get(channel, {}).get(FAILED, 0) + per_channel.get(channel, {}).get(DEAD, 0),
+            clicked=clicks.get(channel, (0, 0))[0], clicks=clicks.get(channel, (0, 0))[1])
+        for channel in sorted(set(per_channel) | set(clicks))
+    }
     return Reach(
         matched=matches.get(ELIGIBLE, 0), need_more_info=matches.get(NEED_MORE_INFO, 0),
         queued=deliveries.get(PENDING, 0) + deliveries.get(SENDING, 0), sent=deliveries.get(SENT, 0),
         failed=deliveries.get(FAILED, 0) + deliveries.get(DEAD, 0), cancelled=deliveries.get(CANCELLED, 0),
-        not_relevant=not_relevant, unsubscribed=unsubscribed, sent_by_channel=by_channel, by_status=deliveries,
+        not_relevant=not_relevant, unsubscribed=unsubscribed, clicked=clicked, sent_by_channel=by_channel_sent,
+        by_status=deliveries, by_channel=by_channel,
     )
 
 
@@ -82,6 +120,9 @@ class ReachRow:
     status: str | None
     sent_at: datetime | None
     unsubscribed_at: datetime | None
+    clicks: int | None = None  # on this channel's link; None when never clicked
+    first_clicked_at: datetime | None = None
+    last_clicked_at: datetime | None = None
 
 
 def reach_rows(policy_id: int) -> Iterator[ReachRow]:
@@ -89,11 +130,15 @@ def reach_rows(policy_id: int) -> Iterator[ReachRow]:
     stmt = (
         select(Enterprise.credit_code, Enterprise.name, PolicyMatch.eligibility, PolicyMatch.active,
                PolicyMatch.not_relevant_at, Notification.channel, Notification.status, Notification.sent_at,
-               Subscription.unsubscribed_at)
+               Subscription.unsubscribed_at, PolicyClick.clicks, PolicyClick.first_clicked_at,
+               PolicyClick.last_clicked_at)
         .join(Enterprise, Enterprise.id == PolicyMatch.enterprise_id)
         .outerjoin(Notification, and_(Notification.policy_id == PolicyMatch.policy_id,
                                       Notification.enterprise_id == PolicyMatch.enterprise_id))
         .outerjoin(Subscription, _unsubscribed_after())
+        .outerjoin(PolicyClick, and_(PolicyClick.policy_id == PolicyMatch.policy_id,
+                                     PolicyClick.enterprise_id == PolicyMatch.enterprise_id,
+                                     PolicyClick.channel == Notification.channel))
         .where(PolicyMatch.policy_id == policy_id)
         .order_by(Enterprise.credit_code, Notification.channel)
     )

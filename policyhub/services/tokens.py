@@ -13,7 +13,9 @@ from itsdangerous import BadSignature, Signer
 from policyhub.models import CHANNELS
 
 __all__ = [
+    "click_token",
     "feedback_token",
+    "read_click_token",
     "read_short_code",
     "short_code",
     "read_feedback_token",
@@ -79,6 +81,20 @@ def read_feedback_token(token: str) -> tuple[int, int] | None:
     """(policy id, enterprise id) of a feedback token, or None."""
     ids = _ints(_unsign("policyhub.match-feedback", token), 2)
     return (ids[0], ids[1]) if ids else None
+
+
+def click_token(policy_id: int, enterprise_id: int, channel: str) -> str:
+    """Counts the firm's click on a policy's link in one channel's message; only the secret key makes one."""
+    return _sign("policyhub.click", f"{policy_id}.{enterprise_id}.{channel}")
+
+
+def read_click_token(token: str) -> tuple[int, int, str] | None:
+    """(policy id, enterprise id, channel) of a click token, or None for a forged or malformed one."""
+    parts = _unsign("policyhub.click", token)
+    if parts is None or len(parts) != 3 or parts[2] not in CHANNELS:
+        return None
+    ids = _ints(parts[:2], 2)
+    return (ids[0], ids[1], parts[2]) if ids else None
 
 
 def status_token(consultation_id: int) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import false, func, select
 
 from notifier import sla
@@ -24,18 +25,25 @@ from policyhub.models import (
 )
 from policyhub.models.consultation import RATING_LABELS
 from policyhub.services import consultations as service
-from policyhub.services.calendar import current_calendar, load_year_schedule, provisional_years_ahead, set_override
+from policyhub.services.calendar import (
+    current_calendar,
+    load_year_schedule,
+    provisional_years_ahead,
+    set_override,
+    toggle_day,
+)
 from policyhub.services.consultation_files import ALLOWED_KINDS, Upload, file_path
 from policyhub.services.errors import ServiceError
 from policyhub.services.sla_report import overdue_list, state_condition, summary, weekly_trend
 from policyhub.services.tokens import read_rating_token, read_status_token, status_token
-from policyhub.timeutil import to_local
+from policyhub.timeutil import local_date, to_local
 from policyhub.web.api.consultations import period_from_args
 from policyhub.web.api.validation import page_args
 from policyhub.web.forms import (
     ActionForm,
     AnswerForm,
     ConsultationForm,
+    DayToggleForm,
     LookupForm,
     OverrideForm,
     ReassignForm,
@@ -448,3 +456,70 @@ def calendar_admin():
     holidays = {year: statutory_holidays(year) for year in provisional}
     return render_template("staff/calendar.html", override_form=override_form, schedule_form=schedule_form,
                            overrides=overrides, years=years, provisional=provisional, holidays=holidays), status_code
+
+
+MONTH_FORMAT = "应为 YYYY-MM（如 2026-10），年份在 1900 到 2200 之间"
+
+
+def _month_arg(raw: str, today: date) -> date | None:
+    """The first day of ?month=YYYY-MM, today's month when absent, None when malformed."""
+    if not raw:
+        return today.replace(day=1)
+    year, _, month = raw.partition("-")
+    if not (year.isascii() and year.isdigit() and len(year) == 4 and month.isascii() and month.isdigit()
+            and len(month) <= 2 and 1900 <= int(year) <= 2200 and 1 <= int(month) <= 12):
+        return None
+    return date(int(year), int(month), 1)
+
+
+def _render_month(first: date, toggle_form: DayToggleForm, status_code: int = 200, error: str = ""):
+    calendar = current_calendar()
+    loaded = {y.year: y.loaded_at for y in db.session.scalars(select(CalendarYear))}
+    stored = {o.day: o for o in db.session.scalars(select(CalendarOverride).where(
+        CalendarOverride.day >= first, CalendarOverride.day < _next_month(first)))}
+    # A loaded year's schedule is stored as overrides, all written at the moment it was loaded.
+    from_schedule = {day for day, o in stored.items() if loaded.get(day.year) and o.updated_at == loaded[day.year]}
+    return render_template(
+        "staff/calendar_month.html", first=first, weeks=calendar.month(first.year, first.month),
+        previous=(first - timedelta(days=1)).replace(day=1), following=_next_month(first),
+        today=local_date(utcnow()), from_schedule=from_schedule, stored=stored,
+        provisional=calendar.is_provisional(first), loaded=first.year in loaded, toggle_form=toggle_form,
+        error=error), status_code
+
+
+def _next_month(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+@consultations.get("/staff/calendar/month")
+@login_required
+def calendar_month():
+    first = _month_arg(request.args.get("month", "").strip(), local_date(utcnow()))
+    if first is None:
+        return _render_month(local_date(utcnow()).replace(day=1), DayToggleForm(), 422, error=f"月份{MONTH_FORMAT}")
+    return _render_month(first, DayToggleForm())
+
+
+@consultations.post("/staff/calendar/month")
+@roles_required("admin")
+def calendar_toggle():
+    form = DayToggleForm()
+    if not form.validate_on_submit():
+        if form.errors.get("csrf_token"):
+            abort(400)
+        first = _month_arg(request.form.get("month", "").strip(), local_date(utcnow())) or \
+            local_date(utcnow()).replace(day=1)
+        return _render_month(first, form, 422, error="日期：" + "；".join(form.day.errors or ["应为 YYYY-MM-DD"]))
+    day = form.day.data
+    if not 1900 <= day.year <= 2200:
+        return _render_month(local_date(utcnow()).replace(day=1), form, 422, error="日期：年份应在 1900 到 2200 之间")
+    try:
+        workday = toggle_day(current_user, day)
+        result = service.recompute_open_deadlines(current_user, reason=f"month view {day.isoformat()}")
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        return _render_month(day.replace(day=1), form, exc.status, error=exc.message)
+    flash(f"{day.month} 月 {day.day} 日已设为{'工作日' if workday else '休息日'}；重新计算 {result.total} 件待办咨询的期限，"
+          f"其中 {result.changed} 件有变化", "success")
+    return redirect(url_for("consultations.calendar_month", month=f"{day:%Y-%m}"))

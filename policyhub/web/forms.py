@@ -16,7 +16,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from policyhub.models.user import ROLE_LABELS
 from policyhub.services.criteria import SIZE_LABELS
@@ -151,6 +151,12 @@ class OverrideForm(FlaskForm):
     day = DateField("日期", validators=[DataRequired("请选择日期")], format="%Y-%m-%d")
     workday = SelectField("设为", choices={"1": "工作日（调休上班）", "0": "休息日"})
     note = StringField("说明", validators=[Length(max=200)])
+
+
+class DayToggleForm(FlaskForm):
+    """One day's button on the month view: working day ↔ day off."""
+
+    day = DateField("日期", validators=[DataRequired("日期应为 YYYY-MM-DD")], format="%Y-%m-%d", widget=HiddenInput())
 
 
 class ScheduleForm(FlaskForm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
@@ -10,10 +12,12 @@ from policyhub.models import Consultation, Department, Policy
 from policyhub.models.base import utcnow
 from policyhub.models.policy import EXPIRED, PUBLISHED, WITHDRAWN
 from policyhub.push.reconcile import mark_not_relevant
+from policyhub.services.clicks import record_click
 from policyhub.services.errors import Invalid
 from policyhub.services.search import search_policies
 from policyhub.services.tokens import (
     feedback_token,
+    read_click_token,
     read_feedback_token,
     read_short_code,
     read_unsubscribe_token,
@@ -25,6 +29,20 @@ from policyhub.web.forms import ActionForm
 __all__ = ["public"]
 
 public = Blueprint("public", __name__)
+log = logging.getLogger(__name__)
+
+
+def _count_click(policy_id: int, enterprise_id: int, channel: str) -> None:
+    """Record a firm's click; a failure is logged and forgotten, for the link must still open."""
+    if request.method != "GET":
+        return  # HEAD: a mail scanner checking the link, not a person reading it
+    try:
+        record_click(policy_id, enterprise_id, channel, utcnow())
+        db.session.commit()
+    except Exception:  # noqa: BLE001 — whatever broke, the firm still gets its page
+        db.session.rollback()
+        log.warning("click on policy %s by enterprise %s (%s) not counted", policy_id, enterprise_id, channel,
+                    exc_info=True)
 
 
 @public.get("/")
@@ -45,6 +63,14 @@ def policy_detail(policy_id: int):
     policy = db.session.get(Policy, policy_id)
     if policy is None or policy.status not in (PUBLISHED, WITHDRAWN, EXPIRED):
         abort(404)
+    click = request.args.get("c")
+    if click is not None:
+        # A pushed message's link: count the click once, then drop the token so a reload does not count again.
+        found_click = read_click_token(click)
+        if found_click is not None and found_click[0] == policy_id:
+            _count_click(*found_click)
+        args = {key: request.args[key] for key in ("m", "u") if key in request.args}
+        return redirect(url_for("public.policy_detail", policy_id=policy_id, **args))
     if policy.status != PUBLISHED:
         # Someone following an old alert's link learns what happened to the policy, not a bare 404.
         return render_template("public/policy_gone.html", policy=policy), 410
@@ -72,6 +98,8 @@ def short_link(code: str):
     if found is None:
         abort(404)
     policy_id, enterprise_id = found
+    # Short codes go out only in SMS, so the code itself says the click came from one.
+    _count_click(policy_id, enterprise_id, "sms")
     return redirect(url_for("public.policy_detail", policy_id=policy_id, m=feedback_token(policy_id, enterprise_id),
                             u=unsubscribe_token(current_app.config["SECRET_KEY"], enterprise_id, "sms")))
 

@@ -366,7 +366,8 @@ def reach_csv(policy_id: int):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["统一社会信用代码", "企业名称", "匹配结果", "当前是否符合", "企业反馈无关", "渠道", "推送状态",
-                     "发送时间（北京时间）", "退订时间（北京时间）"])
+                     "发送时间（北京时间）", "退订时间（北京时间）", "点击次数", "首次点击（北京时间）",
+                     "末次点击（北京时间）"])
     shown = "%Y-%m-%d %H:%M"
     for row in reach_rows(policy.id):
         writer.writerow([
@@ -377,6 +378,9 @@ def reach_csv(policy_id: int):
             NOTIFICATION_STATUS_LABELS.get(row.status or "", row.status or ""),
             f"{to_local(row.sent_at):{shown}}" if row.sent_at else "",
             f"{to_local(row.unsubscribed_at):{shown}}" if row.unsubscribed_at else "",
+            row.clicks or 0,
+            f"{to_local(row.first_clicked_at):{shown}}" if row.first_clicked_at else "",
+            f"{to_local(row.last_clicked_at):{shown}}" if row.last_clicked_at else "",
         ])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=policy-{policy.id}-reach.csv"})

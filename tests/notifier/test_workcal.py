@@ -271,3 +271,32 @@ def test_workcal_imports_no_application_code():
     modules = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
     modules += [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module]
     assert not {m.split(".")[0] for m in modules} & {"policyhub", "flask", "sqlalchemy", "flask_sqlalchemy"}
+
+
+def test_describe_names_holidays_makeup_days_and_overrides():
+    cal = WorkCalendar(overrides=[Override(date(2026, 12, 31), False, "年终盘点"),
+                                  Override(date(2026, 10, 1), True, "")])
+    festival = cal.describe(date(2026, 2, 17))
+    assert (festival.workday, festival.kind, festival.name, festival.override) == (False, "holiday", "春节", None)
+    makeup = cal.describe(date(2026, 2, 28))  # a Saturday worked for 春节 (调休上班)
+    assert (makeup.workday, makeup.kind, makeup.name) == (True, "makeup", "春节")
+    in_lieu = cal.describe(date(2026, 2, 23))  # a Monday off in exchange
+    assert (in_lieu.kind, in_lieu.in_lieu) == ("holiday", True)
+    assert cal.describe(date(2026, 3, 7)).kind == "weekend" and cal.describe(date(2026, 3, 2)).kind == "workday"
+    closed = cal.describe(date(2026, 12, 31))
+    assert (closed.workday, closed.kind, closed.name, closed.base_workday) == (False, "holiday", "年终盘点", True)
+    opened = cal.describe(date(2026, 10, 1))  # an override without a note keeps the holiday's name
+    assert (opened.workday, opened.kind, opened.name, opened.base_workday) == (True, "workday", "国庆节", False)
+    provisional = cal.describe(date(2031, 10, 1))
+    assert (provisional.kind, provisional.provisional) == ("holiday", True) and "国庆节" in provisional.name
+
+
+def test_month_is_weeks_from_monday_agreeing_with_is_workday():
+    cal = WorkCalendar(overrides=[Override(date(2026, 2, 16), True, "值班")])
+    weeks = cal.month(2026, 2)
+    assert [d.day.day if d else None for d in weeks[0]] == [None] * 6 + [1]  # 2026-02-01 is a Sunday
+    days = [d for week in weeks for d in week if d]
+    assert len(days) == 28 and all(len(week) == 7 for week in weeks)
+    assert all(d.workday == cal.is_workday(d.day) for d in days)
+    assert [d.day.day for d in days if d.kind == "makeup"] == [14, 28]
+    assert next(d for d in days if d.day.day == 16).override is not None

@@ -6,7 +6,7 @@ and ts_rank alike (about 1 ms a policy on the demo data). A generated column hol
 kept by PostgreSQL on every insert and update; the GIN index moves onto it. SQLite keeps FTS5.
 
 Revision ID: 0019
-Revises: 0013
+Revises: 0018
 Create Date: 2026-12-03 06:40:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = '0019'
-down_revision = '0013'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

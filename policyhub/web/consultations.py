@@ -24,6 +24,7 @@ from policyhub.models import (
 )
 from policyhub.models.consultation import RATING_LABELS
 from policyhub.services import consultations as service
+from policyhub.services.answers import answers_before_asking
 from policyhub.services.calendar import current_calendar, load_year_schedule, provisional_years_ahead, set_override
 from policyhub.services.consultation_files import ALLOWED_KINDS, Upload, file_path
 from policyhub.services.errors import ServiceError
@@ -62,14 +63,24 @@ def _labels() -> dict[str, Any]:
 # --- public ---------------------------------------------------------------------------------------
 
 
+def _looking_only() -> bool:
+    """The form's 先看看已有解答 button: a look at the answers, not a question (and not counted as one)."""
+    return request.method == "POST" and request.form.get("action") == "suggest"
+
+
 @consultations.route("/consultations/new", methods=["GET", "POST"])
-@limiter.limit(CONSULTATION_LIMIT_PER_ADDRESS, methods=["POST"])
-@limiter.limit(CONSULTATION_LIMIT_PER_CONTACT, key_func=contact_key, methods=["POST"])
+@limiter.limit(CONSULTATION_LIMIT_PER_ADDRESS, methods=["POST"], exempt_when=_looking_only)
+@limiter.limit(CONSULTATION_LIMIT_PER_CONTACT, key_func=contact_key, methods=["POST"], exempt_when=_looking_only)
+@limiter.limit("60 per minute", methods=["POST"])
 def new():
     form = ConsultationForm()
     wanted_policy = request.args.get("policy_id", "")
     if request.method == "GET" and wanted_policy.isascii() and wanted_policy.isdigit() and len(wanted_policy) <= 10:
         form.policy_id.data = request.args["policy_id"]
+    if _looking_only():
+        # Without script: the same form, kept as typed, with what already answers the question; nothing is sent.
+        found = answers_before_asking(form.question.data or "", utcnow())
+        return render_template("consultations/new.html", form=form, found=found, looked=True)
     status = 200
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in

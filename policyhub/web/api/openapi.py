@@ -356,6 +356,21 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
                                   "clock_round": {"type": "integer"}, "due_at": {"type": "string"},
                                   "due_provisional": {"type": "boolean"},
                                   "files": {"type": "array", "items": CONSULTATION_FILE}}}},
+        ("get", "/answers"): {
+            "summary": "先查已有解答：与所输入问题相近的已公开政策问答和政策原文段落（提交咨询前）", "errors": (429,),
+            "params": [_query("q", {"type": "string", "maxLength": 2000}, "正在输入的问题")],
+            "ok": {"type": "object", "required": ["qa", "policies"], "properties": {
+                "qa": {"type": "array", "items": {"type": "object", "required": ["id", "question", "answer", "url"],
+                                                  "properties": {
+                    "id": {"type": "integer"}, "question": {"type": "string"}, "answer": {"type": "string"},
+                    "department": {"type": "string"}, "url": {"type": "string"},
+                    "policy": {"type": "object", "properties": {"id": {"type": "integer"},
+                                                                "title": {"type": "string"}}}}}},
+                "policies": {"type": "array", "items": {"type": "object", "required": ["id", "title", "passage", "url"],
+                                                        "properties": {
+                    "id": {"type": "integer"}, "title": {"type": "string"}, "department": {"type": "string"},
+                    "passage": {"type": "string", "description": "回答该问题的原文段落：已做 HTML 转义，问题中的词以 <mark> 标出"},
+                    "url": {"type": "string"}}}}}}},
         ("get", "/calendar/deadline"): {
             "summary": "答复期限（提交日之后第 2 个工作日 23:59:59）",
             "params": [_query("submitted_at", {"type": "string", "format": "date-time"}, "带时区的 ISO 8601 时间",

@@ -1,0 +1,94 @@
+"""Answers before asking: as a question is typed (API) or looked up without script (the form's button), the
+published Q&A and the policy passages that answer it; nothing unpublished, withdrawn or personal is shown."""
+
+import pytest
+from sqlalchemy import func, select
+
+from policyhub.extensions import db
+from policyhub.models import Consultation, User, utcnow
+from policyhub.services import consultations as service
+from policyhub.services.answers import answers_before_asking
+
+SUBSIDY = ("滨州市技术改造补贴实施细则", "对企业实施技术改造项目，按设备投资额的10%给予补贴。申报材料包括项目备案证明、设备购置发票和审计报告，"
+           "每年3月集中受理。")
+HOUSING = ("滨州市人才公寓管理办法", "引进的高层次人才可申请人才公寓，需提交身份证明和劳动合同，租期三年。")
+
+
+@pytest.fixture
+def library(app, make_policy, make_user):
+    """Two published policies; on the subsidy one a published Q&A and an answered one not published."""
+    make_user("answerer", "answerer", "gxj")
+    subsidy = make_policy(title=SUBSIDY[0], body=SUBSIDY[1])
+    housing = make_policy(title=HOUSING[0], body=HOUSING[1])
+    ids = {"subsidy": subsidy["id"], "housing": housing["id"]}
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "answerer"))
+
+        def answered(question: str, answer: str, policy_id: int, publish: bool) -> int:
+            consultation = service.submit_consultation({"question": question, "contact_name": "张经理",
+                                                        "mobile": "13800001234", "policy_id": policy_id})
+            service.answer_consultation(user, consultation, answer)
+            if publish:
+                service.publish_as_qa(user, consultation)
+            return consultation.id
+
+        ids["qa"] = answered("我是张经理，电话13812345678，请问技术改造补贴的申报材料有哪些？",
+                             "技术改造补贴的申报材料为项目备案证明、设备购置发票和审计报告。", subsidy["id"], True)
+        ids["private"] = answered("技术改造补贴申报材料能否晚些交？", "可以在受理期内补交申报材料。", subsidy["id"], False)
+        ids["housing_qa"] = answered("人才公寓租期多长？", "人才公寓租期三年。", housing["id"], True)
+        db.session.commit()
+    return ids
+
+
+def test_the_api_offers_the_published_answer_and_the_policy_passage(client, library):
+    found = client.get("/api/v1/answers", query_string={"q": "你好，技术改造补贴要交哪些申报材料"})
+    assert found.status_code == 200
+    body = found.get_json()
+    assert [qa["id"] for qa in body["qa"]] == [library["qa"]]
+    qa = body["qa"][0]
+    # As published: reviewed and masked, never the asker's name or number.
+    assert "138****5678" in qa["question"] and "13812345678" not in found.get_data(as_text=True)
+    assert "张经理" not in found.get_data(as_text=True)
+    assert qa["url"] == f"/policies/{library['subsidy']}#qa-{library['qa']}"
+    assert qa["policy"] == {"id": library["subsidy"], "title": SUBSIDY[0]}
+    assert [p["id"] for p in body["policies"]] == [library["subsidy"]]
+    assert "<mark>申报材料</mark>" in body["policies"][0]["passage"]
+    assert f'id="qa-{library["qa"]}"' in client.get(f"/policies/{library['subsidy']}").get_data(as_text=True)
+
+    housing = client.get("/api/v1/answers", query_string={"q": "人才公寓租期是多久"}).get_json()
+    assert [qa["id"] for qa in housing["qa"]] == [library["housing_qa"]]
+    assert [p["id"] for p in housing["policies"]] == [library["housing"]]
+    for nothing in ("你好，请问一下", "", "出口退税怎么办理"):
+        assert client.get("/api/v1/answers", query_string={"q": nothing}).get_json() == {"qa": [], "policies": []}
+    too_long = client.get("/api/v1/answers", query_string={"q": "补" * 2001})
+    assert too_long.status_code == 422 and "q" in too_long.get_json()["error"]["fields"]
+
+
+def test_a_withdrawn_policy_takes_its_answers_with_it(app, client, library, editor_token, bearer):
+    withdrawn = client.post(f"/api/v1/policies/{library['subsidy']}/withdraw", headers=bearer(editor_token),
+                            json={"reason": "已废止"})
+    assert withdrawn.status_code == 200, withdrawn.get_json()
+    with app.app_context():
+        found = answers_before_asking("技术改造补贴的申报材料有哪些", utcnow())
+    assert not found and found.qa == [] and found.policies == []
+
+
+def test_without_script_the_form_shows_the_answers_and_sends_nothing(app, client, library):
+    form = client.get("/consultations/new").get_data(as_text=True)
+    assert 'src="/static/answers.js"' in form and 'data-endpoint="/api/v1/answers"' in form
+    assert 'name="action" value="suggest"' in form
+    looked = client.post("/consultations/new", data={"question": "技术改造补贴要交哪些申报材料？", "action": "suggest",
+                                                     "contact_name": "", "mobile": ""})
+    page = looked.get_data(as_text=True)
+    assert looked.status_code == 200
+    assert f'href="/policies/{library["subsidy"]}#qa-{library["qa"]}"' in page
+    assert "技术改造补贴的申报材料为项目备案证明" in page and "<mark>申报材料</mark>" in page
+    assert "技术改造补贴要交哪些申报材料？</textarea>" in page  # kept as typed
+    assert "必填" not in page  # a look, not a submission: no field errors
+    none = client.post("/consultations/new", data={"question": "出口退税怎么办理？", "action": "suggest"})
+    assert "暂未找到相近的已有解答" in none.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Consultation)) == 3  # the fixture's only
+    asked = client.post("/consultations/new", data={"question": "技术改造补贴要交哪些申报材料？", "contact_name": "李",
+                                                    "mobile": "13900001111"})
+    assert asked.status_code == 200 and "查询码" in asked.get_data(as_text=True)

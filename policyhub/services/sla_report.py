@@ -16,7 +16,8 @@ from policyhub.models.consultation import ANSWERED, AWAITING_SUPPLEMENT, OPEN
 from policyhub.services.calendar import current_calendar
 from policyhub.timeutil import SHANGHAI
 
-__all__ = ["AT_RISK_WINDOW", "STATES", "Period", "overdue_list", "state_condition", "summary", "weekly_trend"]
+__all__ = ["AT_RISK_WINDOW", "STATES", "Period", "followup_list", "overdue_list", "state_condition", "summary",
+           "weekly_trend"]
 
 # "At risk" = unanswered and due within this window (the due day has begun); as notifier.sla.status.
 AT_RISK_WINDOW = timedelta(hours=24)
@@ -164,6 +165,13 @@ def overdue_list(now: datetime, calendar: WorkCalendar | None = None, limit: int
             ages[row.due_at] = sla.working_days_overdue(row.due_at, now, calendar)
         out.append({"consultation": row, "working_days_overdue": ages[row.due_at]})
     return out
+
+
+def followup_list(limit: int = 100) -> list[Consultation]:
+    """The open follow-ups of 差评 (回访整改), the soonest due first: what the supervisors chase."""
+    return list(db.session.scalars(select(Consultation).where(
+        Consultation.followup_due_at.is_not(None), Consultation.followup_closed_at.is_(None))
+        .order_by(Consultation.followup_due_at, Consultation.id).limit(limit)))
 
 
 def weekly_trend(now: datetime, weeks: int = 12) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ from policyhub.services.answers import answers_before_asking
 from policyhub.services.calendar import current_calendar, load_year_schedule, provisional_years_ahead, set_override
 from policyhub.services.consultation_files import ALLOWED_KINDS, Upload, file_path
 from policyhub.services.errors import ServiceError
-from policyhub.services.sla_report import overdue_list, state_condition, summary, weekly_trend
+from policyhub.services.sla_report import followup_list, overdue_list, state_condition, summary, weekly_trend
 from policyhub.services.tokens import read_rating_token, read_status_token, status_token
 from policyhub.timeutil import to_local
 from policyhub.web.api.consultations import period_from_args
@@ -375,7 +375,7 @@ def dashboard():
     trend = weekly_trend(now)
     peak = max([w["submitted"] for w in trend] + [w["on_time"] + w["late"] for w in trend] + [1])
     return render_template("staff/sla.html", figures=figures, trend=trend, peak=peak, period=period,
-                           overdue=overdue_list(now, limit=50), now=now,
+                           overdue=overdue_list(now, limit=50), followups=followup_list(limit=50), now=now,
                            provisional=provisional_years_ahead(now))
 
 

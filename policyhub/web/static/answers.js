@@ -40,14 +40,14 @@
     box.appendChild(element("h2", null, "这些已有解答可能就是您要找的"));
     var list = element("ul", "answer-list");
     found.qa.forEach(function (qa) {
-      var item = element("li", "answer answer-qa");
+      var item = element("li", "found found-qa");
       item.appendChild(link(qa.url, "问：" + qa.question));
       item.appendChild(element("p", null, "答：" + qa.answer));
       item.appendChild(element("p", "meta", "政策问答 · " + qa.department + " · " + qa.policy.title));
       list.appendChild(item);
     });
     found.policies.forEach(function (policy) {
-      var item = element("li", "answer answer-policy");
+      var item = element("li", "found found-policy");
       item.appendChild(link(policy.url, policy.title));
       item.appendChild(passage(policy.passage));
       item.appendChild(element("p", "meta", "政策原文 · " + policy.department));

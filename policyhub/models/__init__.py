@@ -3,6 +3,7 @@
 from policyhub.models.audit import AuditEvent
 from policyhub.models.base import Base, UTCDateTime, utcnow
 from policyhub.models.consultation import (
+    AnswerVisit,
     CalendarOverride,
     CalendarYear,
     Consultation,
@@ -22,6 +23,7 @@ __all__ = [
     "CHANNELS",
     "POLICY_STATUSES",
     "ROLES",
+    "AnswerVisit",
     "AuditEvent",
     "Base",
     "CalendarOverride",

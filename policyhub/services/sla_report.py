@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from notifier import sla
 from notifier.workcal import WorkCalendar
 from policyhub.extensions import db
-from policyhub.models import Consultation, Department
+from policyhub.models import AnswerVisit, Consultation, Department
 from policyhub.models.consultation import ANSWERED, AWAITING_SUPPLEMENT, OPEN
 from policyhub.services.calendar import current_calendar
 from policyhub.timeutil import SHANGHAI
@@ -111,8 +111,22 @@ def summary(now: datetime, period: Period) -> dict[str, Any]:
         "rated": totals["rated"],
         "satisfaction_rate": round(totals["satisfied"] / totals["rated"], 4) if totals["rated"] else None,
         "followups_open": totals["followups_open"], "followups_overdue": totals["followups_overdue"],
+        "answers_before_asking": answers_before_asking_figures(now, period),
         "departments": departments,
     }
+
+
+# A visit that opened an offered answer and has not asked within this long is over: the answer ended it.
+VISIT_OVER = timedelta(minutes=30)
+
+
+def answers_before_asking_figures(now: datetime, period: Period) -> dict[str, int]:
+    """Visits to the form in the period that opened an offered answer, and those of them that asked nothing after."""
+    v = AnswerVisit
+    opened, ended = db.session.execute(select(
+        func.count(v.id), _count(and_(v.asked_at.is_(None), v.first_clicked_at < now - VISIT_OVER))).where(
+        v.first_clicked_at >= period.start, v.first_clicked_at < period.end)).one()
+    return {"visits_opened_answer": opened or 0, "ended_without_question": ended or 0}
 
 
 def _ratings(now: datetime, period: Period) -> dict[int, Any]:

@@ -24,7 +24,15 @@ from policyhub.models import (
 )
 from policyhub.models.consultation import RATING_LABELS
 from policyhub.services import consultations as service
-from policyhub.services.answers import answers_before_asking
+from policyhub.services.answers import (
+    KINDS,
+    answer_target,
+    answers_before_asking,
+    new_visit_token,
+    record_asked,
+    record_click,
+    valid_visit,
+)
 from policyhub.services.calendar import current_calendar, load_year_schedule, provisional_years_ahead, set_override
 from policyhub.services.consultation_files import ALLOWED_KINDS, Upload, file_path
 from policyhub.services.errors import ServiceError
@@ -77,16 +85,20 @@ def new():
     wanted_policy = request.args.get("policy_id", "")
     if request.method == "GET" and wanted_policy.isascii() and wanted_policy.isdigit() and len(wanted_policy) <= 10:
         form.policy_id.data = request.args["policy_id"]
+    # One showing of the form, kept across its posts: an offered answer opened then is counted against a question
+    # sent after it (how often an answer ends the visit without a question).
+    visit = valid_visit(request.form.get("visit")) or new_visit_token()
     if _looking_only():
         # Without script: the same form, kept as typed, with what already answers the question; nothing is sent.
         found = answers_before_asking(form.question.data or "", utcnow())
-        return render_template("consultations/new.html", form=form, found=found, looked=True)
+        return render_template("consultations/new.html", form=form, found=found, looked=True, visit=visit)
     status = 200
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in
                 ("question", "contact_name", "mobile", "email", "credit_code", "policy_id")}
         try:
             consultation = service.submit_consultation(data)
+            record_asked(visit, consultation.submitted_at)
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -97,7 +109,23 @@ def new():
                                    token=status_token(consultation.id))
     elif request.method == "POST":
         status = 400 if form.errors.get("csrf_token") else 422
-    return render_template("consultations/new.html", form=form), status
+    return render_template("consultations/new.html", form=form, visit=visit), status
+
+
+@consultations.get("/consultations/answers/<kind>/<int:target_id>")
+@limiter.limit("60 per minute")
+def opened_answer(kind: str, target_id: int):
+    """An answer offered on the form, opened: counted for its visit (?v=), then the policy page that holds it."""
+    now = utcnow()
+    target = answer_target(kind, target_id, now) if kind in KINDS else None
+    if target is None:
+        abort(404)
+    visit = valid_visit(request.args.get("v"))
+    if visit:
+        record_click(visit, kind, target_id, now)
+        db.session.commit()
+    policy_id, anchor = target
+    return redirect(url_for("public.policy_detail", policy_id=policy_id, _anchor=anchor))
 
 
 @consultations.route("/consultations/status", methods=["GET", "POST"])

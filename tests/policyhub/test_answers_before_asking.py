@@ -1,13 +1,17 @@
 """Answers before asking: as a question is typed (API) or looked up without script (the form's button), the
 published Q&A and the policy passages that answer it; nothing unpublished, withdrawn or personal is shown."""
 
+import re
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from policyhub.extensions import db
-from policyhub.models import Consultation, User, utcnow
+from policyhub.models import AnswerVisit, Consultation, User, utcnow
 from policyhub.services import consultations as service
 from policyhub.services.answers import answers_before_asking
+from policyhub.services.sla_report import Period, summary
 
 SUBSIDY = ("滨州市技术改造补贴实施细则", "对企业实施技术改造项目，按设备投资额的10%给予补贴。申报材料包括项目备案证明、设备购置发票和审计报告，"
            "每年3月集中受理。")
@@ -81,7 +85,7 @@ def test_without_script_the_form_shows_the_answers_and_sends_nothing(app, client
                                                      "contact_name": "", "mobile": ""})
     page = looked.get_data(as_text=True)
     assert looked.status_code == 200
-    assert f'href="/policies/{library["subsidy"]}#qa-{library["qa"]}"' in page
+    assert f'href="/consultations/answers/qa/{library["qa"]}?v=' in page
     assert "技术改造补贴的申报材料为项目备案证明" in page and "<mark>申报材料</mark>" in page
     assert "技术改造补贴要交哪些申报材料？</textarea>" in page  # kept as typed
     assert "必填" not in page  # a look, not a submission: no field errors
@@ -92,3 +96,50 @@ def test_without_script_the_form_shows_the_answers_and_sends_nothing(app, client
     asked = client.post("/consultations/new", data={"question": "技术改造补贴要交哪些申报材料？", "contact_name": "李",
                                                     "mobile": "13900001111"})
     assert asked.status_code == 200 and "查询码" in asked.get_data(as_text=True)
+
+
+def visit_of(page: str) -> str:
+    return re.search(r'name="visit" value="([\w-]{16})"', page).group(1)
+
+
+def test_an_opened_answer_is_counted_and_ends_the_visit_unless_a_question_follows(app, client, library, make_user):
+    first = client.get("/consultations/new").get_data(as_text=True)
+    visit = visit_of(first)
+    assert f'data-visit="{visit}"' in first and 'data-opened="/consultations/answers/"' in first
+    looked = client.post("/consultations/new", data={"question": "技术改造补贴要交哪些申报材料？", "action": "suggest",
+                                                     "visit": visit}).get_data(as_text=True)
+    assert visit_of(looked) == visit  # the same showing of the form
+    link = f"/consultations/answers/qa/{library['qa']}?v={visit}"
+    assert f'href="{link}"' in looked
+    opened = client.get(link)
+    assert opened.status_code == 302
+    assert opened.headers["Location"].endswith(f"/policies/{library['subsidy']}#qa-{library['qa']}")
+    again = client.get(f"/consultations/answers/policy/{library['subsidy']}?v={visit}")
+    assert again.headers["Location"].endswith(f"/policies/{library['subsidy']}")
+    for wrong in (f"/consultations/answers/qa/{library['private']}?v={visit}",  # answered, never published
+                  f"/consultations/answers/faq/{library['qa']}?v={visit}", "/consultations/answers/policy/999999"):
+        assert client.get(wrong).status_code == 404, wrong
+    assert client.get(f"/consultations/answers/qa/{library['qa']}?v=short").status_code == 302  # not counted
+    with app.app_context():
+        visits = db.session.scalars(select(AnswerVisit)).all()
+        assert [(v.token, v.clicks, v.last_kind, v.asked_at) for v in visits] == [(visit, 2, "policy", None)]
+
+    # Another visit opens an answer, then asks all the same.
+    second = visit_of(client.get("/consultations/new").get_data(as_text=True))
+    assert second != visit
+    client.get(f"/consultations/answers/qa/{library['housing_qa']}?v={second}")
+    asked = client.post("/consultations/new", data={"question": "人才公寓租期到期后能续租吗？", "contact_name": "李",
+                                                    "mobile": "13900001111", "visit": second})
+    assert asked.status_code == 200 and "查询码" in asked.get_data(as_text=True)
+    now = utcnow()
+    with app.app_context():
+        assert db.session.scalar(select(AnswerVisit).where(AnswerVisit.token == second)).asked_at is not None
+        period = Period(now - timedelta(days=1), now + timedelta(hours=2))
+        # Still within the visit, nothing has ended yet; half an hour on, the first visit ended without a question.
+        assert summary(now, period)["answers_before_asking"] == {"visits_opened_answer": 2, "ended_without_question": 0}
+        later = summary(now + timedelta(minutes=31), period)["answers_before_asking"]
+        assert later == {"visits_opened_answer": 2, "ended_without_question": 1}
+    make_user("boss", "supervisor", "yshj", password="correct-horse-battery")
+    client.post("/login", data={"username": "boss", "password": "correct-horse-battery"})
+    board = client.get("/staff/sla").get_data(as_text=True)
+    assert re.search(r'id="ended-by-answers">0</b><span>看了已有解答未再提问（打开已有解答 2 次）', board), board

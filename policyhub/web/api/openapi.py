@@ -383,7 +383,11 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
             "summary": "答复时限统计", "roles": ("supervisor",),
             "params": [_query("from", {"type": "string"}, "YYYY-MM-DD 或带时区的 ISO 8601 时间"),
                        _query("to", {"type": "string"}, "YYYY-MM-DD 或带时区的 ISO 8601 时间")],
-            "ok": {"type": "object", "required": ["open", "overdue", "departments"]}},
+            "ok": {"type": "object", "required": ["open", "overdue", "departments"], "properties": {
+                "answers_before_asking": {
+                    "type": "object", "description": "区间内打开表单上已有解答的访问次数，及其中未再提问（已有解答解决）的次数",
+                    "properties": {"visits_opened_answer": {"type": "integer"},
+                                   "ended_without_question": {"type": "integer"}}}}}},
         ("post", "/me/code"): {
             "summary": "企业登录：发送验证码（短信）或登录链接（邮件）；无论是否登记均答 202", "status": 202,
             "errors": (429,),

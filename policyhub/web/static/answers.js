@@ -6,6 +6,9 @@
   var question = document.getElementById("question");
   if (!box || !question || !window.fetch || !window.DOMParser) { return; }
   var endpoint = box.getAttribute("data-endpoint");
+  // Links go through the counter of opened answers (for this visit of the form), then to the policy page.
+  var opened = box.getAttribute("data-opened");
+  var visit = box.getAttribute("data-visit");
   var timer = null;
   var last = null;
   var latest = 0;
@@ -17,9 +20,9 @@
     return node;
   }
 
-  function link(href, text) {
+  function link(kind, id, text) {
     var a = element("a", null, text);
-    a.href = href;
+    a.href = opened + kind + "/" + id + "?v=" + encodeURIComponent(visit);
     return a;
   }
 
@@ -41,14 +44,14 @@
     var list = element("ul", "answer-list");
     found.qa.forEach(function (qa) {
       var item = element("li", "found found-qa");
-      item.appendChild(link(qa.url, "问：" + qa.question));
+      item.appendChild(link("qa", qa.id, "问：" + qa.question));
       item.appendChild(element("p", null, "答：" + qa.answer));
       item.appendChild(element("p", "meta", "政策问答 · " + qa.department + " · " + qa.policy.title));
       list.appendChild(item);
     });
     found.policies.forEach(function (policy) {
       var item = element("li", "found found-policy");
-      item.appendChild(link(policy.url, policy.title));
+      item.appendChild(link("policy", policy.id, policy.title));
       item.appendChild(passage(policy.passage));
       item.appendChild(element("p", "meta", "政策原文 · " + policy.department));
       list.appendChild(item);

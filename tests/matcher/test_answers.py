@@ -1,5 +1,7 @@
 """matcher.answers: the words of asking are not the subject; a text must cover enough of the question; BM25 order."""
 
+import pytest
+
 from matcher.answers import MIN_COVERAGE, coverage, question_concepts, rank_answers
 from matcher.textsearch import Document
 
@@ -33,3 +35,14 @@ def test_only_texts_covering_the_question_are_offered_best_first():
     assert rank_answers(question_concepts("出口退税"), documents, 3) == []
     assert rank_answers(question_concepts("技术改造"), [], 0) == []
     assert [r.index for r in rank_answers(question_concepts("申报"), documents, 3)] == [2, 1]
+
+
+def test_one_shared_word_of_several_is_not_an_answer_but_a_synonym_is_the_word():
+    lab = Document("重点实验室认定", "对新认定的市级重点实验室给予奖励。")
+    # 实验室 is 5 of the question's 11 characters' worth (with 实验), but 量子 and 纠缠 are nowhere.
+    assert rank_answers(question_concepts("量子纠缠的实验室在哪里"), [lab], 1) == []
+    assert rank_answers(question_concepts("重点实验室"), [lab], 1)[0].coverage == 1.0  # its only word
+    shorthand = Document("技改项目补贴", "技改项目给予补贴，申报材料为项目备案证明。")
+    ranked = rank_answers(question_concepts("技术改造补贴的申报材料"), [shorthand], 1)
+    # 技改 stands for 技术改造 at 0.7 of its length: (0.7 × 4 + 2 + 4) / 10.
+    assert [r.index for r in ranked] == [0] and ranked[0].coverage == pytest.approx(0.88)

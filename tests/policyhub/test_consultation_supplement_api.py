@@ -157,3 +157,45 @@ def test_only_the_departments_answerers_ask_for_a_supplement(app, client, desk):
     assert client.post(path, json={"request": "请补充材料"}, headers=desk["answerer"]).status_code == 200
     twice = client.post(path, json={"request": "请再补充材料"}, headers=desk["answerer"])
     assert twice.status_code == 409
+
+
+def test_the_answer_carries_files_and_the_enterprise_reads_the_thread_by_its_token(app, client, desk, documents):
+    consultation = ask(client)
+    code = consultation["tracking_code"]
+    assert ask_for_supplement(client, desk, consultation).status_code == 200
+    token = status_link_token(app, consultation["id"])
+    pdf = documents["pdf"](["项目备案证明"])
+    client.post(f"/api/v1/consultations/{code}/supplement", content_type="multipart/form-data",
+                data={"token": token, "supplement": "已附备案证明。", "files": [(io.BytesIO(pdf), "备案证明.pdf")]})
+    exe = b"MZ\x90\x00" + b"\x00" * 100
+    answer_url = f"/api/v1/consultations/{consultation['id']}/answer"
+    refused = client.post(answer_url, headers=desk["answerer"], content_type="multipart/form-data",
+                          data={"answer": "答复如下。", "files": [(io.BytesIO(exe), "指南.pdf")]})
+    assert refused.status_code == 422 and "files" in refused.get_json()["error"]["fields"]
+    with app.app_context():
+        assert db.session.get(Consultation, consultation["id"]).status == "open"
+    done = client.post(answer_url, headers=desk["answerer"], content_type="multipart/form-data",
+                       data={"answer": "材料齐全，请按附件指南申报。", "files": [(io.BytesIO(PNG), "申报指南.png")]})
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["status"] == "answered"
+    assert [(f["filename"], f["kind"]) for f in done.get_json()["files"]] == [("申报指南.png", "png")]
+
+    thread_url = f"/api/v1/consultations/{code}/thread"
+    thread = client.get(thread_url, query_string={"token": token})
+    assert thread.status_code == 200, thread.get_json()
+    body = thread.get_json()
+    assert body["status"] in ("answered_on_time", "answered_late") and body["answer"] == "材料齐全，请按附件指南申报。"
+    assert [(t["author"], t["kind"], t["body"]) for t in body["turns"]] == [
+        ("staff", "supplement_request", "请补充项目备案证明"), ("enterprise", "supplement", "已附备案证明。"),
+        ("staff", "answer", "材料齐全，请按附件指南申报。")]
+    assert "contact_name" not in body and "mobile" not in body  # the enterprise's own view, no staff fields
+    guide = body["turns"][2]["files"][0]
+    assert guide["filename"] == "申报指南.png"
+    assert client.get(guide["url"]).data == PNG  # the page's download, by the same signed link
+    assert client.get(body["turns"][1]["files"][0]["url"]).data == pdf
+    missing = client.get(thread_url)
+    assert missing.status_code == 422 and "token" in missing.get_json()["error"]["fields"]
+    assert client.get(thread_url, query_string={"token": "1.forged"}).status_code == 404
+    other = ask(client, mobile="13900002222")
+    assert client.get(f"/api/v1/consultations/{other['tracking_code']}/thread",
+                      query_string={"token": token}).status_code == 404

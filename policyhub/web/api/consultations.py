@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
@@ -168,8 +168,8 @@ class SupplementRequestIn(BaseModel):
     request: str = Field(max_length=1000)
 
 
-def _supplement_values() -> tuple[dict[str, Any], list[Upload]]:
-    """The reply's fields and files: JSON (text only), or multipart with up to 3 `files`."""
+def _values_and_files() -> tuple[dict[str, Any], list[Upload]]:
+    """A turn's fields and files: JSON (text only), or multipart with up to 3 `files`."""
     if request.mimetype != "multipart/form-data":
         return json_body(), []
     values: dict[str, Any] = {k: v for k, v in request.form.items()}
@@ -200,7 +200,7 @@ def _asker_consultation(tracking_code: str, token: str | None, contact: str | No
 @limiter.limit("10 per hour")
 def reply_with_supplement(tracking_code: str):
     """The enterprise's reply to a supplement request (补充材料): text and up to 3 files; the clock resumes."""
-    values, uploads = _supplement_values()
+    values, uploads = _values_and_files()
     data = validate(SupplementIn, values)
     consultation = _asker_consultation(tracking_code, data.token, data.contact)
     service.submit_supplement(consultation, data.supplement, files=uploads)
@@ -232,10 +232,31 @@ class ReassignIn(BaseModel):
 @api.post("/consultations/<int:consultation_id>/answer")
 @require_roles("answerer")
 def answer_consultation(consultation_id: int):
-    data = validate(AnswerIn, json_body())
-    consultation = service.answer_consultation(current_api_user(), _get(consultation_id), data.answer)
+    """The answer: JSON `{answer}`, or multipart with `answer` and up to 3 `files` (checked as the enterprise's)."""
+    values, uploads = _values_and_files()
+    data = validate(AnswerIn, values)
+    consultation = service.answer_consultation(current_api_user(), _get(consultation_id), data.answer, files=uploads)
     db.session.commit()
-    return jsonify(status="answered", answered_at=consultation.answered_at.isoformat(), on_time=consultation.on_time)
+    files = [file_json(f) for turn in consultation.turns if turn.kind == "answer" for f in turn.files]
+    return jsonify(status="answered", answered_at=consultation.answered_at.isoformat(), on_time=consultation.on_time,
+                   files=files)
+
+
+@api.get("/consultations/<tracking_code>/thread")
+@limiter.limit("60 per minute")
+def enterprise_thread(tracking_code: str):
+    """What the enterprise's status page shows, for its signed link's token (?token=, the `t` of the link)."""
+    token = request.args.get("token", "").strip()
+    if not token:
+        raise Invalid("请提供状态链接中的 token", fields={"token": "必填（状态链接中的 t）"})
+    consultation = _asker_consultation(tracking_code, token, None)
+    data = consultation_json(consultation, utcnow(), staff=False)
+    data["policy"] = {"id": consultation.policy.id, "title": consultation.policy.title} if consultation.policy else None
+    data["clock_round"] = consultation.clock_round
+    data["turns"] = [turn_json(turn) | {"files": [
+        file_json(f) | {"url": url_for("consultations.enterprise_file", code=consultation.tracking_code, file_id=f.id,
+                                       t=token)} for f in turn.files]} for turn in consultation.turns]
+    return jsonify(data)
 
 
 @api.post("/consultations/<int:consultation_id>/reassign")

@@ -330,9 +330,21 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
         ("get", "/consultations/{id}"): {"summary": "咨询详情（答复人员仅本部门）", "roles": staff,
                                                       "ok": _ref("Consultation")},
         ("post", "/consultations/{id}/answer"): {
-            "summary": "答复", "roles": ("answerer",), "errors": (409,),
-            "body": {"required": True, "content": _json(_model(AnswerIn, schemas))},
-            "ok": {"type": "object", "required": ["status"], "properties": {"status": {"const": "answered"}}}},
+            "summary": "答复（可附文件）", "roles": ("answerer",), "errors": (409, 413),
+            "body": {"required": True, "content": _json(_model(AnswerIn, schemas)) | {"multipart/form-data": {
+                "schema": {"type": "object", "required": ["answer"], "properties": {
+                    "answer": {"type": "string", "maxLength": 5000}, "files": SUPPLEMENT_MULTIPART["properties"]["files"]}}}}},
+            "ok": {"type": "object", "required": ["status"], "properties": {
+                "status": {"const": "answered"}, "answered_at": {"type": "string"}, "on_time": {"type": "boolean"},
+                "files": {"type": "array", "items": CONSULTATION_FILE}}}},
+        ("get", "/consultations/{tracking_code}/thread"): {
+            "summary": "企业查看办理记录（凭状态链接的 token）：补充要求、补充、答复及附件", "errors": (429,),
+            "params": [_query("token", {"type": "string", "maxLength": 200}, "状态链接中的 t", required=True)],
+            "ok": {"type": "object", "required": ["tracking_code", "status", "due_at", "turns"], "properties": {
+                "tracking_code": {"type": "string"}, "status": {"type": "string"}, "due_at": {"type": "string"},
+                "question": {"type": "string"}, "answer": NULLABLE_STRING, "clock_round": {"type": "integer"},
+                "policy": {"type": ["object", "null"]},
+                "turns": {"type": "array", "items": {"type": "object", "required": ["kind", "body", "files"]}}}}},
         ("post", "/consultations/{id}/reassign"): {
             "summary": "转办", "roles": ("answerer", "supervisor"), "errors": (409,),
             "body": {"required": True, "content": _json(_model(ReassignIn, schemas))}, "ok": _ref("Consultation")},

@@ -143,3 +143,14 @@ def test_an_opened_answer_is_counted_and_ends_the_visit_unless_a_question_follow
     client.post("/login", data={"username": "boss", "password": "correct-horse-battery"})
     board = client.get("/staff/sla").get_data(as_text=True)
     assert re.search(r'id="ended-by-answers">0</b><span>看了已有解答未再提问（打开已有解答 2 次）', board), board
+
+
+def test_looking_at_answers_does_not_use_up_the_limit_on_questions(make_app, make_department):
+    app = make_app(RATELIMIT_ENABLED=True)
+    make_department("yshj", "滨州市优化营商环境办公室")
+    client = app.test_client()
+    form = {"question": "技术改造补贴要交哪些申报材料？", "contact_name": "张", "mobile": "13800001234"}
+    looks = [client.post("/consultations/new", data=form | {"action": "suggest"}).status_code for _ in range(8)]
+    assert looks == [200] * 8  # beyond the 3 questions per contact and 5 per minute per address
+    asked = client.post("/consultations/new", data=form)
+    assert asked.status_code == 200 and "查询码" in asked.get_data(as_text=True)

@@ -12,7 +12,7 @@
 7. The supervisor's dashboard shows the follow-up (回访整改) with the code and the comment, satisfaction 0.0%, and the
    opened answer that did not end the visit.
 
-Every step asserts on what a page or a received message shows and ends with a screenshot in test-output/e2e/;
+Every step asserts on what a page or a received message shows and ends with a screenshot in test-output/e2e/desk/;
 a failing step names itself and prints what the page showed (Story in conftest.py).
 """
 
@@ -45,6 +45,17 @@ SUPPLEMENT_REQUEST = "请上传分期开具的设备购置发票照片，以便�
 SUPPLEMENT = "已上传第一期设备发票照片，第二期发票将于下月开具。"
 ANSWER = "分期开具的发票可以申报，以申报截止前已开具的发票金额计算补助；第二期发票开具后可在下一批次补报。"
 COMMENT = "没有说明下一批次的申报时间。"
+
+
+@pytest.fixture(scope="module")
+def output_dir() -> Path:
+    """test-output/e2e/desk, emptied first: the other story's module empties test-output/e2e at its own start."""
+    import shutil
+
+    folder = Path(__file__).resolve().parents[2] / "test-output" / "e2e" / "desk"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
 
 
 def invoice_png() -> bytes:
@@ -282,6 +293,7 @@ def test_desk_story_from_question_to_follow_up(story, site, tmp_path):
         expect(followup.locator("td").nth(0)).to_have_text(code)
         expect(followup.locator("td").nth(1)).to_have_text("滨州市工业和信息化局")
         expect(followup.locator("td").nth(2)).to_have_text(f"不满意：{COMMENT}")
+        story.shot(supervisor, "desk-dashboard")
         followup.get_by_role("link", name=code).click()
         expect(supervisor.locator("h1")).to_have_text(f"咨询 {code}")
         expect(supervisor.locator(".rating")).to_contain_text(f"不满意：{COMMENT}")

@@ -82,7 +82,7 @@ def answers_before_asking(question: str, now: datetime, *, limit: int = 3) -> Fo
     public_answer = func.coalesce(Consultation.qa_answer, Consultation.answer)
     words = [c.wording for c in concepts if len(c.wording) > 1] or [c.wording for c in concepts]
     stmt = _published_qa(now).where(or_(*[
-        column.contains(word, autoescape=True) for word in words for column in (public_question, public_answer)]))
+        column.icontains(word, autoescape=True) for word in words for column in (public_question, public_answer)]))
     candidates = db.session.scalars(stmt.order_by(Consultation.answered_at.desc(), Consultation.id.desc())
                                     .limit(QA_CANDIDATES)).all()
     corpus = db.session.scalar(select(func.count()).select_from(_published_qa(now).subquery())) or 0

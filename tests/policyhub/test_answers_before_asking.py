@@ -154,3 +154,16 @@ def test_looking_at_answers_does_not_use_up_the_limit_on_questions(make_app, mak
     assert looks == [200] * 8  # beyond the 3 questions per contact and 5 per minute per address
     asked = client.post("/consultations/new", data=form)
     assert asked.status_code == 200 and "查询码" in asked.get_data(as_text=True)
+
+
+def test_latin_letters_match_in_any_case(app, client, library):
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "answerer"))
+        consultation = service.submit_consultation({"question": "通过ISO9001认证有奖励吗？", "contact_name": "王",
+                                                    "mobile": "13800001234", "policy_id": library["subsidy"]})
+        service.answer_consultation(user, consultation, "通过ISO9001质量管理体系认证的企业给予一次性奖励。")
+        service.publish_as_qa(user, consultation)
+        db.session.commit()
+        qa_id = consultation.id
+    found = client.get("/api/v1/answers", query_string={"q": "iso9001"}).get_json()
+    assert [qa["id"] for qa in found["qa"]] == [qa_id]

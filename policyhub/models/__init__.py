@@ -4,6 +4,7 @@ from policyhub.models.audit import AuditEvent
 from policyhub.models.base import Base, UTCDateTime, utcnow
 from policyhub.models.click import PolicyClick
 from policyhub.models.consultation import (
+    AnswerVisit,
     CalendarOverride,
     CalendarYear,
     Consultation,
@@ -23,6 +24,7 @@ __all__ = [
     "CHANNELS",
     "POLICY_STATUSES",
     "ROLES",
+    "AnswerVisit",
     "AuditEvent",
     "Base",
     "CalendarOverride",

@@ -16,7 +16,7 @@ from policyhub.models.user import User
 if TYPE_CHECKING:
     from policyhub.models.enterprise import Enterprise
 
-__all__ = ["CONSULTATION_STATUSES", "CalendarOverride", "CalendarYear", "Consultation", "ConsultationFile",
+__all__ = ["CONSULTATION_STATUSES", "AnswerVisit", "CalendarOverride", "CalendarYear", "Consultation", "ConsultationFile",
            "ConsultationTurn"]
 
 OPEN, AWAITING_SUPPLEMENT, ANSWERED = "open", "awaiting_supplement", "answered"
@@ -145,3 +145,21 @@ class CalendarYear(Base):
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     loaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     source: Mapped[str] = mapped_column(String(200), default="")
+
+
+class AnswerVisit(Base):
+    """A visit to the consultation form in which a suggested answer was opened (answers before asking).
+
+    Written at the first click, so a visit that only looked leaves nothing; `asked_at` is set when the same
+    visit then submits its question. Opened and never asked: the suggestion ended the visit.
+    """
+
+    __tablename__ = "answer_visit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)  # random, made when the form was shown
+    first_clicked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    clicks: Mapped[int] = mapped_column(default=1)
+    last_kind: Mapped[str] = mapped_column(String(8))  # qa / policy
+    last_target_id: Mapped[int]
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,12 +11,13 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from notifier import sla
 from notifier.workcal import WorkCalendar
 from policyhub.extensions import db
-from policyhub.models import Consultation, Department
+from policyhub.models import AnswerVisit, Consultation, Department
 from policyhub.models.consultation import ANSWERED, AWAITING_SUPPLEMENT, OPEN
 from policyhub.services.calendar import current_calendar
 from policyhub.timeutil import SHANGHAI
 
-__all__ = ["AT_RISK_WINDOW", "STATES", "Period", "overdue_list", "state_condition", "summary", "weekly_trend"]
+__all__ = ["AT_RISK_WINDOW", "STATES", "Period", "followup_list", "overdue_list", "state_condition", "summary",
+           "weekly_trend"]
 
 # "At risk" = unanswered and due within this window (the due day has begun); as notifier.sla.status.
 AT_RISK_WINDOW = timedelta(hours=24)
@@ -110,8 +111,22 @@ def summary(now: datetime, period: Period) -> dict[str, Any]:
         "rated": totals["rated"],
         "satisfaction_rate": round(totals["satisfied"] / totals["rated"], 4) if totals["rated"] else None,
         "followups_open": totals["followups_open"], "followups_overdue": totals["followups_overdue"],
+        "answers_before_asking": answers_before_asking_figures(now, period),
         "departments": departments,
     }
+
+
+# A visit that opened an offered answer and has not asked within this long is over: the answer ended it.
+VISIT_OVER = timedelta(minutes=30)
+
+
+def answers_before_asking_figures(now: datetime, period: Period) -> dict[str, int]:
+    """Visits to the form in the period that opened an offered answer, and those of them that asked nothing after."""
+    v = AnswerVisit
+    opened, ended = db.session.execute(select(
+        func.count(v.id), _count(and_(v.asked_at.is_(None), v.first_clicked_at < now - VISIT_OVER))).where(
+        v.first_clicked_at >= period.start, v.first_clicked_at < period.end)).one()
+    return {"visits_opened_answer": opened or 0, "ended_without_question": ended or 0}
 
 
 def _ratings(now: datetime, period: Period) -> dict[int, Any]:
@@ -164,6 +179,13 @@ def overdue_list(now: datetime, calendar: WorkCalendar | None = None, limit: int
             ages[row.due_at] = sla.working_days_overdue(row.due_at, now, calendar)
         out.append({"consultation": row, "working_days_overdue": ages[row.due_at]})
     return out
+
+
+def followup_list(limit: int = 100) -> list[Consultation]:
+    """The open follow-ups of 差评 (回访整改), the soonest due first: what the supervisors chase."""
+    return list(db.session.scalars(select(Consultation).where(
+        Consultation.followup_due_at.is_not(None), Consultation.followup_closed_at.is_(None))
+        .order_by(Consultation.followup_due_at, Consultation.id).limit(limit)))
 
 
 def weekly_trend(now: datetime, weeks: int = 12) -> list[dict[str, Any]]:

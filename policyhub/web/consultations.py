@@ -25,6 +25,15 @@ from policyhub.models import (
 )
 from policyhub.models.consultation import RATING_LABELS
 from policyhub.services import consultations as service
+from policyhub.services.answers import (
+    KINDS,
+    answer_target,
+    answers_before_asking,
+    new_visit_token,
+    record_asked,
+    record_click,
+    valid_visit,
+)
 from policyhub.services.calendar import (
     current_calendar,
     load_year_schedule,
@@ -34,7 +43,7 @@ from policyhub.services.calendar import (
 )
 from policyhub.services.consultation_files import ALLOWED_KINDS, Upload, file_path
 from policyhub.services.errors import ServiceError
-from policyhub.services.sla_report import overdue_list, state_condition, summary, weekly_trend
+from policyhub.services.sla_report import followup_list, overdue_list, state_condition, summary, weekly_trend
 from policyhub.services.tokens import read_rating_token, read_status_token, status_token
 from policyhub.timeutil import local_date, to_local
 from policyhub.web.api.consultations import period_from_args
@@ -70,20 +79,34 @@ def _labels() -> dict[str, Any]:
 # --- public ---------------------------------------------------------------------------------------
 
 
+def _looking_only() -> bool:
+    """The form's 先看看已有解答 button: a look at the answers, not a question (and not counted as one)."""
+    return request.method == "POST" and request.form.get("action") == "suggest"
+
+
 @consultations.route("/consultations/new", methods=["GET", "POST"])
-@limiter.limit(CONSULTATION_LIMIT_PER_ADDRESS, methods=["POST"])
-@limiter.limit(CONSULTATION_LIMIT_PER_CONTACT, key_func=contact_key, methods=["POST"])
+@limiter.limit(CONSULTATION_LIMIT_PER_ADDRESS, methods=["POST"], exempt_when=_looking_only)
+@limiter.limit(CONSULTATION_LIMIT_PER_CONTACT, key_func=contact_key, methods=["POST"], exempt_when=_looking_only)
+@limiter.limit("60 per minute", methods=["POST"])
 def new():
     form = ConsultationForm()
     wanted_policy = request.args.get("policy_id", "")
     if request.method == "GET" and wanted_policy.isascii() and wanted_policy.isdigit() and len(wanted_policy) <= 10:
         form.policy_id.data = request.args["policy_id"]
+    # One showing of the form, kept across its posts: an offered answer opened then is counted against a question
+    # sent after it (how often an answer ends the visit without a question).
+    visit = valid_visit(request.form.get("visit")) or new_visit_token()
+    if _looking_only():
+        # Without script: the same form, kept as typed, with what already answers the question; nothing is sent.
+        found = answers_before_asking(form.question.data or "", utcnow())
+        return render_template("consultations/new.html", form=form, found=found, looked=True, visit=visit)
     status = 200
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in
                 ("question", "contact_name", "mobile", "email", "credit_code", "policy_id")}
         try:
             consultation = service.submit_consultation(data)
+            record_asked(visit, consultation.submitted_at)
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -94,7 +117,23 @@ def new():
                                    token=status_token(consultation.id))
     elif request.method == "POST":
         status = 400 if form.errors.get("csrf_token") else 422
-    return render_template("consultations/new.html", form=form), status
+    return render_template("consultations/new.html", form=form, visit=visit), status
+
+
+@consultations.get("/consultations/answers/<kind>/<int:target_id>")
+@limiter.limit("60 per minute")
+def opened_answer(kind: str, target_id: int):
+    """An answer offered on the form, opened: counted for its visit (?v=), then the policy page that holds it."""
+    now = utcnow()
+    target = answer_target(kind, target_id, now) if kind in KINDS else None
+    if target is None:
+        abort(404)
+    visit = valid_visit(request.args.get("v"))
+    if visit:
+        record_click(visit, kind, target_id, now)
+        db.session.commit()
+    policy_id, anchor = target
+    return redirect(url_for("public.policy_detail", policy_id=policy_id, _anchor=anchor))
 
 
 @consultations.route("/consultations/status", methods=["GET", "POST"])
@@ -372,7 +411,7 @@ def dashboard():
     trend = weekly_trend(now)
     peak = max([w["submitted"] for w in trend] + [w["on_time"] + w["late"] for w in trend] + [1])
     return render_template("staff/sla.html", figures=figures, trend=trend, peak=peak, period=period,
-                           overdue=overdue_list(now, limit=50), now=now,
+                           overdue=overdue_list(now, limit=50), followups=followup_list(limit=50), now=now,
                            provisional=provisional_years_ahead(now))
 
 

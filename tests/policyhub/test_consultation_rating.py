@@ -126,3 +126,24 @@ def test_the_rating_api_takes_the_signed_token_or_the_contact(app, client, desk)
     assert ok.status_code == 201 and ok.get_json()["followup_due_at"] is None
     # A token for one consultation does not rate another.
     assert client.post(f"/api/v1/consultations/{other_code}/rating", json={"score": 5, "token": token}).status_code == 404
+
+
+def test_the_dashboard_lists_each_open_follow_up_until_the_department_closes_it(app, client, desk):
+    bad_id, bad_code = answered(app)
+    good_id, good_code = answered(app, mobile="13800001234", email=None)
+    with app.app_context():
+        service.rate(db.session.get(Consultation, bad_id), 2, "答复太笼统", now=at("2025-11-20 10:00"))
+        service.rate(db.session.get(Consultation, good_id), 5, now=at("2025-11-20 10:00"))
+        db.session.commit()
+    client.post("/login", data={"username": "boss", "password": PASSWORD})
+    page = client.get("/staff/sla").get_data(as_text=True)
+    listed = page[page.index('id="followup-list"'):]
+    assert bad_code in listed and "不满意：答复太笼统" in listed and "2025-11-24" in listed
+    assert good_code not in listed
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "answerer"))
+        service.close_followup(user, db.session.get(Consultation, bad_id), "已电话回访。", now=at("2025-11-21 10:00"))
+        db.session.commit()
+    page = client.get("/staff/sla").get_data(as_text=True)
+    listed = page[page.index('id="followup-list"'):]
+    assert bad_code not in listed and "暂无待回访整改" in listed

@@ -35,7 +35,7 @@ def test_every_served_operation_is_described_and_nothing_else(app, client):
     described = {(method, path) for path, item in document["paths"].items() for method in item
                  if method in ("get", "post", "put", "patch", "delete")}
     assert described == served_operations(app)
-    assert len(described) == 41
+    assert len(described) == 45
 
 
 def test_every_operation_says_who_may_call_it_and_how_it_fails(client):

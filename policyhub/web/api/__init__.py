@@ -11,6 +11,7 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(api)
 
 from policyhub.web.api import (  # noqa: E402,F401  (routes register on import)
+    answers,
     consultations,
     departments,
     enterprises,

@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from notifier import sla
 from policyhub.extensions import db, limiter
 from policyhub.inputs import check_year
-from policyhub.models import Consultation, Department, utcnow
+from policyhub.models import Consultation, ConsultationFile, ConsultationTurn, Department, utcnow
 from policyhub.services import consultations as service
 from policyhub.services.calendar import current_calendar, set_override
+from policyhub.services.consultation_files import MAX_FILE_BYTES, Upload
 from policyhub.services.errors import Invalid, NotFound
 from policyhub.services.sla_report import Period, state_condition, summary
-from policyhub.services.tokens import read_rating_token
+from policyhub.services.tokens import read_rating_token, read_status_token
 from policyhub.timeutil import SHANGHAI, parse_aware
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
@@ -49,7 +50,21 @@ def consultation_json(consultation: Consultation, now: datetime, *, staff: bool,
         data |= {"contact_name": consultation.contact_name,
                  **service.contacts_for(current_api_user(), consultation, detail=detail),
                  "credit_code": consultation.credit_code, "published_as_qa": consultation.published_as_qa}
+    if detail:
+        data["clock_round"] = consultation.clock_round
+        data["turns"] = [turn_json(turn) for turn in consultation.turns]
     return data
+
+
+def file_json(stored: ConsultationFile) -> dict[str, Any]:
+    return {"id": stored.id, "filename": stored.filename, "kind": stored.kind, "size": stored.size}
+
+
+def turn_json(turn: ConsultationTurn) -> dict[str, Any]:
+    """One turn of the thread: a supplement request, the enterprise's reply, the answer; with its files."""
+    return {"id": turn.id, "clock_round": turn.clock_round, "author": turn.author, "kind": turn.kind,
+            "body": turn.body, "created_at": turn.created_at.isoformat(),
+            "files": [file_json(f) for f in turn.files]}
 
 
 @api.post("/consultations")
@@ -140,6 +155,74 @@ def rate_consultation(tracking_code: str):
                        consultation.followup_due_at.isoformat() if consultation.followup_due_at else None)), 201
 
 
+class SupplementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    supplement: str = Field(max_length=service.MAX_QUESTION)
+    # Either the status link's token (its `t`) or the contact given when asking.
+    token: str | None = Field(default=None, max_length=200)
+    contact: str | None = Field(default=None, max_length=254)
+
+
+class SupplementRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    request: str = Field(max_length=1000)
+
+
+def _values_and_files() -> tuple[dict[str, Any], list[Upload]]:
+    """A turn's fields and files: JSON (text only), or multipart with up to 3 `files`."""
+    if request.mimetype != "multipart/form-data":
+        return json_body(), []
+    values: dict[str, Any] = {k: v for k, v in request.form.items()}
+    unknown = sorted(set(request.files) - {"files"})
+    if unknown:
+        raise Invalid("附件有误", fields={name: "未知字段（附件的字段名为 files）" for name in unknown})
+    # One byte past the limit is enough for check_uploads to refuse it by name.
+    uploads = [Upload(f.filename or "", f.read(MAX_FILE_BYTES + 1)) for f in request.files.getlist("files")
+               if f.filename]
+    return values, uploads
+
+
+def _asker_consultation(tracking_code: str, token: str | None, contact: str | None) -> Consultation:
+    """The consultation the enterprise proves it asked: by its status link's token, or by code and contact."""
+    if not token and not contact:
+        raise Invalid("请提供状态链接中的 token，或提问时填写的手机号或邮箱（contact）",
+                      fields={"token": "token 与 contact 至少填写一项"})
+    if token:
+        consultation_id = read_status_token(token)
+        consultation = db.session.get(Consultation, consultation_id) if consultation_id else None
+        if consultation is not None and consultation.tracking_code == tracking_code.strip().upper():
+            return consultation
+        raise NotFound("查询码或状态链接不正确", fields={"token": "未找到"})
+    return service.by_tracking_code(tracking_code, contact or "")
+
+
+@api.post("/consultations/<tracking_code>/supplement")
+@limiter.limit("10 per hour")
+def reply_with_supplement(tracking_code: str):
+    """The enterprise's reply to a supplement request (补充材料): text and up to 3 files; the clock resumes."""
+    values, uploads = _values_and_files()
+    data = validate(SupplementIn, values)
+    consultation = _asker_consultation(tracking_code, data.token, data.contact)
+    service.submit_supplement(consultation, data.supplement, files=uploads)
+    db.session.commit()
+    turn = db.session.scalar(select(ConsultationTurn).where(ConsultationTurn.consultation_id == consultation.id)
+                             .order_by(ConsultationTurn.id.desc()).limit(1))
+    files = db.session.scalars(select(ConsultationFile).where(ConsultationFile.turn_id == turn.id)
+                               .order_by(ConsultationFile.id)).all()
+    return jsonify(tracking_code=consultation.tracking_code, status=consultation.status,
+                   clock_round=consultation.clock_round, due_at=consultation.due_at.isoformat(),
+                   due_provisional=consultation.due_provisional, files=[file_json(f) for f in files]), 201
+
+
+@api.post("/consultations/<int:consultation_id>/supplement-request")
+@require_roles("answerer")
+def request_supplement(consultation_id: int):
+    data = validate(SupplementRequestIn, json_body())
+    consultation = service.request_supplement(current_api_user(), _get(consultation_id), data.request)
+    db.session.commit()
+    return jsonify(consultation_json(consultation, utcnow(), staff=True, detail=True))
+
+
 class ReassignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     department: str = Field(max_length=32)
@@ -149,10 +232,31 @@ class ReassignIn(BaseModel):
 @api.post("/consultations/<int:consultation_id>/answer")
 @require_roles("answerer")
 def answer_consultation(consultation_id: int):
-    data = validate(AnswerIn, json_body())
-    consultation = service.answer_consultation(current_api_user(), _get(consultation_id), data.answer)
+    """The answer: JSON `{answer}`, or multipart with `answer` and up to 3 `files` (checked as the enterprise's)."""
+    values, uploads = _values_and_files()
+    data = validate(AnswerIn, values)
+    consultation = service.answer_consultation(current_api_user(), _get(consultation_id), data.answer, files=uploads)
     db.session.commit()
-    return jsonify(status="answered", answered_at=consultation.answered_at.isoformat(), on_time=consultation.on_time)
+    files = [file_json(f) for turn in consultation.turns if turn.kind == "answer" for f in turn.files]
+    return jsonify(status="answered", answered_at=consultation.answered_at.isoformat(), on_time=consultation.on_time,
+                   files=files)
+
+
+@api.get("/consultations/<tracking_code>/thread")
+@limiter.limit("60 per minute")
+def enterprise_thread(tracking_code: str):
+    """What the enterprise's status page shows, for its signed link's token (?token=, the `t` of the link)."""
+    token = request.args.get("token", "").strip()
+    if not token:
+        raise Invalid("请提供状态链接中的 token", fields={"token": "必填（状态链接中的 t）"})
+    consultation = _asker_consultation(tracking_code, token, None)
+    data = consultation_json(consultation, utcnow(), staff=False)
+    data["policy"] = {"id": consultation.policy.id, "title": consultation.policy.title} if consultation.policy else None
+    data["clock_round"] = consultation.clock_round
+    data["turns"] = [turn_json(turn) | {"files": [
+        file_json(f) | {"url": url_for("consultations.enterprise_file", code=consultation.tracking_code, file_id=f.id,
+                                       t=token)} for f in turn.files]} for turn in consultation.turns]
+    return jsonify(data)
 
 
 @api.post("/consultations/<int:consultation_id>/reassign")

@@ -19,7 +19,15 @@ from policyhub.models.notification import NOTIFICATION_STATUSES
 from policyhub.models.policy import POLICY_STATUSES
 from policyhub.services.criteria import SIZES
 from policyhub.web.api import api
-from policyhub.web.api.consultations import LIST_STATUSES, AnswerIn, OverrideIn, RatingIn, ReassignIn
+from policyhub.web.api.consultations import (
+    LIST_STATUSES,
+    AnswerIn,
+    OverrideIn,
+    RatingIn,
+    ReassignIn,
+    SupplementIn,
+    SupplementRequestIn,
+)
 from policyhub.web.api.departments import DepartmentIn
 from policyhub.web.api.policies import PolicyIn, WithdrawIn
 
@@ -122,6 +130,21 @@ CONSULTATION_IN = {
     },
 }
 
+SUPPLEMENT_MULTIPART = {
+    "type": "object", "required": ["supplement"], "description": "token 与 contact 至少填写一项",
+    "properties": {
+        "supplement": {"type": "string", "maxLength": 2000, "description": "补充说明"},
+        "token": {"type": "string", "maxLength": 200, "description": "状态链接中的 t"},
+        "contact": {"type": "string", "maxLength": 254, "description": "提问时填写的手机号或邮箱"},
+        "files": {"type": "array", "maxItems": 3, "items": {"type": "string", "contentMediaType": "application/octet-stream"},
+                  "description": "PDF、JPG、PNG、DOCX、XLSX（按内容判断），每次最多 3 个，每个 10 MB 以内"},
+    },
+}
+
+CONSULTATION_FILE = {"type": "object", "required": ["id", "filename", "kind", "size"], "properties": {
+    "id": {"type": "integer"}, "filename": {"type": "string"},
+    "kind": {"enum": ["pdf", "jpeg", "png", "docx", "xlsx"]}, "size": {"type": "integer"}}}
+
 POLICY_MULTIPART = {
     "type": "object",
     "properties": {
@@ -184,7 +207,15 @@ RESPONSE_SCHEMAS: dict[str, Any] = {
         "due_at": {"type": "string"}, "due_provisional": {"type": "boolean"}, "status": {"type": "string"},
         "department": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
         "mobile": {"type": ["string", "null"], "description": "列表中脱敏；详情中仅答复人员可见全文"},
-        "email": {"type": ["string", "null"], "description": "同上"}}},
+        "email": {"type": ["string", "null"], "description": "同上"},
+        "clock_round": {"type": "integer", "description": "详情中：第几轮计时（每次补充材料后开始新一轮）"},
+        "turns": {"type": "array", "description": "详情中：往来记录（补充要求、企业补充、答复），附件列表",
+                  "items": {"type": "object", "required": ["id", "author", "kind", "body", "files"], "properties": {
+                      "id": {"type": "integer"}, "clock_round": {"type": "integer"},
+                      "author": {"enum": ["enterprise", "staff"]},
+                      "kind": {"enum": ["supplement_request", "supplement", "answer"]},
+                      "body": {"type": "string"}, "created_at": {"type": "string"},
+                      "files": {"type": "array", "items": CONSULTATION_FILE}}}}}},
     "Match": {"type": "object", "properties": {
         "score": {"type": "number"}, "eligibility": {"type": "string"}, "reasons": {},
         "missing": {}, "not_relevant": {"type": "boolean"}, "matched_at": {"type": "string"}}},
@@ -299,9 +330,21 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
         ("get", "/consultations/{id}"): {"summary": "咨询详情（答复人员仅本部门）", "roles": staff,
                                                       "ok": _ref("Consultation")},
         ("post", "/consultations/{id}/answer"): {
-            "summary": "答复", "roles": ("answerer",), "errors": (409,),
-            "body": {"required": True, "content": _json(_model(AnswerIn, schemas))},
-            "ok": {"type": "object", "required": ["status"], "properties": {"status": {"const": "answered"}}}},
+            "summary": "答复（可附文件）", "roles": ("answerer",), "errors": (409, 413),
+            "body": {"required": True, "content": _json(_model(AnswerIn, schemas)) | {"multipart/form-data": {
+                "schema": {"type": "object", "required": ["answer"], "properties": {
+                    "answer": {"type": "string", "maxLength": 5000}, "files": SUPPLEMENT_MULTIPART["properties"]["files"]}}}}},
+            "ok": {"type": "object", "required": ["status"], "properties": {
+                "status": {"const": "answered"}, "answered_at": {"type": "string"}, "on_time": {"type": "boolean"},
+                "files": {"type": "array", "items": CONSULTATION_FILE}}}},
+        ("get", "/consultations/{tracking_code}/thread"): {
+            "summary": "企业查看办理记录（凭状态链接的 token）：补充要求、补充、答复及附件", "errors": (429,),
+            "params": [_query("token", {"type": "string", "maxLength": 200}, "状态链接中的 t", required=True)],
+            "ok": {"type": "object", "required": ["tracking_code", "status", "due_at", "turns"], "properties": {
+                "tracking_code": {"type": "string"}, "status": {"type": "string"}, "due_at": {"type": "string"},
+                "question": {"type": "string"}, "answer": NULLABLE_STRING, "clock_round": {"type": "integer"},
+                "policy": {"type": ["object", "null"]},
+                "turns": {"type": "array", "items": {"type": "object", "required": ["kind", "body", "files"]}}}}},
         ("post", "/consultations/{id}/reassign"): {
             "summary": "转办", "roles": ("answerer", "supervisor"), "errors": (409,),
             "body": {"required": True, "content": _json(_model(ReassignIn, schemas))}, "ok": _ref("Consultation")},
@@ -310,6 +353,36 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
             "errors": (404, 409, 429),
             "body": {"required": True, "content": _json(_model(RatingIn, schemas))},
             "ok": {"type": "object", "required": ["tracking_code", "score", "rated_at", "followup_due_at"]}},
+        ("post", "/consultations/{id}/supplement-request"): {
+            "summary": "请企业补充材料（以短信或邮件告知企业；期限暂停，企业补充后重新计算 2 个工作日）",
+            "roles": ("answerer",), "errors": (409,),
+            "body": {"required": True, "content": _json(_model(SupplementRequestIn, schemas))},
+            "ok": _ref("Consultation")},
+        ("post", "/consultations/{tracking_code}/supplement"): {
+            "summary": "企业补充材料：文字与附件（凭状态链接的 token 或提问时的联系方式）；期限自补充时起重新计算 2 个工作日",
+            "status": 201, "errors": (409, 413, 429),
+            "body": {"required": True, "content": _json(_model(SupplementIn, schemas))
+                     | {"multipart/form-data": {"schema": SUPPLEMENT_MULTIPART}}},
+            "ok": {"type": "object", "required": ["tracking_code", "status", "clock_round", "due_at", "files"],
+                   "properties": {"tracking_code": {"type": "string"}, "status": {"const": "open"},
+                                  "clock_round": {"type": "integer"}, "due_at": {"type": "string"},
+                                  "due_provisional": {"type": "boolean"},
+                                  "files": {"type": "array", "items": CONSULTATION_FILE}}}},
+        ("get", "/answers"): {
+            "summary": "先查已有解答：与所输入问题相近的已公开政策问答和政策原文段落（提交咨询前）", "errors": (429,),
+            "params": [_query("q", {"type": "string", "maxLength": 2000}, "正在输入的问题")],
+            "ok": {"type": "object", "required": ["qa", "policies"], "properties": {
+                "qa": {"type": "array", "items": {"type": "object", "required": ["id", "question", "answer", "url"],
+                                                  "properties": {
+                    "id": {"type": "integer"}, "question": {"type": "string"}, "answer": {"type": "string"},
+                    "department": {"type": "string"}, "url": {"type": "string"},
+                    "policy": {"type": "object", "properties": {"id": {"type": "integer"},
+                                                                "title": {"type": "string"}}}}}},
+                "policies": {"type": "array", "items": {"type": "object", "required": ["id", "title", "passage", "url"],
+                                                        "properties": {
+                    "id": {"type": "integer"}, "title": {"type": "string"}, "department": {"type": "string"},
+                    "passage": {"type": "string", "description": "回答该问题的原文段落：已做 HTML 转义，问题中的词以 <mark> 标出"},
+                    "url": {"type": "string"}}}}}}},
         ("get", "/calendar/deadline"): {
             "summary": "答复期限（提交日之后第 2 个工作日 23:59:59）",
             "params": [_query("submitted_at", {"type": "string", "format": "date-time"}, "带时区的 ISO 8601 时间",
@@ -322,7 +395,11 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
             "summary": "答复时限统计", "roles": ("supervisor",),
             "params": [_query("from", {"type": "string"}, "YYYY-MM-DD 或带时区的 ISO 8601 时间"),
                        _query("to", {"type": "string"}, "YYYY-MM-DD 或带时区的 ISO 8601 时间")],
-            "ok": {"type": "object", "required": ["open", "overdue", "departments"]}},
+            "ok": {"type": "object", "required": ["open", "overdue", "departments"], "properties": {
+                "answers_before_asking": {
+                    "type": "object", "description": "区间内打开表单上已有解答的访问次数，及其中未再提问（已有解答解决）的次数",
+                    "properties": {"visits_opened_answer": {"type": "integer"},
+                                   "ended_without_question": {"type": "integer"}}}}}},
         ("post", "/me/code"): {
             "summary": "企业登录：发送验证码（短信）或登录链接（邮件）；无论是否登记均答 202", "status": 202,
             "errors": (429,),

@@ -1,0 +1,38 @@
+"""Answers before asking: published Q&A and policy passages for a question being typed (the form's suggestions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request, url_for
+
+from policyhub.extensions import limiter
+from policyhub.models import utcnow
+from policyhub.services.answers import Found, answers_before_asking
+from policyhub.services.consultations import MAX_QUESTION
+from policyhub.services.errors import Invalid
+from policyhub.web.api import api
+
+__all__ = ["found_json"]
+
+
+def found_json(found: Found) -> dict[str, Any]:
+    """The suggestions as JSON, each with the public page that holds it."""
+    return {
+        "qa": [{"id": qa.consultation_id, "question": qa.question, "answer": qa.answer, "department": qa.department,
+                "policy": {"id": qa.policy_id, "title": qa.policy_title},
+                "url": url_for("public.policy_detail", policy_id=qa.policy_id, _anchor=f"qa-{qa.consultation_id}")}
+               for qa in found.qa],
+        "policies": [{"id": p.policy_id, "title": p.title, "department": p.department, "passage": p.passage,
+                      "url": url_for("public.policy_detail", policy_id=p.policy_id)} for p in found.policies],
+    }
+
+
+@api.get("/answers")
+@limiter.limit("120 per minute")
+def answers():
+    """Published answers and policy passages that may already answer the question in ?q= (asked as it is typed)."""
+    question = request.args.get("q", "")
+    if len(question) > MAX_QUESTION:
+        raise Invalid("问题过长", fields={"q": f"最多 {MAX_QUESTION} 字"})
+    return jsonify(found_json(answers_before_asking(question, utcnow())))

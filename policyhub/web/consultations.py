@@ -44,7 +44,12 @@ from policyhub.web.forms import (
     SupplementRequestForm,
 )
 from policyhub.web.helpers import roles_required, show_field_errors
-from policyhub.web.ratelimits import CONSULTATION_LIMIT_PER_ADDRESS, CONSULTATION_LIMIT_PER_CONTACT, contact_key
+from policyhub.web.ratelimits import (
+    CONSULTATION_LIMIT_PER_ADDRESS,
+    CONSULTATION_LIMIT_PER_CONTACT,
+    contact_key,
+    keep_form,
+)
 
 __all__ = ["consultations"]
 
@@ -62,9 +67,15 @@ def _labels() -> dict[str, Any]:
 # --- public ---------------------------------------------------------------------------------------
 
 
+def _question_refused(message: str) -> str:
+    """The consultation form as it was sent, with why it was refused (a 429: see ratelimits.keep_form)."""
+    return render_template("consultations/new.html", form=ConsultationForm(), refused=message)
+
+
 @consultations.route("/consultations/new", methods=["GET", "POST"])
-@limiter.limit(CONSULTATION_LIMIT_PER_ADDRESS, methods=["POST"])
-@limiter.limit(CONSULTATION_LIMIT_PER_CONTACT, key_func=contact_key, methods=["POST"])
+@limiter.limit(CONSULTATION_LIMIT_PER_ADDRESS, methods=["POST"], on_breach=keep_form(_question_refused))
+@limiter.limit(CONSULTATION_LIMIT_PER_CONTACT, key_func=contact_key, methods=["POST"],
+               on_breach=keep_form(_question_refused))
 def new():
     form = ConsultationForm()
     wanted_policy = request.args.get("policy_id", "")

@@ -22,6 +22,7 @@ from policyhub.services.tokens import read_unsubscribe_token
 from policyhub.web.api.validation import page_args
 from policyhub.web.forms import BINZHOU_REGIONS, ActionForm, EnterpriseForm, ImportForm
 from policyhub.web.helpers import show_field_errors
+from policyhub.web.ratelimits import keep_form
 
 __all__ = ["enterprises"]
 
@@ -51,8 +52,14 @@ def _form_values(form: EnterpriseForm) -> dict[str, Any]:
 CARRIED_FIELDS = ("industry_code", "employees", "revenue_wan", "assets_wan", "region_code")
 
 
+def _registration_refused(message: str) -> str:
+    """The registration form as it was sent, with why it was refused (a 429: see ratelimits.keep_form)."""
+    return render_template("enterprises/register.html", form=_registration_form(), already_registered=False,
+                           refused=message)
+
+
 @enterprises.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"], on_breach=keep_form(_registration_refused))
 def register():
     form = _registration_form()
     status = 200

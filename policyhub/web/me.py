@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 
 from matcher.taxonomy import default_taxonomy
@@ -16,6 +18,7 @@ from policyhub.services.enterprises import known_qualifications
 from policyhub.services.errors import Invalid, ServiceError
 from policyhub.web.api.me import ELIGIBILITY_LIMIT_PER_ADDRESS, SESSION_COOKIE_KEY, SIGN_IN_LIMIT_PER_ADDRESS
 from policyhub.web.forms import BINZHOU_REGIONS
+from policyhub.web.ratelimits import keep_form
 
 __all__ = ["me_pages"]
 
@@ -49,11 +52,22 @@ def _signed_in():
     return current_enterprise()
 
 
+def _sign_in_values() -> dict[str, str]:
+    return {k: (request.values.get(k) or "").strip()[:100] for k in ("credit_code", "mobile", "email", "code")}
+
+
+def _sign_in_refused(message: str) -> str:
+    """The sign-in form as it was sent (either step), with why it was refused (a 429: see ratelimits.keep_form)."""
+    step = "code" if request.form.get("step") == "code" else "contact"
+    return render_template("me/sign_in.html", values=_sign_in_values(), errors={}, step=step, expired=False,
+                           registered=False, refused=message)
+
+
 @me_pages.route("/me/sign-in", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT_PER_ADDRESS, methods=["POST"])
+@limiter.limit(SIGN_IN_LIMIT_PER_ADDRESS, methods=["POST"], on_breach=keep_form(_sign_in_refused))
 def sign_in():
     """统一社会信用代码 + mobile → a code by SMS (or a link by email); then the code opens the session."""
-    values = {k: (request.values.get(k) or "").strip() for k in ("credit_code", "mobile", "email", "code")}
+    values = _sign_in_values()
     errors: dict[str, str] = {}
     step = "contact"
     if request.method == "POST":
@@ -201,13 +215,34 @@ def _industry_choices(typed: str) -> list[tuple[str, str]]:
     return [(i.code, i.name) for i in hits[:30]]
 
 
+CALCULATOR_FIELDS = ("industry_name", "industry_code", "region_code", "employees", "revenue_wan", "assets_wan")
+
+
+def _calculator_values() -> dict[str, Any]:
+    values: dict[str, Any] = {k: (request.values.get(k) or "").strip()[:100] for k in CALCULATOR_FIELDS}
+    values["qualifications"] = request.values.getlist("qualifications")[:20]
+    return values
+
+
+def _render_calculator(values: dict[str, Any], choices: list[tuple[str, str]], *, errors: dict[str, str] | None = None,
+                       result: dict[str, Any] | None = None, refused: str | None = None) -> str:
+    register_args = {k: v for k, v in values.items() if k != "industry_name" and v}
+    return render_template("me/calculator.html", values=values, choices=choices, errors=errors or {}, result=result,
+                           regions=BINZHOU_REGIONS, qualifications=known_qualifications(), sizes=SIZE_LABELS,
+                           register_args=register_args, refused=refused)
+
+
+def _calculator_refused(message: str) -> str:
+    """The calculator as it was sent, with why it was refused (a 429: see ratelimits.keep_form)."""
+    values = _calculator_values()
+    return _render_calculator(values, _industry_choices(values["industry_name"]), refused=message)
+
+
 @me_pages.route("/calculator", methods=["GET", "POST"])
-@limiter.limit(ELIGIBILITY_LIMIT_PER_ADDRESS, methods=["POST"])
+@limiter.limit(ELIGIBILITY_LIMIT_PER_ADDRESS, methods=["POST"], on_breach=keep_form(_calculator_refused))
 def calculator():
     """政策计算器 for anyone: industry by name, county by name, figures, titles → size, policies, near misses."""
-    names = ("industry_name", "industry_code", "region_code", "employees", "revenue_wan", "assets_wan")
-    values = {k: (request.values.get(k) or "").strip() for k in names}
-    values["qualifications"] = request.values.getlist("qualifications")
+    values = _calculator_values()
     choices = _industry_choices(values["industry_name"]) if values["industry_name"] else []
     if not values["industry_code"] and len(choices) == 1:
         values["industry_code"] = choices[0][0]
@@ -226,7 +261,4 @@ def calculator():
                 result = me_service.calculate(query, now=utcnow())
             except ServiceError as exc:
                 errors, status = exc.fields, exc.status
-    register_args = {k: v for k, v in values.items() if k != "industry_name" and v}
-    return render_template("me/calculator.html", values=values, choices=choices, errors=errors, result=result,
-                           regions=BINZHOU_REGIONS, qualifications=known_qualifications(), sizes=SIZE_LABELS,
-                           register_args=register_args), status
+    return _render_calculator(values, choices, errors=errors, result=result), status

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -48,6 +50,28 @@ def _form_values(form: EnterpriseForm) -> dict[str, Any]:
     }
 
 
+CODE_SHAPE = re.compile(r"[A-Za-z]?[0-9]{1,4}")
+
+
+def _industry_by_name(form: EnterpriseForm) -> str | None:
+    """Without script the industry field may hold a name: one class found becomes its code, else why not.
+
+    Returns the field's message when the name finds no class or several (listing them), else None.
+    """
+    typed = "".join(unicodedata.normalize("NFKC", form.industry_code.data or "").split())
+    if not typed or CODE_SHAPE.fullmatch(typed):
+        return None
+    found = default_taxonomy().suggest(typed, limit=8)
+    exact = [industry for industry in found if industry.name == typed]
+    if exact or len(found) == 1:
+        form.industry_code.data = (exact or found)[0].code
+        return None
+    if not found:
+        return f"未找到名为“{typed[:20]}”的行业，请换个说法（如“铝”“软件”“餐饮”），或填写 4 位行业代码"
+    listed = "、".join(f"{industry.code} {industry.name}" for industry in found)
+    return f"“{typed[:20]}”对应多个行业，请填写其中一个的代码：{listed}"
+
+
 # Values the 政策计算器 carries into registration ("用这些信息登记").
 CARRIED_FIELDS = ("industry_code", "employees", "revenue_wan", "assets_wan", "region_code")
 
@@ -71,7 +95,15 @@ def register():
         if request.args.getlist("qualifications"):
             form.qualifications.data = request.args.getlist("qualifications")[:20]
     if form.validate_on_submit():
-        if not form.consent.data:
+        industry_message = _industry_by_name(form)
+        if industry_message:
+            form.industry_code.errors = [industry_message]
+            show_field_errors(form, {k: v for k, v in service.validate_profile(_form_values(form)).errors.items()
+                                     if k != "industry_code"})
+            if not form.consent.data:
+                form.consent.errors = ["请阅读并勾选同意后提交"]
+            status = 422
+        elif not form.consent.data:
             # Every error at once: the profile is checked too, though nothing is saved without consent.
             form.consent.errors = ["请阅读并勾选同意后提交"]
             show_field_errors(form, service.validate_profile(_form_values(form)).errors)

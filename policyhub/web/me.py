@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 
 from matcher.taxonomy import default_taxonomy
 from policyhub.extensions import db, limiter
@@ -116,8 +116,9 @@ def home():
     if enterprise is None:
         return redirect(url_for("me.sign_in"))
     now = utcnow()
+    near = me_service.my_near_misses(enterprise, now=now)
     return render_template("me/policies.html", enterprise=enterprise, items=me_service.my_policies(enterprise, now=now),
-                           near_count=len(me_service.my_near_misses(enterprise, now=now)))
+                           near=near, near_count=len(near))
 
 
 @me_pages.get("/me/near-misses")
@@ -209,10 +210,21 @@ def profile():
 
 
 def _industry_choices(typed: str) -> list[tuple[str, str]]:
-    """GB/T 4754 classes (4-digit) whose name contains what was typed, at most 30."""
+    """GB/T 4754 classes (4-digit) for what was typed, best first, at most 30 (the pickers' own list)."""
+    return [(i.code, i.name) for i in default_taxonomy().suggest(typed[:40], limit=30)] if typed else []
+
+
+@me_pages.get("/industries/suggest")
+@limiter.limit("120 per minute")
+def industry_suggestions():
+    """The industry picker's list as a name is typed: ``{items: [{code, name, division}]}`` (static/picker.js)."""
     taxonomy = default_taxonomy()
-    hits = [i for i in taxonomy.search(typed) if len(i.code) == 4] if typed else []
-    return [(i.code, i.name) for i in hits[:30]]
+    typed = request.args.get("q", "").strip()[:40]
+    items = [{"code": i.code, "name": i.name, "division": taxonomy.name(i.code[:2]) or ""}
+             for i in taxonomy.suggest(typed, limit=12)] if typed else []
+    response = jsonify(items=items)
+    response.headers["Cache-Control"] = "public, max-age=3600"  # the table changes with a release only
+    return response
 
 
 CALCULATOR_FIELDS = ("industry_name", "industry_code", "region_code", "employees", "revenue_wan", "assets_wan")

@@ -281,6 +281,8 @@ def test_a_firm_comes_in_through_the_calculator_and_is_told_when_it_qualifies(do
                                                                   ("policy_match", "sms")], rows
         assert story.mail.messages() == []
 
+    # Every SMS as the phone received it, next to the screenshots (to read what a firm is told).
+    (story.output_dir / "sms.txt").write_text("\n\n".join(sms_to(story.gateway, MOBILE)) + "\n", encoding="utf-8")
     story.publish_screenshots(DOCS)
 
 

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
-from matcher.taxonomy import default_taxonomy
+from matcher.taxonomy import InvalidIndustryCode, default_taxonomy
 from policyhub.extensions import csrf, db, limiter
 from policyhub.models import Enterprise
 from policyhub.models.base import utcnow
@@ -72,14 +72,26 @@ def _industry_by_name(form: EnterpriseForm) -> str | None:
     return f"“{typed[:20]}”对应多个行业，请填写其中一个的代码：{listed}"
 
 
+def _industry_named(form: EnterpriseForm) -> str:
+    """"3252 铝压延加工" when the field holds a known code without an error, else "" (shown under the field)."""
+    if form.industry_code.errors:
+        return ""
+    try:
+        name = default_taxonomy().name(form.industry_code.data or "")
+    except InvalidIndustryCode:
+        return ""
+    return f"{default_taxonomy().normalize(form.industry_code.data)} {name}" if name else ""
+
+
 # Values the 政策计算器 carries into registration ("用这些信息登记").
 CARRIED_FIELDS = ("industry_code", "employees", "revenue_wan", "assets_wan", "region_code")
 
 
 def _registration_refused(message: str) -> str:
     """The registration form as it was sent, with why it was refused (a 429: see ratelimits.keep_form)."""
-    return render_template("enterprises/register.html", form=_registration_form(), already_registered=False,
-                           refused=message)
+    form = _registration_form()
+    return render_template("enterprises/register.html", form=form, already_registered=False,
+                           industry_picked=_industry_named(form), refused=message)
 
 
 @enterprises.route("/register", methods=["GET", "POST"])
@@ -123,7 +135,8 @@ def register():
                                        matched=matched)
     elif request.method == "POST":
         status = 400 if form.errors.get("csrf_token") else 422
-    return render_template("enterprises/register.html", form=form, already_registered=already_registered), status
+    return render_template("enterprises/register.html", form=form, already_registered=already_registered,
+                           industry_picked=_industry_named(form)), status
 
 
 @enterprises.route("/unsubscribe/<token>", methods=["GET", "POST"])

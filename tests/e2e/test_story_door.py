@@ -209,6 +209,7 @@ def test_a_firm_comes_in_through_the_calculator_and_is_told_when_it_qualifies(do
         phone.get_by_role("link", name="用这些信息登记").click()
         expect(phone.locator("h1")).to_have_text("企业信息登记")
         expect(phone.get_by_label(re.compile("^所属行业"))).to_have_value("3252")
+        expect(phone.locator(".picked")).to_have_text("已选择：3252 铝压延加工")
         expect(phone.get_by_label("从业人员（人）")).to_have_value("120")
         expect(phone.get_by_label("所在县（市、区）")).to_have_value("371625")
         expect(phone.get_by_label("营业收入（万元）", exact=True)).to_have_value("")

@@ -94,3 +94,12 @@ def test_calculator_without_script_offers_the_best_classes_first(client):
     text = client.post("/calculator", data={"industry_name": "铝"}).get_data(as_text=True)
     offered = re.findall(r'name="industry_code" value="(\d{4})"', text)
     assert offered == ["3216", "0916", "3252"]
+
+
+def test_registration_names_a_carried_code(client):
+    carried = client.get("/register", query_string={"industry_code": "3252"}).get_data(as_text=True)
+    assert '<small class="picked" data-for="industry_code" aria-live="polite">已选择：3252 铝压延加工</small>' in carried
+    for odd in ("铝", "32A", "9999", "\u00b2"):
+        page = client.get("/register", query_string={"industry_code": odd})
+        assert page.status_code == 200
+        assert 'aria-live="polite"></small>' in page.get_data(as_text=True), odd  # named nothing

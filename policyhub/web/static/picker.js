@@ -29,10 +29,14 @@
     var codeFieldName = input.getAttribute("data-code-field");  // calculator: the code goes to its own field
     var form = input.form;
     var list = suggestionList(input);
-    var note = document.createElement("small");
-    note.className = "picked";
-    note.setAttribute("aria-live", "polite");
-    list.insertAdjacentElement("afterend", note);
+    // The server may have named the code already (values carried from the calculator): reuse that note.
+    var note = form.querySelector(".picked[data-for='" + input.id + "']");
+    if (!note) {
+      note = document.createElement("small");
+      note.className = "picked";
+      note.setAttribute("aria-live", "polite");
+      list.insertAdjacentElement("afterend", note);
+    }
     var items = [];
     var active = -1;
     var timer = null;

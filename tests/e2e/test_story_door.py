@@ -307,3 +307,29 @@ def test_the_calculator_works_with_script_off(browser, door_site):
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         context.close()
+
+
+@pytest.mark.e2e
+def test_the_registration_picker_works_from_the_keyboard(browser, door_site):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(door_site.url("/register"))
+        field = page.get_by_label(re.compile("^所属行业"))
+        field.press_sequentially("面包", delay=60)
+        options = page.get_by_role("listbox").get_by_role("option")
+        expect(options).to_have_count(2)  # 糕点、面包制造 (1411); 糕点、面包零售 (5222)
+        field.press("ArrowDown")
+        field.press("ArrowDown")
+        expect(options.nth(1)).to_have_attribute("aria-selected", "true")
+        field.press("Enter")  # chooses; does not send the form
+        expect(field).to_have_value("5222")
+        expect(page.locator(".picked")).to_have_text("已选择：5222 糕点、面包零售")
+        expect(page.locator(".has-error")).to_have_count(0)  # a sent, empty form would come back with errors
+        expect(page.get_by_role("listbox")).to_be_hidden()
+        # The county: typing part of a name narrows the select to it.
+        page.get_by_placeholder(re.compile("输入区县名称")).press_sequentially("沾化", delay=60)
+        expect(page.get_by_label("所在县（市、区）")).to_have_value("371603")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()

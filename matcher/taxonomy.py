@@ -194,6 +194,36 @@ class Taxonomy:
             return []
         return [self._by_code[code] for code, name in self._search_names.items() if fragment in name]
 
+    def suggest(self, name_fragment: str, limit: int = 20) -> list[Industry]:
+        """小类 (4-digit classes) for a name being typed, best first: the picker's and the calculator's list.
+
+        A class named exactly so comes first, then classes whose own name contains the fragment (shorter
+        names first), then the classes under a 门类/大类/中类 whose name contains it ("餐饮" finds 正餐服务).
+        """
+        fragment = "".join(unicodedata.normalize("NFKC", name_fragment).split())
+        if not fragment or limit <= 0:
+            return []
+        ranked: dict[str, tuple[int, int, int]] = {}
+        for position, (code, name) in enumerate(self._search_names.items()):
+            if fragment not in name:
+                continue
+            if len(code) == 4:
+                rank = (0 if name == fragment else 1, len(name), position)
+                ranked[code] = min(ranked.get(code, rank), rank)
+                continue
+            for below in self._classes_under(code):
+                rank = (2, -len(code), position)  # the narrowest group that matches first
+                ranked[below] = min(ranked.get(below, rank), rank)
+        best = sorted(ranked, key=lambda c: (ranked[c], c))[:limit]
+        return [self._by_code[code] for code in best]
+
+    def _classes_under(self, code: str) -> Iterator[str]:
+        for child in self._children.get(code, ()):
+            if len(child.code) == 4:
+                yield child.code
+            else:
+                yield from self._classes_under(child.code)
+
     def check(self, raw: str) -> tuple[str, str | None]:
         """Normalise a code to store: (code, None) if in the table, (code, Chinese warning) if only its ancestors are.
 

@@ -210,19 +210,26 @@ _REASON_CAP = 14
 
 
 def policy_match_alert(match: PolicyMatch, *, enterprise_name: str, unsubscribe_url: str,
-                       platform: str = PLATFORM, sms: SmsStyle = _PLAIN) -> Notice:
-    """A new policy concerns the enterprise: title, department, why it matched, link, unsubscribe.
+                       platform: str = PLATFORM, sms: SmsStyle = _PLAIN, new: bool = True) -> Notice:
+    """A policy concerns the enterprise: title, department, why it matched, link, unsubscribe.
 
-    With an ``sms`` style the SMS carries the signature, the first reason in a few words, the short
-    link and the opt-out.
+    ``new`` says whether the policy itself is new (just published); when it is not (the firm's profile
+    changed, or the policy's criteria did), the message says the firm now qualifies for a policy in force
+    instead of calling it new. With an ``sms`` style the SMS carries the signature, the first reason in a
+    few words, the short link and the opt-out.
     """
     _check_urls(match.url, unsubscribe_url, *([sms.link] if sms.link else []))
-    subject = f"新政策推送：《{truncate(match.title, 60)}》"
+    if new:
+        subject = f"新政策推送：《{truncate(match.title, 60)}》"
+        lead = f"{platform}为贵企业匹配到一项新发布的政策："
+    else:
+        subject = f"政策匹配提醒：贵企业现符合《{truncate(match.title, 60)}》"
+        lead = f"{platform}提示：贵企业现已符合一项现行政策的条件："
     reasons = list(match.reasons)
     text_lines = [
         f"{enterprise_name}：",
         "",
-        f"{platform}为贵企业匹配到一项新发布的政策：",
+        lead,
         "",
         f"《{match.title}》",
         f"发布部门：{match.department}",
@@ -232,17 +239,20 @@ def policy_match_alert(match: PolicyMatch, *, enterprise_name: str, unsubscribe_
     text_lines += ["", f"查看政策全文：{match.url}"]
     body = [
         _p(f"{_e(enterprise_name)}："),
-        _p(f"{_e(platform)}为贵企业匹配到一项新发布的政策："),
+        _p(_e(lead)),
         _policy_html(match, heading=True),
     ]
+    opening = "新政策《{}》" if new else "贵企业现符合现行政策《{}》"
     if sms is _PLAIN:
         text = _sms_fit("惠企政策提醒：《{}》（{}）与贵企业相关，详见 {}", match.title, match.department, match.url,
                         caps=(_TITLE_CAP, _NAME_CAP))
     elif reasons:
-        text = _sms_fit(sms.wrap("新政策《{}》与贵企业相关（{}），详见 {}"), match.title, _short_reason(reasons[0]),
+        template = opening + ("与贵企业相关（{}），详见 {}" if new else "（{}），详见 {}")
+        text = _sms_fit(sms.wrap(template), match.title, _short_reason(reasons[0]),
                         sms.link or match.url, caps=(_TITLE_CAP, _REASON_CAP))
     else:
-        text = _sms_fit(sms.wrap("新政策《{}》（{}）与贵企业相关，详见 {}"), match.title, match.department,
+        template = opening + ("（{}）与贵企业相关，详见 {}" if new else "（{}），详见 {}")
+        text = _sms_fit(sms.wrap(template), match.title, match.department,
                         sms.link or match.url, caps=(_TITLE_CAP, _NAME_CAP))
     params = {"title": _param(match.title), "department": _param(match.department)}
     return Notice("policy_match", _email(subject, text_lines, body, platform, unsubscribe_url),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from notifier.messages import Notice, SmsStyle, policy_match_alert, welcome
 from notifier.messages import PolicyMatch as MatchNotice
 from policyhub.extensions import db
-from policyhub.models import Enterprise, Notification, Policy, PolicyMatch
+from policyhub.models import Enterprise, Notification, Policy, PolicyMatch, utcnow
 from policyhub.models.match import ELIGIBLE
 from policyhub.models.policy import PUBLISHED
 from policyhub.push.outbox import DEFERRED, absolute_url
@@ -60,6 +60,17 @@ def _store(row: Notification, notice: Notice) -> None:
                    "template_params": {} if email else dict(notice.sms.template_params)}
 
 
+# A policy published this long before its alert was queued is no longer "new" in the alert's words
+# (the same window as the 新 badge on 我的政策, policyhub.services.me.NEW_FOR).
+NEW_POLICY_WINDOW = timedelta(days=30)
+
+
+def _is_new(policy: Policy, row: Notification) -> bool:
+    """Whether the alert is about a newly published policy, as of when it was queued."""
+    queued = row.created_at or utcnow()
+    return policy.published_at is None or policy.published_at >= queued - NEW_POLICY_WINDOW
+
+
 def _render_alerts(todo: list[Notification]) -> None:
     policies = {p.id: p for p in db.session.scalars(select(Policy).where(
         Policy.id.in_({r.policy_id for r in todo})))}
@@ -77,7 +88,7 @@ def _render_alerts(todo: list[Notification]) -> None:
             MatchNotice(title=policy.title, department=policy.department.name, reasons=tuple(reasons or ()),
                         url=policy_link(policy.id, row.enterprise_id, row.channel)),
             enterprise_name=name or "贵企业", unsubscribe_url=_unsubscribe_url(row.enterprise_id, row.channel),
-            sms=style))
+            sms=style, new=_is_new(policy, row)))
 
 
 def _render_welcomes(todo: list[Notification], now: datetime) -> set[int]:

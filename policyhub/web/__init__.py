@@ -121,6 +121,9 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
+        if exc.response is not None and not _wants_json():
+            # A page that built its own answer (a refused form given back with what was typed: ratelimits.keep_form).
+            return exc.response
         message = HTTP_MESSAGES.get(status, exc.description or "请求失败")
         if status == 400 and exc.description and "CSRF" in exc.description:
             message = "页面已过期或缺少安全令牌（CSRF），请刷新页面后重试"

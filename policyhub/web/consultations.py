@@ -61,7 +61,12 @@ from policyhub.web.forms import (
     SupplementRequestForm,
 )
 from policyhub.web.helpers import roles_required, show_field_errors
-from policyhub.web.ratelimits import CONSULTATION_LIMIT_PER_ADDRESS, CONSULTATION_LIMIT_PER_CONTACT, contact_key
+from policyhub.web.ratelimits import (
+    CONSULTATION_LIMIT_PER_ADDRESS,
+    CONSULTATION_LIMIT_PER_CONTACT,
+    contact_key,
+    keep_form,
+)
 
 __all__ = ["consultations"]
 
@@ -84,10 +89,18 @@ def _looking_only() -> bool:
     return request.method == "POST" and request.form.get("action") == "suggest"
 
 
+def _question_refused(message: str) -> str:
+    """The consultation form as it was sent, with why it was refused (a 429: see ratelimits.keep_form)."""
+    visit = valid_visit(request.form.get("visit")) or new_visit_token()
+    return render_template("consultations/new.html", form=ConsultationForm(), refused=message, visit=visit)
+
+
 @consultations.route("/consultations/new", methods=["GET", "POST"])
-@limiter.limit(CONSULTATION_LIMIT_PER_ADDRESS, methods=["POST"], exempt_when=_looking_only)
-@limiter.limit(CONSULTATION_LIMIT_PER_CONTACT, key_func=contact_key, methods=["POST"], exempt_when=_looking_only)
-@limiter.limit("60 per minute", methods=["POST"])
+@limiter.limit(CONSULTATION_LIMIT_PER_ADDRESS, methods=["POST"], exempt_when=_looking_only,
+               on_breach=keep_form(_question_refused))
+@limiter.limit(CONSULTATION_LIMIT_PER_CONTACT, key_func=contact_key, methods=["POST"], exempt_when=_looking_only,
+               on_breach=keep_form(_question_refused))
+@limiter.limit("60 per minute", methods=["POST"], on_breach=keep_form(_question_refused))
 def new():
     form = ConsultationForm()
     wanted_policy = request.args.get("policy_id", "")

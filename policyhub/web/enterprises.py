@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
-from matcher.taxonomy import default_taxonomy
+from matcher.taxonomy import InvalidIndustryCode, default_taxonomy
 from policyhub.extensions import csrf, db, limiter
 from policyhub.models import Enterprise
 from policyhub.models.base import utcnow
@@ -22,6 +24,7 @@ from policyhub.services.tokens import read_unsubscribe_token
 from policyhub.web.api.validation import page_args
 from policyhub.web.forms import BINZHOU_REGIONS, ActionForm, EnterpriseForm, ImportForm
 from policyhub.web.helpers import show_field_errors
+from policyhub.web.ratelimits import keep_form
 
 __all__ = ["enterprises"]
 
@@ -47,12 +50,52 @@ def _form_values(form: EnterpriseForm) -> dict[str, Any]:
     }
 
 
+CODE_SHAPE = re.compile(r"[A-Za-z]?[0-9]{1,4}")
+
+
+def _industry_by_name(form: EnterpriseForm) -> str | None:
+    """Without script the industry field may hold a name: one class found becomes its code, else why not.
+
+    Returns the field's message when the name finds no class or several (listing them), else None.
+    """
+    typed = "".join(unicodedata.normalize("NFKC", form.industry_code.data or "").split())
+    if not typed or CODE_SHAPE.fullmatch(typed):
+        return None
+    found = default_taxonomy().suggest(typed, limit=8)
+    exact = [industry for industry in found if industry.name == typed]
+    if exact or len(found) == 1:
+        form.industry_code.data = (exact or found)[0].code
+        return None
+    if not found:
+        return f"未找到名为“{typed[:20]}”的行业，请换个说法（如“铝”“软件”“餐饮”），或填写 4 位行业代码"
+    listed = "、".join(f"{industry.code} {industry.name}" for industry in found)
+    return f"“{typed[:20]}”对应多个行业，请填写其中一个的代码：{listed}"
+
+
+def _industry_named(form: EnterpriseForm) -> str:
+    """"3252 铝压延加工" when the field holds a known code without an error, else "" (shown under the field)."""
+    if form.industry_code.errors:
+        return ""
+    try:
+        name = default_taxonomy().name(form.industry_code.data or "")
+    except InvalidIndustryCode:
+        return ""
+    return f"{default_taxonomy().normalize(form.industry_code.data)} {name}" if name else ""
+
+
 # Values the 政策计算器 carries into registration ("用这些信息登记").
 CARRIED_FIELDS = ("industry_code", "employees", "revenue_wan", "assets_wan", "region_code")
 
 
+def _registration_refused(message: str) -> str:
+    """The registration form as it was sent, with why it was refused (a 429: see ratelimits.keep_form)."""
+    form = _registration_form()
+    return render_template("enterprises/register.html", form=form, already_registered=False,
+                           industry_picked=_industry_named(form), refused=message)
+
+
 @enterprises.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"], on_breach=keep_form(_registration_refused))
 def register():
     form = _registration_form()
     status = 200
@@ -64,7 +107,15 @@ def register():
         if request.args.getlist("qualifications"):
             form.qualifications.data = request.args.getlist("qualifications")[:20]
     if form.validate_on_submit():
-        if not form.consent.data:
+        industry_message = _industry_by_name(form)
+        if industry_message:
+            form.industry_code.errors = [industry_message]
+            show_field_errors(form, {k: v for k, v in service.validate_profile(_form_values(form)).errors.items()
+                                     if k != "industry_code"})
+            if not form.consent.data:
+                form.consent.errors = ["请阅读并勾选同意后提交"]
+            status = 422
+        elif not form.consent.data:
             # Every error at once: the profile is checked too, though nothing is saved without consent.
             form.consent.errors = ["请阅读并勾选同意后提交"]
             show_field_errors(form, service.validate_profile(_form_values(form)).errors)
@@ -84,7 +135,8 @@ def register():
                                        matched=matched)
     elif request.method == "POST":
         status = 400 if form.errors.get("csrf_token") else 422
-    return render_template("enterprises/register.html", form=form, already_registered=already_registered), status
+    return render_template("enterprises/register.html", form=form, already_registered=already_registered,
+                           industry_picked=_industry_named(form)), status
 
 
 @enterprises.route("/unsubscribe/<token>", methods=["GET", "POST"])

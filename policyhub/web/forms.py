@@ -93,7 +93,7 @@ class EnterpriseForm(FlaskForm):
 
     credit_code = StringField("统一社会信用代码", validators=[Length(max=40)])
     name = StringField("企业名称", validators=[Length(max=200)])
-    industry_code = StringField("行业代码（GB/T 4754-2017，如 3216）", validators=[Length(max=16)])
+    industry_code = StringField("所属行业（输入名称选择，或填写 GB/T 4754 代码）", validators=[Length(max=40)])
     employees = StringField("从业人员（人）", validators=[Length(max=16)])
     revenue_wan = StringField("营业收入（万元）", validators=[Length(max=24)])
     assets_wan = StringField("资产总额（万元）", validators=[Length(max=24)])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 
 from matcher.taxonomy import default_taxonomy
 from policyhub.extensions import db, limiter
@@ -16,6 +18,7 @@ from policyhub.services.enterprises import known_qualifications
 from policyhub.services.errors import Invalid, ServiceError
 from policyhub.web.api.me import ELIGIBILITY_LIMIT_PER_ADDRESS, SESSION_COOKIE_KEY, SIGN_IN_LIMIT_PER_ADDRESS
 from policyhub.web.forms import BINZHOU_REGIONS
+from policyhub.web.ratelimits import keep_form
 
 __all__ = ["me_pages"]
 
@@ -49,11 +52,22 @@ def _signed_in():
     return current_enterprise()
 
 
+def _sign_in_values() -> dict[str, str]:
+    return {k: (request.values.get(k) or "").strip()[:100] for k in ("credit_code", "mobile", "email", "code")}
+
+
+def _sign_in_refused(message: str) -> str:
+    """The sign-in form as it was sent (either step), with why it was refused (a 429: see ratelimits.keep_form)."""
+    step = "code" if request.form.get("step") == "code" else "contact"
+    return render_template("me/sign_in.html", values=_sign_in_values(), errors={}, step=step, expired=False,
+                           registered=False, refused=message)
+
+
 @me_pages.route("/me/sign-in", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT_PER_ADDRESS, methods=["POST"])
+@limiter.limit(SIGN_IN_LIMIT_PER_ADDRESS, methods=["POST"], on_breach=keep_form(_sign_in_refused))
 def sign_in():
     """统一社会信用代码 + mobile → a code by SMS (or a link by email); then the code opens the session."""
-    values = {k: (request.values.get(k) or "").strip() for k in ("credit_code", "mobile", "email", "code")}
+    values = _sign_in_values()
     errors: dict[str, str] = {}
     step = "contact"
     if request.method == "POST":
@@ -102,8 +116,9 @@ def home():
     if enterprise is None:
         return redirect(url_for("me.sign_in"))
     now = utcnow()
+    near = me_service.my_near_misses(enterprise, now=now)
     return render_template("me/policies.html", enterprise=enterprise, items=me_service.my_policies(enterprise, now=now),
-                           near_count=len(me_service.my_near_misses(enterprise, now=now)))
+                           near=near, near_count=len(near))
 
 
 @me_pages.get("/me/near-misses")
@@ -195,19 +210,51 @@ def profile():
 
 
 def _industry_choices(typed: str) -> list[tuple[str, str]]:
-    """GB/T 4754 classes (4-digit) whose name contains what was typed, at most 30."""
+    """GB/T 4754 classes (4-digit) for what was typed, best first, at most 30 (the pickers' own list)."""
+    return [(i.code, i.name) for i in default_taxonomy().suggest(typed[:40], limit=30)] if typed else []
+
+
+@me_pages.get("/industries/suggest")
+@limiter.limit("120 per minute")
+def industry_suggestions():
+    """The industry picker's list as a name is typed: ``{items: [{code, name, division}]}`` (static/picker.js)."""
     taxonomy = default_taxonomy()
-    hits = [i for i in taxonomy.search(typed) if len(i.code) == 4] if typed else []
-    return [(i.code, i.name) for i in hits[:30]]
+    typed = request.args.get("q", "").strip()[:40]
+    items = [{"code": i.code, "name": i.name, "division": taxonomy.name(i.code[:2]) or ""}
+             for i in taxonomy.suggest(typed, limit=12)] if typed else []
+    response = jsonify(items=items)
+    response.headers["Cache-Control"] = "public, max-age=3600"  # the table changes with a release only
+    return response
+
+
+CALCULATOR_FIELDS = ("industry_name", "industry_code", "region_code", "employees", "revenue_wan", "assets_wan")
+
+
+def _calculator_values() -> dict[str, Any]:
+    values: dict[str, Any] = {k: (request.values.get(k) or "").strip()[:100] for k in CALCULATOR_FIELDS}
+    values["qualifications"] = request.values.getlist("qualifications")[:20]
+    return values
+
+
+def _render_calculator(values: dict[str, Any], choices: list[tuple[str, str]], *, errors: dict[str, str] | None = None,
+                       result: dict[str, Any] | None = None, refused: str | None = None) -> str:
+    register_args = {k: v for k, v in values.items() if k != "industry_name" and v}
+    return render_template("me/calculator.html", values=values, choices=choices, errors=errors or {}, result=result,
+                           regions=BINZHOU_REGIONS, qualifications=known_qualifications(), sizes=SIZE_LABELS,
+                           register_args=register_args, refused=refused)
+
+
+def _calculator_refused(message: str) -> str:
+    """The calculator as it was sent, with why it was refused (a 429: see ratelimits.keep_form)."""
+    values = _calculator_values()
+    return _render_calculator(values, _industry_choices(values["industry_name"]), refused=message)
 
 
 @me_pages.route("/calculator", methods=["GET", "POST"])
-@limiter.limit(ELIGIBILITY_LIMIT_PER_ADDRESS, methods=["POST"])
+@limiter.limit(ELIGIBILITY_LIMIT_PER_ADDRESS, methods=["POST"], on_breach=keep_form(_calculator_refused))
 def calculator():
     """政策计算器 for anyone: industry by name, county by name, figures, titles → size, policies, near misses."""
-    names = ("industry_name", "industry_code", "region_code", "employees", "revenue_wan", "assets_wan")
-    values = {k: (request.values.get(k) or "").strip() for k in names}
-    values["qualifications"] = request.values.getlist("qualifications")
+    values = _calculator_values()
     choices = _industry_choices(values["industry_name"]) if values["industry_name"] else []
     if not values["industry_code"] and len(choices) == 1:
         values["industry_code"] = choices[0][0]
@@ -226,7 +273,4 @@ def calculator():
                 result = me_service.calculate(query, now=utcnow())
             except ServiceError as exc:
                 errors, status = exc.fields, exc.status
-    register_args = {k: v for k, v in values.items() if k != "industry_name" and v}
-    return render_template("me/calculator.html", values=values, choices=choices, errors=errors, result=result,
-                           regions=BINZHOU_REGIONS, qualifications=known_qualifications(), sizes=SIZE_LABELS,
-                           register_args=register_args), status
+    return _render_calculator(values, choices, errors=errors, result=result), status

@@ -188,6 +188,26 @@ def test_search_by_chinese_name(tax: Taxonomy) -> None:
     assert tax.search("  ") == []
 
 
+def test_suggest_ranks_classes_for_a_typed_name(tax: Taxonomy) -> None:
+    # Only 小类, the one named exactly so first, then names that contain it (shorter first).
+    assert [i.code for i in tax.suggest("铝压延加工")] == ["3252"]
+    assert [i.code for i in tax.suggest("铝")] == ["3216", "0916", "3252"]
+    bread = tax.suggest("面包")
+    assert [i.code for i in bread] == ["1411", "5222"] and all(len(i.code) == 4 for i in bread)
+    # A name a group carries finds the classes under it, the narrowest group first: 餐饮业 (62: 正餐服务,
+    # 快餐服务, ...) before the rest of 住宿和餐饮业 (H: 旅游饭店, ...).
+    catering = [i.code for i in tax.suggest("餐饮", limit=50)]
+    in_62 = [code for code in catering if code.startswith("62")]
+    assert {"6210", "6220", "6241"} <= set(in_62) and catering[:len(in_62)] == in_62
+    assert "6110" in catering[len(in_62):]
+    # Own names before those found through a group: 软件开发 (6511...) before 集成电路设计 (65, 软件和信息技术服务业).
+    software = [i.code for i in tax.suggest("软件", limit=30)]
+    assert software.index("6513") < software.index("6520")
+    assert len(tax.suggest("制造", limit=7)) == 7
+    assert tax.suggest("  ") == [] and tax.suggest("不存在的行当") == [] and tax.suggest("铝", limit=0) == []
+    assert [i.code for i in tax.suggest("铝 压 延")] == ["3252"]  # spaces typed on a phone do not matter
+
+
 def test_check_known_code(tax: Taxonomy) -> None:
     assert tax.check("C3216") == ("3216", None)
     assert tax.check("C") == ("C", None)

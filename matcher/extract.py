@@ -803,7 +803,7 @@ def _regions(
         (1.0, lambda: _first_place([[issuer] if issuer else [], [title] if title else []], regions)),
         (0.9, lambda: _place_by_verb(title, [], regions)),
         (0.9, lambda: _first_place([head, tail], regions, local)),
-        (0.85, lambda: _doc_number_province([title, *head])),
+        (0.85, lambda: _doc_number_province([title, *head], regions)),
         (0.8, lambda: _area_of_addressees(addressee, department, regions) if addressee else {}),
         (0.7, lambda: _first_place([opening], regions, local) or _place_by_verb("", opening, regions)),
         (0.7, lambda: _central_issuer(title, opening, local)),
@@ -843,13 +843,44 @@ _PROVINCE_DOC_NUMBER = re.compile(
     r"\s*\d+\s*号")
 
 
-def _doc_number_province(lines: list[str]) -> dict[str, str]:
-    """A province's 文号 at the head of the text names the province."""
+def _doc_number_province(lines: list[str], regions: Regions | None = None) -> dict[str, str]:
+    """A province's 文号 at the head of the text names the province; a city government's (厦府规, 滨政发) the city."""
+    cities = _city_abbreviations(regions) if regions is not None else {}
     for line in lines:
-        match = _PROVINCE_DOC_NUMBER.search(_CITATION.sub("", line))
+        line_text = _CITATION.sub("", line)
+        match = _PROVINCE_DOC_NUMBER.search(line_text)
         if match:
             return {_PROVINCE_ABBREVIATIONS[match.group(1)]: line}
+        match = _CITY_DOC_NUMBER.search(line_text)
+        if match and match.group(1) in cities:
+            return {cities[match.group(1)]: line}
     return {}
+
+
+# A city government's own 文号: one character, then 政/府/办 (厦府规〔2022〕2号, 滨政发〔2023〕6号, 穗府办函〔2020〕1号).
+_CITY_DOC_NUMBER = re.compile(
+    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])(?:政|府|办)[\u4e00-\u9fff]{0,4}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d+\s*号")
+# Cities whose 文号 character is not the first of their name, by long use.
+_CITY_DOC_CHARACTERS = {"穗": "广州市", "榕": "福州市", "甬": "宁波市", "邕": "南宁市", "筑": "贵阳市", "蓉": "成都市"}
+# Characters a province's documents use (青政发 is 青海's, 云政发 云南's, 苏政发 江苏's): never read as a city.
+_PROVINCE_CHARACTERS = frozenset("".join(_PROVINCE_ABBREVIATIONS) + "青宁吉新云蒙")
+
+
+@functools.cache
+def _city_abbreviations(regions: Regions) -> dict[str, str]:
+    """文号 character → prefecture: the first character of a prefecture's name where no other prefecture and no
+    province shares it (厦 厦门, 滨 滨州, 株 株洲), plus the cities' customary characters (穗 广州)."""
+    first: dict[str, list[str]] = {}
+    for region in regions:
+        if region.level == 1:
+            first.setdefault(region.name[0], []).append("")  # 山东/山西, 河南/河北: a province's first character
+        elif region.level == 2:
+            first.setdefault(region.name[0], []).append(region.code)
+    table = {char: codes[0] for char, codes in first.items()
+             if len(codes) == 1 and codes[0] and char not in _PROVINCE_CHARACTERS}
+    by_name = {region.name: region.code for region in regions if region.level == 2}
+    table.update({char: by_name[name] for char, name in _CITY_DOC_CHARACTERS.items() if name in by_name})
+    return table
 
 
 # A scheme the centre sets for every firm alike: taxes, the national titles' conditions, 社保补贴.

@@ -171,3 +171,32 @@ def test_besides_is_not_except_and_sme_titles_mean_smes() -> None:
     criteria = extract_criteria("专精特新中小企业和专精特新“小巨人”有什么区别?", text)
     assert criteria.sizes == ("medium", "small", "micro")
     assert split_of("b-42-zjtx-vs-little-giant-qa") == "dev"
+
+
+def test_industrial_framing_words_read_as_industry() -> None:
+    # c-55: a 技术改造 call names no sector but is for industrial firms (工业 → B, C, D).
+    call = extract_criteria("转发福建省工业和信息化厅关于做好2024年省重点技术改造项目申报工作的通知",
+                            "请根据通知要求，组织符合条件的企业申报。")
+    assert set(call.industries) == {"B", "C", "D"}
+    # c-41 / c-02: 新型工业化, 工业高质量发展 in the title.
+    assert set(extract_criteria("阜新市支持新型工业化若干政策举措", "").industries) == {"B", "C", "D"}
+    assert set(extract_criteria("上高县对工业高质量发展奖补资金转型升级类项目进行现场审核", "").industries) == {"B", "C", "D"}
+    # b-37: an activity word gives way to the sector named with it: 制造业新型技术改造 is manufacturing's.
+    pilot = extract_criteria("工业和信息化部办公厅 财政部办公厅关于开展第二批制造业新型技术改造城市试点工作的通知", "")
+    assert pilot.industries == ("C",)
+    for key in ("c-55-quanzhou-forward-fujian-key-tech-upgrade-2024", "c-41-fuxin-new-industrialization",
+                "c-02-shanggao-upgrade-audit", "b-37-new-tech-upgrade-city-pilot-2nd-batch-2025"):
+        assert split_of(key) == "dev", key
+
+
+def test_a_city_government_s_doc_number_names_the_city() -> None:
+    # c-57: the page states only the number; 厦府规 is 厦门市人民政府's (not the uploader's Binzhou).
+    body = "(一)加快新市场主体成长。在本市商事登记当年纳入规上软件业的企业，按1%给予奖励。"
+    assert extract_criteria("厦府规〔2022〕2号(摘录:加快新市场主体成长)", body, department=UPLOADER).regions == ("350200",)
+    assert extract_criteria("穗府办函〔2020〕12号", "对本市企业给予支持。", department=UPLOADER).regions == ("440100",)
+    # A province's character is the province's, never a city that starts with it (苏政发 is 江苏's, not 苏州's).
+    assert extract_criteria("苏政发〔2021〕3号", "对全省企业给予支持。", department=UPLOADER).regions == ("320000",)
+    # A cited number is not the text's own.
+    cited = extract_criteria("关于支持企业发展的若干措施", "根据《通知》（厦府规〔2022〕2号），对企业给予支持。", department=UPLOADER)
+    assert cited.regions == ("371600",)
+    assert split_of("c-57-xiamen-software-industry-measures-2022") == "dev"

@@ -485,7 +485,9 @@ def extract_criteria(
             excluded.add(code, sentence)
 
     sizes, all_sizes_stated = _sizes(targets)
-    if not sizes.values and not all_sizes_stated:
+    # The body stressing smaller firms among all (企业特别是小微企业) outweighs a headline that names only them.
+    stressed = any(_EMPHASIS.search(s.text) and _SIZE_WORDS.search(s.text) for s in sentences)
+    if not sizes.values and not all_sizes_stated and not stressed:
         sizes, _ = _sizes(title_sentence)
     if not sizes.values and not all_sizes_stated:
         # 专精特新 and 小巨人 are titles of 中小企业 only: a policy for them (or inviting them) is for SMEs.
@@ -696,6 +698,10 @@ def _specific_first(hits: list[_Hit], taxonomy: Taxonomy) -> list[_Hit]:
     return kept
 
 
+# 企业特别是民营、小微企业 / 各类企业尤其是中小企业: every firm is meant, the smaller ones stressed.
+_EMPHASIS = re.compile(r"企业[，、]?(?:特别是|尤其是|特别|尤其|包括)[^，。；]{0,12}?企业")
+
+
 def _sizes(sentences: Iterable[Sentence]) -> tuple[_Found, bool]:
     """(sizes the targets state, whether a sentence says 不限规模); a negative mention (大型企业不在…) removes."""
     positive, negative = _blank(), _blank()
@@ -707,7 +713,7 @@ def _sizes(sentences: Iterable[Sentence]) -> tuple[_Found, bool]:
         for clause, is_negative in _clauses(sentence):
             if not re.search(r"企业|公司|经营主体|纳税人", clause) or re.search(r"划型|划分标准|划分办法|优先|鼓励", clause):
                 continue  # 按…划分标准确定 cites the standard; 优先支持…中小企业 prefers, it does not limit
-            for match in _SIZE_WORDS.finditer(clause):
+            for match in _SIZE_WORDS.finditer(_EMPHASIS.sub("企业", clause)):
                 for size in _SIZE_MEANING[match.group(0)]:
                     (negative if is_negative else positive).add(size, sentence.text)
     if explicit_all:

@@ -200,3 +200,15 @@ def test_a_city_government_s_doc_number_names_the_city() -> None:
     cited = extract_criteria("关于支持企业发展的若干措施", "根据《通知》（厦府规〔2022〕2号），对企业给予支持。", department=UPLOADER)
     assert cited.regions == ("371600",)
     assert split_of("c-57-xiamen-software-industry-measures-2022") == "dev"
+
+
+def test_smaller_firms_stressed_among_all_do_not_limit_sizes() -> None:
+    # b-56: the headline names 小微企业, the body 企业特别是民营、小微企业: every size is meant.
+    title = "国务院常务会议：建立企业应对疫情专项帮扶机制 纾解民营、小微企业困难"
+    body = "会议指出，各地各部门要建立企业应对疫情专项帮扶机制，纾解企业特别是民营、小微企业困难。"
+    assert extract_criteria(title, body).sizes == ()
+    assert extract_criteria("", "支持对象为各类企业尤其是中小企业。").sizes == ()
+    # Without the stress the headline's size still holds, and a target naming only 小微企业 limits.
+    assert extract_criteria(title, "会议指出，要建立专项帮扶机制。").sizes == ("small", "micro")
+    assert extract_criteria("", "支持对象为小微企业。").sizes == ("small", "micro")
+    assert split_of("b-56-state-council-epidemic-enterprise-relief-2020-02-news") == "dev"

@@ -489,6 +489,9 @@ def extract_criteria(
     stressed = any(_EMPHASIS.search(s.text) and _SIZE_WORDS.search(s.text) for s in sentences)
     if not sizes.values and not all_sizes_stated and not stressed:
         sizes, _ = _sizes(title_sentence)
+    if sizes.values and not any(_SCOPE_STATEMENT.search(t) for t in sizes.values.values()) \
+            and _grant_to_any_size(sentences):
+        sizes = _blank()  # labelling.md: the target is the union of who benefits from at least one item
     if not sizes.values and not all_sizes_stated:
         # 专精特新 and 小巨人 are titles of 中小企业 only: a policy for them (or inviting them) is for SMEs.
         sme = next((s.text for s in [*title_sentence, *targets] if _SME_TITLE.search(s.text)), None)
@@ -749,6 +752,18 @@ _SCOPE_STATEMENT = re.compile(r"(?:支持|适用|申报|扶持|奖励|补助|服
 _SUPPORTS_HOLDERS = re.compile(r"(?:支持|奖励|资助|补助)\d+多?家(?:重点)?[“\"]?")
 _BENEFICIARY = re.compile(r"企业|单位|项目|主体|个体|商户")  # an item names whom it benefits
 _REFERS_BACK = re.compile(r"上述|以上|该类|此类|其中|同时|对其|符合条件的")
+
+
+# An item granting something to firms of a kind that is not a size (对不裁员或少裁员的参保企业，可返还…).
+_GRANT_TO_FIRMS = re.compile(r"(?:^|[，。；])对[^，。；]{2,40}?企业[，]?(?:可|按|给予|返还|一次性)")
+
+
+def _grant_to_any_size(sentences: list[Sentence]) -> bool:
+    """Some item grants to firms without naming a size: no size is required of every firm."""
+    return any(
+        _GRANT_TO_FIRMS.search(s.text) and not _SIZE_WORDS.search(s.text) and not _REFERS_BACK.search(s.text)
+        for s in sentences
+    )
 
 
 def _benefit_without_title(sentences: list[Sentence], quals: QualificationList) -> bool:

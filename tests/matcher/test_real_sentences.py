@@ -212,3 +212,15 @@ def test_smaller_firms_stressed_among_all_do_not_limit_sizes() -> None:
     assert extract_criteria(title, "会议指出，要建立专项帮扶机制。").sizes == ("small", "micro")
     assert extract_criteria("", "支持对象为小微企业。").sizes == ("small", "micro")
     assert split_of("b-56-state-council-epidemic-enterprise-relief-2020-02-news") == "dev"
+
+
+def test_an_item_for_firms_of_any_size_widens_the_sizes() -> None:
+    # b-15 (国发〔2018〕39号): 稳岗返还 reaches every insured firm; 小微企业 get a further item. Union: every size.
+    body = ("（一）加大稳岗支持力度。对不裁员或少裁员的参保企业，可返还其上年度实际缴纳失业保险费的50%。\n"
+            "（三）小微企业当年新招用符合条件的人员并与其签订1年以上劳动合同的，可申请最高不超过300万元的创业担保贷款。")
+    assert extract_criteria("国务院关于做好当前和今后一个时期促进就业工作的若干意见", body).sizes == ()
+    only_small = body.splitlines()[1]
+    assert extract_criteria("", only_small).sizes == ("small", "micro")
+    # An item that refers back (对上述企业) or names the size itself does not widen.
+    assert extract_criteria("", only_small + "\n对上述企业，可给予一次性奖励。").sizes == ("small", "micro")
+    assert split_of("b-15-employment-promotion-2018-state-council") == "dev"

@@ -505,7 +505,7 @@ def extract_criteria(
         # A news report without a 支持对象 section: "中央财政支持1000多家重点“小巨人”企业" names the holders paid.
         found_quals = _qualifications([s for s in sentences if _SUPPORTS_HOLDERS.search(s.text)], quals)
     if found_quals.values and not any(_SCOPE_STATEMENT.search(t) for t in found_quals.values.values()) \
-            and _benefit_without_title(sentences, quals):
+            and (_benefit_without_title(sentences, quals) or any(_ALSO_CULTIVATED.search(s.text) for s in sentences)):
         found_quals = _blank()  # labelling.md: the target is the union of who benefits from at least one item
 
     above = _above_scale(targets) or _above_scale(title_sentence)
@@ -764,6 +764,10 @@ def _grant_to_any_size(sentences: list[Sentence]) -> bool:
         _GRANT_TO_FIRMS.search(s.text) and not _SIZE_WORDS.search(s.text) and not _REFERS_BACK.search(s.text)
         for s in sentences
     )
+
+
+# 示范企业和培育企业奖励标准: firms on the title's cultivation list (培育企业) are paid beside its holders.
+_ALSO_CULTIVATED = re.compile(r"企业[”\"]?(?:和|及|以及|、|与)(?:其)?培育(?:企业|对象)")
 
 
 def _benefit_without_title(sentences: list[Sentence], quals: QualificationList) -> bool:

@@ -224,3 +224,24 @@ def test_an_item_for_firms_of_any_size_widens_the_sizes() -> None:
     # An item that refers back (对上述企业) or names the size itself does not widen.
     assert extract_criteria("", only_small + "\n对上述企业，可给予一次性奖励。").sizes == ("small", "micro")
     assert split_of("b-15-employment-promotion-2018-state-council") == "dev"
+
+
+def test_a_news_item_paying_recognised_holders_requires_the_title() -> None:
+    # a-12 (a rewritten wire item that writes 公司 for 企业): the subsidy goes to firms first recognised.
+    title = "财讯：山东1858家高新技术中小微公司获1.9亿财政补助"
+    body = ("记者从山东省财政厅获悉，为支持做大做强的高新技术公司，近期向山东省级财政拨款1.9亿元，"
+            "对首批被认定为高新技术公司的1858家中小公司给予财政补助。")
+    assert extract_criteria(title, body).qualifications == ("高新技术企业",)
+    # Firms invited to apply for recognition are not required to hold it.
+    invited = extract_criteria("关于组织申报高新技术企业认定的通知", "请符合条件的企业申报高新技术企业认定。")
+    assert invited.qualifications == ()
+    assert split_of("a-12-shandong-hitech-sme-subsidy-news") == "dev"
+
+
+def test_holders_and_the_title_s_cultivated_firms_paid_alike_need_no_title() -> None:
+    # a-13: 示范企业 hold the title, 培育企业 are on its cultivation list; both are paid, so none must hold it.
+    title = "山东提高制造业“单项冠军”示范企业财政奖励标准"
+    body = "山东省财政近日将2017年制造业\"单项冠军\"示范企业和培育企业奖励标准提高一倍，从100万元、50万元分别提高到200万元、100万元。"
+    assert extract_criteria(title, body).qualifications == ()
+    assert extract_criteria(title, "山东省财政近日将示范企业奖励标准提高一倍。").qualifications == ("制造业单项冠军企业",)
+    assert split_of("a-13-shandong-single-champion-award-news") == "dev"

@@ -503,7 +503,9 @@ def extract_criteria(
         found_quals = _qualifications(title_sentence, quals)
     if not found_quals.values and not targets:
         # A news report without a 支持对象 section: "中央财政支持1000多家重点“小巨人”企业" names the holders paid.
-        found_quals = _qualifications([s for s in sentences if _SUPPORTS_HOLDERS.search(s.text)], quals)
+        # Only the clause that pays them: "启动了新一轮专精特新支持政策" beside it names a programme, not holders.
+        found_quals = _qualifications([Sentence(clause) for s in sentences for clause in re.split(r"[，,]", s.text)
+                                       if _SUPPORTS_HOLDERS.search(clause)], quals)
     if found_quals.values and not any(_SCOPE_STATEMENT.search(t) for t in found_quals.values.values()) \
             and (_benefit_without_title(sentences, quals) or any(_ALSO_CULTIVATED.search(s.text) for s in sentences)):
         found_quals = _blank()  # labelling.md: the target is the union of who benefits from at least one item

@@ -245,3 +245,11 @@ def test_holders_and_the_title_s_cultivated_firms_paid_alike_need_no_title() -> 
     assert extract_criteria(title, body).qualifications == ()
     assert extract_criteria(title, "山东省财政近日将示范企业奖励标准提高一倍。").qualifications == ("制造业单项冠军企业",)
     assert split_of("a-13-shandong-single-champion-award-news") == "dev"
+
+
+def test_only_the_clause_that_pays_holders_names_the_title() -> None:
+    # b-51: the programme (专精特新支持政策) is named beside the holders it pays (重点“小巨人”企业).
+    body = ("工业和信息化部副部长王江平今日在新闻发布会上表示，我们联合财政部启动了新一轮专精特新支持政策，"
+            "今年将通过中央财政支持1000多家重点“小巨人”企业打造新动能、攻坚新技术。")
+    assert extract_criteria("工信部副部长王江平在新闻发布会上介绍有关情况", body).qualifications == ('专精特新"小巨人"企业',)
+    assert split_of("b-51-little-giant-central-funding-2024-news") == "dev"

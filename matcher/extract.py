@@ -610,6 +610,7 @@ def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon,
                 in_purpose = bool(_PURPOSE.match(clause)) or (in_purpose and bool(_AIM.match(clause)))
                 if in_purpose:
                     continue
+            clause = _BOUGHT.sub("", clause)  # 对购买新能源汽车的企业: what firms buy is not their sector
             found = _positioned(clause, lexicon.find(clause), negative)
             if not found and not negative and _SECTOR_HEAD.search(clause):
                 found = _from_notes(clause, index or default_industry_index())
@@ -622,6 +623,8 @@ def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon,
     return included, excluded, explicit_all
 
 
+# 购买/采购/租用 X 的企业: X is what the firms buy or use, not what they make.
+_BOUGHT = re.compile(r"(?:购买|采购|购置|租用|使用|应用)[^，。；的]{1,16}(?=的)")
 # A purpose clause at the head of a sentence (为进一步推动…发展，…).
 _PURPOSE = re.compile(r"[^，。；]{0,16}?(?<!认定)(?<!成)(?:为|为了)(?:进一步|加快|深入|全面|推动|促进|支持|助力|贯彻|落实|加强|提升|构建)")
 

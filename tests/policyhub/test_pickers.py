@@ -44,9 +44,11 @@ def test_the_picker_pages_load_the_apps_own_script_and_nothing_inline(client):
         body = script.get_data(as_text=True)
     assert "data-industry-search" in body and "data-county-search" in body
     assert not re.search(r"https?://", body)  # nothing fetched from elsewhere: the URL is the page's own
-    # Pages without a picker carry no script at all.
-    for path in ("/", "/consultations/new", "/me/sign-in"):
+    # Pages without a picker carry no script at all; the question form only its own (answers before asking).
+    for path in ("/", "/me/sign-in"):
         assert not SCRIPT_TAG.search(client.get(path).get_data(as_text=True)), path
+    assert SCRIPT_TAG.findall(client.get("/consultations/new").get_data(as_text=True)) == [
+        '<script src="/static/answers.js" defer>']
 
 
 def test_without_script_the_county_is_a_select_of_names(client):

@@ -1,0 +1,177 @@
+"""Who a policy concerns, decided from the committed profiles in the database: no process keeps an index.
+
+Every decision reads the enterprise rows as committed now. SQL narrows the rows on the indexed
+columns (industry code, size, 规上) to a superset of the firms concerned; the matcher's rules
+(``matcher.engine.PolicyRules``) then judge each distinct combination of codes once, and rank each
+distinct business scope once (``matcher.engine.Relevance``). So any process, started a second ago
+or a month ago, decides the same way, and nothing has to be built before the first publish.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Text, cast, or_, select
+
+from matcher.criteria import SIZES, Criteria, EnterpriseProfile
+from matcher.engine import PolicyRules, Relevance
+from matcher.taxonomy import InvalidIndustryCode, default_taxonomy
+from policyhub.extensions import db
+from policyhub.models import Enterprise, Policy
+
+__all__ = ["Judgement", "PolicyEligibility", "dense", "policy_text"]
+
+_IN_LIST = 1000  # up to this many ids, one IN list; beyond, the id range
+_NOTHING: list[str] = []  # shared, so a bulk insert encodes an empty list once
+
+# (score, reasons, missing field names) of one enterprise for one policy
+Judgement = tuple[float, list[str], list[str]]
+
+_KEY = (Enterprise.industry_code, Enterprise.size, Enterprise.region_code, Enterprise.above_scale,
+        cast(Enterprise.qualifications, Text))
+_FIGURES = (Enterprise.employees, Enterprise.revenue_wan, Enterprise.assets_wan, Enterprise.business_scope)
+
+
+def policy_text(policy: Policy) -> str:
+    """The text a policy ranks its firms by."""
+    return f"{policy.title}\n{policy.body}"
+
+
+class PolicyEligibility:
+    """One policy's criteria against the committed profiles: verdicts for all or some, details for some."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy_id = policy.id
+        self.criteria = Criteria.from_dict(policy.criteria)
+        self.rules = PolicyRules(self.criteria)
+        self._text = policy_text(policy)
+        self._relevance: Relevance | None = None
+        # (industry, size, region, 规上, qualifications JSON) → (verdict, missing names, reasons without figures)
+        self._judged: dict[tuple, tuple[str | None, list[str]]] = {}
+        self._qualifications: dict[str | None, frozenset[str]] = {}
+
+    # --- verdicts --------------------------------------------------------------------------------
+
+    def verdicts(self, enterprise_ids: Sequence[int] | None = None) -> dict[int, str]:
+        """Verdict (eligible / need_more_info) per enterprise concerned, ascending ids; all, or among these."""
+        stmt = select(Enterprise.id, *_KEY).where(*self._narrowing()).order_by(Enterprise.id)
+        out: dict[int, str] = {}
+        judge = self._judge
+        for rows in self._rows(stmt, enterprise_ids):
+            for row in rows:
+                verdict = judge(row[1:])[0]
+                if verdict is not None:
+                    out[row[0]] = verdict
+        return out
+
+    def _judge(self, key: tuple) -> tuple[str | None, list[str]]:
+        found = self._judged.get(key)
+        if found is None:
+            verdict, missing = self.rules.verdict(self._profile(0, key))
+            found = self._judged[key] = (verdict, list(missing) if missing else _NOTHING)
+        return found
+
+    def _profile(self, enterprise_id: int, key: Sequence[Any], figures: Sequence[Any] = (None, None, None, "")
+                 ) -> EnterpriseProfile:
+        industry, size, region, above, qualifications = key
+        employees, revenue, assets, scope = figures
+        return EnterpriseProfile(id=enterprise_id, name="", industry_code=industry or "", size=size, region_code=region,
+                                 qualifications=self._qualifications_of(qualifications), above_scale=above,
+                                 business_scope=scope or "", employees=employees,
+                                 revenue_wan=None if revenue is None else float(revenue),
+                                 assets_wan=None if assets is None else float(assets))
+
+    def _qualifications_of(self, stored: str | None) -> frozenset[str]:
+        found = self._qualifications.get(stored)
+        if found is None:
+            found = self._qualifications[stored] = frozenset(json.loads(stored) if stored else ())
+        return found
+
+    def _narrowing(self) -> list[Any]:
+        """SQL conditions every firm the policy concerns meets (a superset: the rules decide)."""
+        criteria = self.criteria
+        conditions: list[Any] = []
+        if criteria.sizes:
+            conditions.append(or_(Enterprise.size.in_(list(criteria.sizes)), Enterprise.size.is_(None),
+                                  Enterprise.size.not_in(SIZES)))
+        if criteria.above_scale_only:
+            conditions.append(or_(Enterprise.above_scale.is_(None), Enterprise.above_scale.is_(True)))
+        industries = _industry_narrowing(criteria.industries)
+        if industries is not None:
+            conditions.append(industries)
+        return conditions
+
+    # --- details ---------------------------------------------------------------------------------
+
+    def details(self, enterprise_ids: Sequence[int]) -> dict[int, Judgement]:
+        """Score, reasons and missing fields of these enterprises (those the policy concerns)."""
+        if not enterprise_ids:
+            return {}
+        if self._relevance is None:
+            self._relevance = Relevance(self._text)
+        score, reasons = self._relevance.score, self.rules.reasons
+        stmt = select(Enterprise.id, *_KEY, *_FIGURES).order_by(Enterprise.id)
+        out: dict[int, Judgement] = {}
+        for rows in self._rows(stmt, enterprise_ids):
+            for row in rows:
+                key = row[1:6]
+                verdict, missing = self._judge(key)
+                if verdict is None:
+                    continue
+                profile = self._profile(row[0], key, row[6:])
+                out[row[0]] = (round(score(row[9], row[1]), 6), list(reasons(profile)), missing)
+        return out
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def _rows(self, stmt: Any, enterprise_ids: Sequence[int] | None) -> Iterable[Sequence[Any]]:
+        """The statement's rows in batches, for every enterprise or only these (Core rows, no ORM objects)."""
+        connection = db.session.connection()
+        if enterprise_ids is None:
+            yield from connection.execute(stmt.execution_options(yield_per=10_000)).partitions()
+            return
+        ids = sorted(set(enterprise_ids))
+        if not dense(ids):
+            for start in range(0, len(ids), _IN_LIST):
+                yield connection.execute(stmt.where(Enterprise.id.in_(ids[start:start + _IN_LIST]))).all()
+            return
+        # A fan-out chunk is a stretch of ids: its range (no thousand-parameter IN list to compile), with
+        # the firms in it not asked for left out.
+        wanted = set(ids)
+        rows = connection.execute(stmt.where(Enterprise.id.between(ids[0], ids[-1]))).all()
+        yield [row for row in rows if row[0] in wanted]
+
+
+def dense(sorted_ids: Sequence[int]) -> bool:
+    """Whether these ascending ids are better read as their range than as an IN list."""
+    return len(sorted_ids) > 50 and sorted_ids[-1] - sorted_ids[0] < 4 * len(sorted_ids)
+
+
+def _industry_narrowing(codes: Sequence[str]) -> Any | None:
+    """Firms under one of these codes, coded more coarsely (32 where 3216 is wanted), or without a code.
+
+    None when a code is a section letter or invalid: the rules alone decide then.
+    """
+    if not codes:
+        return None
+    taxonomy = default_taxonomy()
+    wanted: list[str] = []
+    coarser: set[str] = set()
+    for raw in codes:
+        try:
+            code = taxonomy.normalize(raw)
+        except InvalidIndustryCode:
+            return None
+        if not code.isdigit():
+            return None
+        wanted.append(code)
+        coarser.update(code[:n] for n in range(2, len(code)))
+        section = taxonomy.section_of(code)
+        if section:
+            coarser.add(section)
+    conditions = [Enterprise.industry_code.like(f"{code}%") for code in wanted]
+    if coarser:
+        conditions.append(Enterprise.industry_code.in_(sorted(coarser)))
+    return or_(*conditions, Enterprise.industry_code.is_(None), Enterprise.industry_code == "")

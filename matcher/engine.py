@@ -748,19 +748,34 @@ class PolicyRules(_Reasons):
         if criteria.industries or criteria.excluded_industries:
             reasons.append(self._industry(self._indexed_industry(profile.industry_code)))
         if criteria.sizes:
-            reasons.append(self._size_text(SIZES.index(profile.size) if profile.size in SIZES else -1,
-                                           _plain(profile.employees), _plain(profile.revenue_wan),
-                                           _plain(profile.assets_wan)))
+            reasons.append(self.size_reason(profile.size, profile.employees, profile.revenue_wan, profile.assets_wan))
         if criteria.regions:
             reasons.append(self._region(self._indexed_region(profile.region_code)))
         if criteria.above_scale_only:
-            above = -1 if profile.above_scale is None else int(bool(profile.above_scale))
-            reasons.append(self._above_reason(above, _plain(profile.revenue_wan)))
+            reasons.append(self.above_reason(profile.above_scale, profile.revenue_wan))
         if criteria.qualifications:
             held = self.qualifications.closure(profile.qualifications)
             reasons.append(self._qualifications_reason(
                 [name for name in criteria.qualifications if self.qualifications.canonical(name) in held]))
         return tuple(reasons)
+
+    def figure_slots(self) -> tuple[int | None, int | None]:
+        """Where in ``reasons()`` the two reasons that quote a firm's own figures are: (size, 规上), None if absent."""
+        criteria = self.criteria
+        at = int(bool(criteria.industries or criteria.excluded_industries))
+        size = at if criteria.sizes else None
+        at += bool(criteria.sizes) + bool(criteria.regions)
+        return size, (at if criteria.above_scale_only else None)
+
+    def size_reason(self, size: str | None, employees: float | None, revenue_wan: float | None,
+                    assets_wan: float | None) -> str:
+        """The size reason, quoting the figures it was derived from."""
+        return self._size_text(SIZES.index(size) if size in SIZES else -1, _plain(employees), _plain(revenue_wan),
+                               _plain(assets_wan))
+
+    def above_reason(self, above_scale: bool | None, revenue_wan: float | None) -> str:
+        """The 规上/限上 reason, quoting the revenue."""
+        return self._above_reason(-1 if above_scale is None else int(bool(above_scale)), _plain(revenue_wan))
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019 - one policy's rules, as long as they live
     def _indexed_industry(self, code: str | None) -> str:

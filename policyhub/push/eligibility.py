@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, cast, or_, select
+from sqlalchemy import Text, cast, func, or_, select
 
 from matcher.criteria import SIZES, Criteria, EnterpriseProfile
 from matcher.engine import PolicyRules, Relevance
@@ -21,7 +22,7 @@ from matcher.taxonomy import InvalidIndustryCode, default_taxonomy
 from policyhub.extensions import db
 from policyhub.models import Enterprise, Policy
 
-__all__ = ["Judgement", "PolicyEligibility", "dense", "policy_text"]
+__all__ = ["Chunk", "Judgement", "PolicyEligibility", "dense", "policy_text"]
 
 _IN_LIST = 1000  # up to this many ids, one IN list; beyond, the id range
 _NOTHING: list[str] = []  # shared, so a bulk insert encodes an empty list once
@@ -39,6 +40,15 @@ def policy_text(policy: Policy) -> str:
     return f"{policy.title}\n{policy.body}"
 
 
+@dataclass
+class Chunk:
+    """A fan-out chunk: the verdicts and details of the firms concerned in the ids (after, upto]."""
+
+    verdicts: dict[int, str]
+    details: dict[int, Judgement]
+    upto: int | None  # None: the last chunk, to the end of the ids
+
+
 class PolicyEligibility:
     """One policy's criteria against the committed profiles: verdicts for all or some, details for some."""
 
@@ -51,6 +61,8 @@ class PolicyEligibility:
         # (industry, size, region, 规上, qualifications JSON) → (verdict, missing names, reasons without figures)
         self._judged: dict[tuple, tuple[str | None, list[str]]] = {}
         self._qualifications: dict[str | None, frozenset[str]] = {}
+        self._reasons: dict[tuple, list[str]] = {}
+        self._slots = self.rules.figure_slots()
 
     # --- verdicts --------------------------------------------------------------------------------
 
@@ -103,25 +115,76 @@ class PolicyEligibility:
             conditions.append(industries)
         return conditions
 
+    def count(self, upto: int | None = None) -> int:
+        """How many firms the policy concerns (with ids up to ``upto``): one GROUP BY, each combination judged once."""
+        stmt = select(*_KEY, func.count()).where(*self._narrowing()).group_by(*_KEY)
+        if upto is not None:
+            stmt = stmt.where(Enterprise.id <= upto)
+        return sum(n for *key, n in db.session.connection().execute(stmt) if self._judge(tuple(key))[0] is not None)
+
+    def chunk(self, after: int, size: int) -> Chunk:
+        """The next ``size`` firms the policy concerns after id ``after``, with their details.
+
+        The chunk covers the ids (after, upto]; ``upto`` is None for the last one (no firm after it).
+        """
+        verdicts: dict[int, str] = {}
+        details: dict[int, Judgement] = {}
+        stmt = select(Enterprise.id, *_KEY, *_FIGURES).where(*self._narrowing()).order_by(Enterprise.id)
+        # Read a little more than needed: the narrowing lets through firms the rules then turn away.
+        batch = max(size + size // 4, 64)
+        last = after
+        while True:
+            rows = db.session.connection().execute(stmt.where(Enterprise.id > last).limit(batch)).all()
+            for i, row in enumerate(rows):
+                found = self._details_of(row)
+                if found is None:
+                    continue
+                verdicts[row[0]], details[row[0]] = found
+                if len(verdicts) == size:
+                    # Full. It is the last one too when no firm concerned follows (no empty chunk after it).
+                    more = any(self._judge(tuple(r[1:6]))[0] is not None for r in rows[i + 1:])
+                    return Chunk(verdicts, details, None if not more and len(rows) < batch else row[0])
+            if len(rows) < batch:
+                return Chunk(verdicts, details, None)
+            last = rows[-1][0]
+
+    def _details_of(self, row: Sequence[Any]) -> tuple[str, Judgement] | None:
+        """(verdict, details) of one row of id, _KEY and _FIGURES, or None when the policy does not concern it."""
+        key = tuple(row[1:6])
+        verdict, missing = self._judge(key)
+        if verdict is None:
+            return None
+        if self._relevance is None:
+            self._relevance = Relevance(self._text)
+        base = self._reasons.get(key)
+        if base is None:
+            # The reasons that depend on the codes alone, once per combination; the figures per firm below.
+            base = self._reasons[key] = list(self.rules.reasons(self._profile(0, key)))
+        size_slot, above_slot = self._slots
+        if size_slot is None and above_slot is None:
+            reasons = base  # one shared list: a bulk insert encodes it once
+        else:
+            reasons = base.copy()
+            employees, revenue, assets = row[6], row[7], row[8]
+            if size_slot is not None:
+                reasons[size_slot] = self.rules.size_reason(key[1], employees, revenue, assets)
+            if above_slot is not None:
+                reasons[above_slot] = self.rules.above_reason(key[3], revenue)
+        return verdict, (round(self._relevance.score(row[9], row[1]), 6), reasons, missing)
+
     # --- details ---------------------------------------------------------------------------------
 
     def details(self, enterprise_ids: Sequence[int]) -> dict[int, Judgement]:
         """Score, reasons and missing fields of these enterprises (those the policy concerns)."""
         if not enterprise_ids:
             return {}
-        if self._relevance is None:
-            self._relevance = Relevance(self._text)
-        score, reasons = self._relevance.score, self.rules.reasons
         stmt = select(Enterprise.id, *_KEY, *_FIGURES).order_by(Enterprise.id)
         out: dict[int, Judgement] = {}
         for rows in self._rows(stmt, enterprise_ids):
             for row in rows:
-                key = row[1:6]
-                verdict, missing = self._judge(key)
-                if verdict is None:
-                    continue
-                profile = self._profile(row[0], key, row[6:])
-                out[row[0]] = (round(score(row[9], row[1]), 6), list(reasons(profile)), missing)
+                found = self._details_of(row)
+                if found is not None:
+                    out[row[0]] = found[1]
         return out
 
     # --- reading ---------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ from policyhub import create_app
 from policyhub.extensions import db
 from policyhub.models import Department, Enterprise, Subscription, User, utcnow
 from policyhub.push import fanout
-from policyhub.push import index as matching_index
 from policyhub.services.policies import create_policy, publish_policy
 from policyhub.services.users import create_user
 
@@ -105,7 +104,6 @@ def main() -> None:
             policy = create_policy(editor, {"title": "滨州市支持小微铝企业技术改造的若干措施", "body": BODY,
                                             "criteria": CRITERIA})
             db.session.commit()
-            matching_index.reset_index()  # a fresh process (the push keeps no index; the preview's is dropped)
             started = time.perf_counter()
             result = publish_policy(editor, policy)
             db.session.commit()

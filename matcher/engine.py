@@ -759,6 +759,12 @@ class PolicyRules(_Reasons):
                 [name for name in criteria.qualifications if self.qualifications.canonical(name) in held]))
         return tuple(reasons)
 
+    def indexed_codes(self, industry_code: str | None, region_code: str | None) -> tuple[str, str, str]:
+        """(industry code, its section letter, region code) as the index holds them; "" where unknown."""
+        industry = self._indexed_industry(industry_code)
+        section = industry if industry.isalpha() else (self.tax.section_of(industry) or "") if industry else ""
+        return industry, section, self._indexed_region(region_code)
+
     def figure_slots(self) -> tuple[int | None, int | None]:
         """Where in ``reasons()`` the two reasons that quote a firm's own figures are: (size, 规上), None if absent."""
         criteria = self.criteria

@@ -9,6 +9,7 @@ or a month ago, decides the same way, and nothing has to be built before the fir
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from matcher.engine import PolicyRules, Relevance
 from matcher.taxonomy import InvalidIndustryCode, default_taxonomy
 from policyhub.extensions import db
 from policyhub.models import Enterprise, Policy
+from policyhub.models.match import ELIGIBLE
 
 __all__ = ["Chunk", "Judgement", "PolicyEligibility", "dense", "policy_text"]
 
@@ -122,6 +124,21 @@ class PolicyEligibility:
             stmt = stmt.where(Enterprise.id <= upto)
         return sum(n for *key, n in db.session.connection().execute(stmt) if self._judge(tuple(key))[0] is not None)
 
+    def groups(self) -> list[tuple[tuple, int, str | None]]:
+        """Every firm's combination of codes, how many firms share it, and the policy's verdict on it."""
+        stmt = select(*_KEY, func.count()).group_by(*_KEY)
+        return [(tuple(key), n, self._judge(tuple(key))[0]) for *key, n in db.session.connection().execute(stmt)]
+
+    def ranked(self, verdicts: dict[int, str], limit: int) -> list[int]:
+        """The ``limit`` best of these firms: eligible first, then by relevance, then by id."""
+        if self._relevance is None:
+            self._relevance = Relevance(self._text)
+        score = self._relevance.score
+        stmt = select(Enterprise.id, Enterprise.business_scope, Enterprise.industry_code).where(*self._narrowing())
+        ranked = ((verdicts[e] != ELIGIBLE, -score(scope, code), e)
+                  for rows in self._rows(stmt, None) for e, scope, code in rows if e in verdicts)
+        return [e for *_, e in heapq.nsmallest(limit, ranked)]
+
     def chunk(self, after: int, size: int) -> Chunk:
         """The next ``size`` firms the policy concerns after id ``after``, with their details.
 
@@ -134,7 +151,7 @@ class PolicyEligibility:
         batch = max(size + size // 4, 64)
         last = after
         while True:
-            rows = db.session.connection().execute(stmt.where(Enterprise.id > last).limit(batch)).all()
+            rows = _read(stmt.where(Enterprise.id > last).limit(batch))
             for i, row in enumerate(rows):
                 found = self._details_of(row)
                 if found is None:
@@ -205,6 +222,16 @@ class PolicyEligibility:
         wanted = set(ids)
         rows = connection.execute(stmt.where(Enterprise.id.between(ids[0], ids[-1]))).all()
         yield [row for row in rows if row[0] in wanted]
+
+
+def _read(stmt: Any) -> Sequence[Sequence[Any]]:
+    """The statement's rows. On SQLite the DBAPI's own tuples (no SQLAlchemy row or type processing: a
+    third of a fan-out chunk's read); 规上 then reads 0/1, which the rules take as False/True."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return connection.execute(stmt).all()
+    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    return connection.connection.driver_connection.execute(sql).fetchall()
 
 
 def dense(sorted_ids: Sequence[int]) -> bool:

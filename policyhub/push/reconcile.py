@@ -29,7 +29,6 @@ from policyhub.models.match import ELIGIBLE
 from policyhub.models.notification import CANCELLED, PENDING
 from policyhub.models.policy import PUBLISHED, WITHDRAWN
 from policyhub.push.eligibility import PolicyEligibility, dense
-from policyhub.push.index import forget
 from policyhub.push.outbox import Outgoing, enqueue, enqueue_fanout_alerts
 from policyhub.services import audit
 from policyhub.services.bulk import bulk_insert, bulk_update
@@ -354,7 +353,6 @@ def enterprise_deleted(enterprise_id: int, *, now: datetime | None = None) -> Re
     cancelled = db.session.execute(
         update(Notification).where(Notification.enterprise_id == enterprise_id, Notification.status == PENDING)
         .values(status=CANCELLED, last_error="enterprise deleted")).rowcount or 0
-    forget(enterprise_id)
     return ReconcileOutcome(deactivated=matched, notifications_cancelled=cancelled)
 
 

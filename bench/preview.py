@@ -23,7 +23,6 @@ from publish_100k import BODY, CRITERIA, MIGRATIONS, seed  # noqa: E402
 from policyhub import create_app  # noqa: E402
 from policyhub.extensions import db  # noqa: E402
 from policyhub.models import PolicyMatch, User, utcnow  # noqa: E402
-from policyhub.push import index as matching_index  # noqa: E402
 from policyhub.push.preview import preview_policy  # noqa: E402
 from policyhub.services.policies import create_policy  # noqa: E402
 
@@ -36,7 +35,6 @@ def main() -> None:
         with app.app_context():
             flask_migrate.upgrade(directory=MIGRATIONS)
             seed(n)
-            matching_index.current_index()
             editor = db.session.scalar(select(User))
             draft = create_policy(editor, {"title": "滨州市支持小微铝企业技术改造的若干措施", "body": BODY,
                                            "criteria": CRITERIA})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from matcher.criteria import SIZES, Criteria, EnterpriseProfile
 from matcher.extract import QualificationList, default_qualifications
 from matcher.regions import NATIONWIDE, Regions, default_regions
 from matcher.taxonomy import InvalidIndustryCode, Taxonomy, default_taxonomy
-from matcher.tokenize import default_tokenizer
+from matcher.tokenize import default_tokenizer, pair_tokens
 
 __all__ = [
     "ELIGIBLE",
@@ -25,6 +26,8 @@ __all__ = [
     "Match",
     "MatchIndex",
     "MatchResult",
+    "PolicyRules",
+    "Relevance",
     "ScopeTokenizer",
 ]
 
@@ -550,44 +553,39 @@ def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-class _Explainer:
-    """Chinese reasons for one policy's matches, with per-policy caches (many enterprises share a code)."""
+class _Reasons:
+    """Chinese reasons built from plain values (codes, figures), shared by the index and PolicyRules."""
 
-    def __init__(self, index: MatchIndex, criteria: Criteria) -> None:
-        self.index = index
+    def __init__(self, criteria: Criteria, taxonomy: Taxonomy, regions: Regions) -> None:
         self.criteria = criteria
-        self.tax = index.taxonomy_
-        self.regions = index.regions_
+        self.tax = taxonomy
+        self.regions = regions
         self._industry = functools.lru_cache(maxsize=8192)(self._industry_reason)
         self._region = functools.lru_cache(maxsize=8192)(self._region_reason)
 
-    def __call__(self, row: int, why_not: bool = False) -> tuple[str, ...]:
-        c = self.index.columns_.data
-        reasons = []
-        if self.criteria.industries or self.criteria.excluded_industries:
-            reasons.append(self._industry(_code_of_row(c, row)))
-        if self.criteria.sizes:
-            reasons.append(self._size_reason(row))
-        if self.criteria.regions:
-            reasons.append(self._region(_region_of_row(c, row)))
-        if self.criteria.above_scale_only:
-            above = int(c["above"][row])
-            revenue = c["revenue"][row]
-            figure = f"（营业收入 {_number(revenue)} 万元）" if not np.isnan(revenue) else ""
-            if above < 0:
-                reasons.append("规上/限上：未知，政策仅支持规模以上/限额以上企业，请补充营业收入或纳统情况")
-            else:
-                reasons.append(f"规上/限上：{'是' if above else '否'}{figure}")
-        if self.criteria.qualifications:
-            held = [
-                name
-                for name in self.criteria.qualifications
-                if (bit := self.index._qual_column.get(self.index.qualifications_.canonical(name))) is not None
-                and int(c["quals"][row]) >> bit & 1
-            ]
-            wanted = "、".join(self.criteria.qualifications)
-            reasons.append(f"资质：{'、'.join(held)}" if held else f"资质：不具备政策要求的{wanted}")
-        return tuple(reasons)
+    def _above_reason(self, above: int, revenue: float) -> str:
+        if above < 0:
+            return "规上/限上：未知，政策仅支持规模以上/限额以上企业，请补充营业收入或纳统情况"
+        figure = f"（营业收入 {_number(revenue)} 万元）" if revenue == revenue else ""  # not NaN
+        return f"规上/限上：{'是' if above else '否'}{figure}"
+
+    def _qualifications_reason(self, held: list[str]) -> str:
+        wanted = "、".join(self.criteria.qualifications)
+        return f"资质：{'、'.join(held)}" if held else f"资质：不具备政策要求的{wanted}"
+
+    def _size_text(self, size: int, employees: float, revenue: float, assets: float) -> str:
+        figures = [
+            f"{label} {_number(value)} {unit}"
+            for label, value, unit in (("从业人员", employees, "人"), ("营业收入", revenue, "万元"),
+                                       ("资产总额", assets, "万元"))
+            if value == value  # not NaN
+        ]
+        wanted = "、".join(SIZE_NAMES[s] for s in self.criteria.sizes)
+        if size < 0:
+            return f"规模：未知，政策限{wanted}企业，请补充从业人员、营业收入等指标以确定规模"
+        detail = f"（{'，'.join(figures)}）" if figures else ""
+        verdict = "" if SIZES[size] in self.criteria.sizes else f"，政策限{wanted}企业"
+        return f"规模：{SIZE_NAMES[SIZES[size]]}{detail}{verdict}"
 
     def _industry_reason(self, code: str) -> str:
         if not code:
@@ -616,26 +614,6 @@ class _Explainer:
                 return name
         return ""
 
-    def _size_reason(self, row: int) -> str:
-        c = self.index.columns_.data
-        size = int(c["size"][row])
-        # Plain floats: numpy scalars make each comparison and format several times slower.
-        figures = [
-            f"{label} {_number(value)} {unit}"
-            for label, value, unit in (
-                ("从业人员", float(c["employees"][row]), "人"),
-                ("营业收入", float(c["revenue"][row]), "万元"),
-                ("资产总额", float(c["assets"][row]), "万元"),
-            )
-            if value == value  # not NaN
-        ]
-        wanted = "、".join(SIZE_NAMES[s] for s in self.criteria.sizes)
-        if size < 0:
-            return f"规模：未知，政策限{wanted}企业，请补充从业人员、营业收入等指标以确定规模"
-        detail = f"（{'，'.join(figures)}）" if figures else ""
-        verdict = "" if SIZES[size] in self.criteria.sizes else f"，政策限{wanted}企业"
-        return f"规模：{SIZE_NAMES[SIZES[size]]}{detail}{verdict}"
-
     def _region_reason(self, code: str) -> str:
         if any(self.regions.canonical(area) == NATIONWIDE for area in self.criteria.regions):
             return f"地区：{self.regions.name(code)}，政策全国适用" if code else "地区：政策全国适用"
@@ -655,6 +633,41 @@ class _Explainer:
         return f"地区：{name}，不在政策适用的{names}"
 
 
+class _Explainer(_Reasons):
+    """Chinese reasons for one policy's matches, with per-policy caches (many enterprises share a code)."""
+
+    def __init__(self, index: MatchIndex, criteria: Criteria) -> None:
+        super().__init__(criteria, index.taxonomy_, index.regions_)
+        self.index = index
+
+    def __call__(self, row: int, why_not: bool = False) -> tuple[str, ...]:
+        c = self.index.columns_.data
+        reasons = []
+        if self.criteria.industries or self.criteria.excluded_industries:
+            reasons.append(self._industry(_code_of_row(c, row)))
+        if self.criteria.sizes:
+            reasons.append(self._size_reason(row))
+        if self.criteria.regions:
+            reasons.append(self._region(_region_of_row(c, row)))
+        if self.criteria.above_scale_only:
+            reasons.append(self._above_reason(int(c["above"][row]), float(c["revenue"][row])))
+        if self.criteria.qualifications:
+            held = [
+                name
+                for name in self.criteria.qualifications
+                if (bit := self.index._qual_column.get(self.index.qualifications_.canonical(name))) is not None
+                and int(c["quals"][row]) >> bit & 1
+            ]
+            reasons.append(self._qualifications_reason(held))
+        return tuple(reasons)
+
+    def _size_reason(self, row: int) -> str:
+        c = self.index.columns_.data
+        # Plain floats: numpy scalars make each comparison and format several times slower.
+        return self._size_text(int(c["size"][row]), float(c["employees"][row]), float(c["revenue"][row]),
+                               float(c["assets"][row]))
+
+
 def _code_of_row(c: dict[str, np.ndarray], row: int) -> str:
     """The industry code a row was indexed with."""
     level = int(c["ind_level"][row])
@@ -672,3 +685,173 @@ def _region_of_row(c: dict[str, np.ndarray], row: int) -> str:
     if level == 0:
         return ""
     return f"{int(c[{1: 'province', 2: 'city', 3: 'county'}[level]][row]):06d}"
+
+
+class PolicyRules(_Reasons):
+    """One policy's criteria applied to single profiles, without an index: verdict, missing fields, reasons.
+
+    The same rules and words as MatchIndex, for a caller that reads the profiles itself (from a
+    database) and evaluates each distinct combination of codes once.
+    """
+
+    def __init__(self, criteria: Criteria, *, taxonomy: Taxonomy | None = None, regions: Regions | None = None,
+                 qualifications: QualificationList | None = None) -> None:
+        super().__init__(criteria, taxonomy or default_taxonomy(), regions or default_regions())
+        self.qualifications = qualifications or default_qualifications()
+
+    def verdict(self, profile: EnterpriseProfile) -> tuple[str | None, tuple[str, ...]]:
+        """(eligible, need_more_info or None when the policy does not concern the profile; missing field names)."""
+        criteria = self.criteria
+        missing = 0
+        industry = self._indexed_industry(profile.industry_code)
+        if criteria.industries:
+            if not industry:
+                missing |= 1
+            elif not any(self._covers(w, industry) for w in criteria.industries):
+                if not any(self._covers(industry, w) for w in criteria.industries):
+                    return None, ()
+                missing |= 1  # coded as 32 where the policy wants 3216
+        if criteria.excluded_industries:
+            if industry and any(self._covers(x, industry) for x in criteria.excluded_industries):
+                return None, ()
+            if not industry or any(self._covers(industry, x) for x in criteria.excluded_industries):
+                missing |= 1
+        if criteria.sizes:
+            if profile.size not in SIZES:
+                missing |= 2
+            elif profile.size not in criteria.sizes:
+                return None, ()
+        region = self._indexed_region(profile.region_code)
+        if criteria.regions and not any(self.regions.canonical(r) == NATIONWIDE for r in criteria.regions):
+            if not region:
+                missing |= 4
+            elif not any(self.regions.covers(a, region) for a in criteria.regions):
+                if not any(self.regions.covers(region, a) for a in criteria.regions):
+                    return None, ()
+                missing |= 4  # registered as 滨州市 where the policy wants 博兴县
+        if criteria.above_scale_only:
+            if profile.above_scale is None:
+                missing |= 8
+            elif not profile.above_scale:
+                return None, ()
+        if criteria.qualifications:
+            held = self.qualifications.closure(profile.qualifications)
+            if not held & {self.qualifications.canonical(q) for q in criteria.qualifications}:
+                return None, ()
+        names = tuple(name for bit, name in _MISSING_FIELDS if missing & bit)
+        return (NEED_MORE_INFO if missing else ELIGIBLE), names
+
+    def reasons(self, profile: EnterpriseProfile) -> tuple[str, ...]:
+        """The reasons in Chinese, as MatchIndex gives them for the same profile."""
+        criteria = self.criteria
+        reasons = []
+        if criteria.industries or criteria.excluded_industries:
+            reasons.append(self._industry(self._indexed_industry(profile.industry_code)))
+        if criteria.sizes:
+            reasons.append(self.size_reason(profile.size, profile.employees, profile.revenue_wan, profile.assets_wan))
+        if criteria.regions:
+            reasons.append(self._region(self._indexed_region(profile.region_code)))
+        if criteria.above_scale_only:
+            reasons.append(self.above_reason(profile.above_scale, profile.revenue_wan))
+        if criteria.qualifications:
+            held = self.qualifications.closure(profile.qualifications)
+            reasons.append(self._qualifications_reason(
+                [name for name in criteria.qualifications if self.qualifications.canonical(name) in held]))
+        return tuple(reasons)
+
+    def indexed_codes(self, industry_code: str | None, region_code: str | None) -> tuple[str, str, str]:
+        """(industry code, its section letter, region code) as the index holds them; "" where unknown."""
+        industry = self._indexed_industry(industry_code)
+        section = industry if industry.isalpha() else (self.tax.section_of(industry) or "") if industry else ""
+        return industry, section, self._indexed_region(region_code)
+
+    def figure_slots(self) -> tuple[int | None, int | None]:
+        """Where in ``reasons()`` the two reasons that quote a firm's own figures are: (size, 规上), None if absent."""
+        criteria = self.criteria
+        at = int(bool(criteria.industries or criteria.excluded_industries))
+        size = at if criteria.sizes else None
+        at += bool(criteria.sizes) + bool(criteria.regions)
+        return size, (at if criteria.above_scale_only else None)
+
+    def size_reason(self, size: str | None, employees: float | None, revenue_wan: float | None,
+                    assets_wan: float | None) -> str:
+        """The size reason, quoting the figures it was derived from."""
+        return self._size_text(SIZES.index(size) if size in SIZES else -1, _plain(employees), _plain(revenue_wan),
+                               _plain(assets_wan))
+
+    def above_reason(self, above_scale: bool | None, revenue_wan: float | None) -> str:
+        """The 规上/限上 reason, quoting the revenue."""
+        return self._above_reason(-1 if above_scale is None else int(bool(above_scale)), _plain(revenue_wan))
+
+    @functools.lru_cache(maxsize=8192)  # noqa: B019 - one policy's rules, as long as they live
+    def _indexed_industry(self, code: str | None) -> str:
+        """The code as the index holds it (normalised), "" when missing or invalid."""
+        level, *values = _industry_levels(code, self.tax)
+        names = ("section", "division", "group", "klass")
+        return _code_of_row({"ind_level": [level], **{n: [v] for n, v in zip(names, values, strict=True)}}, 0)
+
+    @functools.lru_cache(maxsize=8192)  # noqa: B019
+    def _indexed_region(self, code: str | None) -> str:
+        """The most specific current code of the region, "" when missing or unknown."""
+        province, city, county, level = _region_levels(code, self.regions)
+        return _region_of_row({"region_level": [level], "province": [province], "city": [city],
+                               "county": [county]}, 0)
+
+    @functools.lru_cache(maxsize=8192)  # noqa: B019
+    def _covers(self, outer: str, inner: str) -> bool:
+        return self.tax.covers(outer, inner)
+
+
+def _plain(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
+
+
+class Relevance:
+    """How relevant profiles are to one policy text, without a fitted corpus: the cosine of sublinear term
+    frequencies (1 + log tf) of the policy text and of each profile's scope and industry names.
+
+    Terms are character pairs (``pair_tokens``): no dictionary to load, so the first publish after a
+    start does not wait for one.
+
+    Equal documents recur (standard 经营范围 wording, the same industry), so each distinct one is scored once.
+    """
+
+    def __init__(self, policy_text: str, *, taxonomy: Taxonomy | None = None,
+                 tokenizer: Callable[[str], list[str]] | None = None) -> None:
+        self.taxonomy = taxonomy or default_taxonomy()
+        self.tokenizer = tokenizer or pair_tokens
+        self._query = _unit_weights(self.tokenizer(policy_text)) if policy_text else {}
+        self._scores: dict[tuple[str, str], float] = {}
+
+    def score(self, business_scope: str | None, industry_code: str | None) -> float:
+        """Cosine similarity in [0, 1] between the policy text and the profile's document."""
+        key = (business_scope or "", industry_code or "")
+        found = self._scores.get(key)
+        if found is None:
+            if not self._query:
+                found = 0.0
+            else:
+                document = f"{key[0]}；{_industry_names(self.taxonomy, key[1])}"
+                weights = _unit_weights(self.tokenizer(document))
+                query = self._query
+                found = float(np.float32(sum(w * query[t] for t, w in weights.items() if t in query)))
+            if len(self._scores) < 500_000:
+                self._scores[key] = found
+        return found
+
+
+def _unit_weights(tokens: list[str]) -> dict[str, float]:
+    counts: dict[str, int] = {}
+    for token in tokens:
+        counts[token] = counts.get(token, 0) + 1
+    weights = {t: 1.0 + math.log(n) for t, n in counts.items()}
+    norm = sum(w * w for w in weights.values()) ** 0.5
+    return {t: w / norm for t, w in weights.items()} if norm else {}
+
+
+def _industry_names(taxonomy: Taxonomy, code: str) -> str:
+    try:
+        chain = taxonomy.ancestors(code) if code else []
+    except InvalidIndustryCode:
+        return ""
+    return "；".join(name for c in chain[1:] if (name := taxonomy.name(c)))

@@ -16,7 +16,8 @@ import jieba
 from matcher._data import DATA_DIR
 
 __all__ = [
-    "Concept", "PolicyTokenizer", "Synonyms", "default_tokenizer", "index_tokens", "normalised", "query_concepts", "query_tokens",
+    "Concept", "PolicyTokenizer", "Synonyms", "default_tokenizer", "index_tokens", "normalised", "pair_tokens", "query_concepts",
+    "query_tokens",
     "simplified", "words",
 ]
 
@@ -33,6 +34,12 @@ def _bigrams(text: str) -> list[str]:
     for run in _CJK_RUN.findall(text):
         out.extend([run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)])
     return out
+
+
+def pair_tokens(text: str) -> list[str]:
+    """Tokens for ranking without a dictionary: the character pairs of each Chinese run, and ASCII words."""
+    text = normalised(text).lower()
+    return _bigrams(text) + _ASCII_WORD.findall(text)
 
 
 def concept_terms(word: str) -> tuple[str, ...]:

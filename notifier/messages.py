@@ -372,9 +372,12 @@ def consultation_answered(*, enterprise_name: str, question: str, department: st
 
 
 def deadline_reminder(*, title: str, apply_until: date, days_left: int, policy_url: str, enterprise_name: str,
-                      unsubscribe_url: str, platform: str = PLATFORM) -> Notice:
-    """A followed policy's 申报截止 is near: how many days are left and where to read it."""
-    _check_urls(policy_url, unsubscribe_url)
+                      unsubscribe_url: str, platform: str = PLATFORM, sms: SmsStyle = _PLAIN) -> Notice:
+    """A followed policy's 申报截止 is near: how many days are left and where to read it.
+
+    With an ``sms`` style the SMS carries the signature and the opt-out (and the style's link, if any).
+    """
+    _check_urls(policy_url, unsubscribe_url, *([sms.link] if sms.link else []))
     until = f"{apply_until.year}年{apply_until.month}月{apply_until.day}日"
     left = "明天截止" if days_left == 1 else f"还剩 {days_left} 天"
     subject = f"申报提醒：《{truncate(title, 40)}》{left}"
@@ -383,19 +386,22 @@ def deadline_reminder(*, title: str, apply_until: date, days_left: int, policy_u
     body = [_p(f"{_e(enterprise_name)}："),
             _p(f"贵企业关注的政策《{_e(title)}》申报截止日期为<strong>{until}</strong>，{left}。"),
             _p(f'<a href="{_e(policy_url)}">查看政策</a>')]
-    sms = _sms_fit(f"申报提醒：您关注的《{{}}》{until}截止（{left}），详见 {{}}", title, policy_url,
-                   caps=(_TITLE_CAP,))
+    text = _sms_fit(sms.wrap(f"申报提醒：您关注的《{{}}》{until}截止（{left}），详见 {{}}"), title,
+                    sms.link or policy_url, caps=(_TITLE_CAP,))
     params = {"title": _param(title), "until": until, "left": left}
     return Notice("deadline_reminder", _email(subject, text_lines, body, platform, unsubscribe_url),
-                  SmsBody(sms, params), unsubscribe_url)
+                  SmsBody(text, params), unsubscribe_url)
 
 
 def followed_policy_changed(*, title: str, withdrawn: bool, policy_url: str, enterprise_name: str,
                             unsubscribe_url: str, reason: str = "", platform: str = PLATFORM,
-                            followed: bool = True) -> Notice:
+                            followed: bool = True, sms: SmsStyle = _PLAIN) -> Notice:
     """A followed policy was amended (a new version) or withdrawn; with ``followed=False``, a policy we
-    pushed to the firm was withdrawn (it did not follow it, but it was told of it)."""
-    _check_urls(policy_url, unsubscribe_url)
+    pushed to the firm was withdrawn (it did not follow it, but it was told of it).
+
+    With an ``sms`` style the SMS carries the signature and the opt-out (and the style's link, if any).
+    """
+    _check_urls(policy_url, unsubscribe_url, *([sms.link] if sms.link else []))
     what = "已撤回" if withdrawn else "已修订"
     whose, whose_sms = ("贵企业关注的政策", "您关注的政策") if followed else ("此前向贵企业推送的政策", "此前推送的政策")
     subject = f"{'您关注的政策' if followed else '此前推送给您的政策'}{what}：《{truncate(title, 40)}》"
@@ -404,9 +410,10 @@ def followed_policy_changed(*, title: str, withdrawn: bool, policy_url: str, ent
                   f"查看政策：{policy_url}"]
     body = [_p(f"{_e(enterprise_name)}："), _p(f"{whose}《{_e(title)}》<strong>{what}</strong>。"),
             *([_p(_e(why))] if why else []), _p(f'<a href="{_e(policy_url)}">查看政策</a>')]
-    sms = _sms_fit(f"{whose_sms}《{{}}》{what}，详见 {{}}", title, policy_url, caps=(_TITLE_CAP,))
+    text = _sms_fit(sms.wrap(f"{whose_sms}《{{}}》{what}，详见 {{}}"), title, sms.link or policy_url,
+                    caps=(_TITLE_CAP,))
     return Notice("followed_change", _email(subject, text_lines, body, platform, unsubscribe_url),
-                  SmsBody(sms, {"title": _param(title), "change": what}), unsubscribe_url)
+                  SmsBody(text, {"title": _param(title), "change": what}), unsubscribe_url)
 
 
 def sign_in_code(code: str, *, minutes: int, link: str | None = None, platform: str = PLATFORM) -> Notice:

@@ -16,7 +16,6 @@ from sqlalchemy import text
 
 from policyhub import create_app
 from policyhub.extensions import db
-from policyhub.push.index import reset_index
 
 PG_URL = os.environ.get("POLICYHUB_TEST_DATABASE_URL")
 
@@ -101,8 +100,6 @@ def make_app(database_url, tmp_path) -> Iterator[Callable[..., Flask]]:
     apps: list[Flask] = []
 
     def build(**extra: Any) -> Flask:
-        # The match index is cached per database URL; PostgreSQL tests reuse one URL and reset ids.
-        reset_index()
         app = create_app(_config(tmp_path, database_url, **extra))
         if not apps and app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
             _truncate_all(app)

@@ -24,6 +24,7 @@ from policyhub.extensions import db
 from policyhub.models import FanoutJob, Policy, utcnow
 from policyhub.models.fanout import CANCELLED, DONE, QUEUED, RUNNING
 from policyhub.push import reconcile
+from policyhub.push.eligibility import PolicyEligibility
 
 __all__ = ["after_commit", "after_commit_for", "cancel_unfinished", "claim", "fanout_json", "latest_job", "run", "run_pending",
            "schedule"]
@@ -132,17 +133,13 @@ def run(job_id: int, owner: str, *, now: datetime | None = None, budget_seconds:
     if policy is None or not reconcile.is_live(policy, stamp) or policy.version != job.policy_version:
         # Withdrawn, expired or edited since: the withdraw retired it, the edit queued its own job.
         return _finish(job, CANCELLED, stamp)
-    computed = reconcile.policy_verdicts(policy)
-    ids = list(computed.verdicts)
-    remaining = [e for e in ids if e > job.cursor]
-    job.total = len(ids)
-    job.processed = len(ids) - len(remaining)
+    # Each chunk reads the committed profiles it covers: no process holds every verdict at once.
+    eligibility = PolicyEligibility(policy)
+    job.total = eligibility.count()
+    job.processed = eligibility.count(upto=job.cursor) if job.cursor else 0
     job.started_at = job.started_at or stamp
     db.session.commit()
     while True:
-        chunk_ids = remaining[:chunk_size]
-        remaining = remaining[chunk_size:]
-        last = not remaining
         stamp = now or utcnow()
         if not _hold(job, owner, clock() + lease):
             log.warning("fanout job %d: lease lost to another runner, stopping", job_id)
@@ -151,9 +148,13 @@ def run(job_id: int, owner: str, *, now: datetime | None = None, budget_seconds:
         policy = _locked_policy(job.policy_id)
         if policy is None or not reconcile.is_live(policy, stamp) or policy.version != job.policy_version:
             return _finish(job, CANCELLED, stamp)
+        chunk = eligibility.chunk(job.cursor, chunk_size)
+        chunk_ids = list(chunk.verdicts)
+        last = chunk.upto is None
         outcome = reconcile.reconcile_policy_range(
-            policy, computed, {e: computed.verdicts[e] for e in chunk_ids}, after=job.cursor,
-            upto=None if last else chunk_ids[-1], now=stamp)
+            policy, reconcile.PolicyVerdicts(chunk.verdicts, lambda ids, found=chunk.details: {e: found[e] for e in ids}),
+            chunk.verdicts,
+            after=job.cursor, upto=chunk.upto, now=stamp)
         job.cursor = chunk_ids[-1] if chunk_ids else job.cursor
         job.processed += len(chunk_ids)
         job.chunks += 1

@@ -12,12 +12,13 @@ from functools import partial
 from flask import current_app
 from sqlalchemy import select
 
-from notifier.messages import Notice, deadline_reminder, followed_policy_changed
+from notifier.messages import Notice, SmsStyle, deadline_reminder, followed_policy_changed
 from policyhub.extensions import db
 from policyhub.models import Enterprise, Notification, Policy, PolicyFollow, Subscription, utcnow
 from policyhub.models.notification import SENT
 from policyhub.models.policy import PUBLISHED
 from policyhub.push.outbox import Outgoing, absolute_url, enqueue, outgoing
+from policyhub.push.render import sms_style
 from policyhub.services.tokens import unsubscribe_token
 from policyhub.timeutil import local_date
 
@@ -28,7 +29,7 @@ REMIND_DAYS_BEFORE = (7, 1)
 
 def _to_followers(policy: Policy, build: Callable[..., Notice], key: Callable[[PolicyFollow, str], str]) -> list[Outgoing]:
     """One message per follower of the policy and active channel; build(enterprise_name=, policy_url=,
-    unsubscribe_url=) makes the notice, key(follow, channel) its idempotency key."""
+    unsubscribe_url=, sms=) makes the notice, key(follow, channel) its idempotency key."""
     rows = db.session.execute(select(PolicyFollow, Enterprise).join(Enterprise, Enterprise.id == PolicyFollow.enterprise_id)
                               .where(PolicyFollow.policy_id == policy.id)).all()
     channels: dict[int, list[str]] = {}
@@ -47,7 +48,8 @@ def _about_policy(policy: Policy, enterprise: Enterprise, channel: str, build: C
         return None
     secret = current_app.config["SECRET_KEY"]
     notice = build(enterprise_name=enterprise.name, policy_url=absolute_url(f"/policies/{policy.id}"),
-                   unsubscribe_url=absolute_url(f"/unsubscribe/{unsubscribe_token(secret, enterprise.id, channel)}"))
+                   unsubscribe_url=absolute_url(f"/unsubscribe/{unsubscribe_token(secret, enterprise.id, channel)}"),
+                   sms=sms_style(None, enterprise.id) if channel == "sms" else SmsStyle())
     # No policy_id: a policy has one row per firm and channel (its alert); the key names the policy.
     return outgoing(notice, channel=channel, recipient=recipient, enterprise_id=enterprise.id, key=key)
 

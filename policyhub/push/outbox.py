@@ -16,15 +16,17 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import JSON, String, case, cast, literal, select
 
 from notifier.messages import Notice
 from policyhub.extensions import db
-from policyhub.models import Notification
+from policyhub.models import Enterprise, Notification, PolicyMatch, Subscription
+from policyhub.models.base import UTCDateTime
+from policyhub.models.match import ELIGIBLE
 from policyhub.models.notification import CANCELLED, PENDING
 from policyhub.services.bulk import bulk_insert, bulk_update
 
-__all__ = ["DEFERRED", "Outgoing", "absolute_url", "enqueue", "outgoing"]
+__all__ = ["DEFERRED", "Outgoing", "absolute_url", "enqueue", "enqueue_fanout_alerts", "outgoing"]
 
 # Marks a row whose subject and body are rendered at send time.
 DEFERRED = "deferred"
@@ -70,7 +72,7 @@ def _existing(messages: Sequence[Outgoing]) -> dict[str, tuple[int, str]]:
             # A fan-out chunk: only its range of enterprises.
             stmt = stmt.where(Notification.enterprise_id.between(min(enterprise_ids), max(enterprise_ids)))
         wanted = set(keys)
-        return {k: (i, s) for k, i, s in db.session.execute(stmt) if k in wanted}
+        return {k: (i, s) for k, i, s in db.session.connection().execute(stmt) if k in wanted}
     for start in range(0, len(keys), _CHUNK):
         stmt = select(Notification.idempotency_key, Notification.id, Notification.status).where(
             Notification.idempotency_key.in_(keys[start:start + _CHUNK]))
@@ -133,3 +135,40 @@ def _revive(rows: list[tuple[int, Outgoing]], now: datetime, deferred: dict[str,
     # Only rows still cancelled: they were read so in this transaction, and a claim skips cancelled rows.
     bulk_update(Notification.__table__, updates, where={"status": CANCELLED})
     return len(updates)
+
+
+def enqueue_fanout_alerts(policy_id: int, *, after: int, upto: int | None, now: datetime) -> int:
+    """The alerts of a fan-out range's newly eligible firms, written by the database itself (INSERT … SELECT).
+
+    Newly eligible means what the reconcile of (after, upto] just wrote at ``now``: an eligible, active
+    match not marked 不相关 whose ``changed_at`` is ``now``. One row per instant channel with an address,
+    rendered at send time, under the same key ``enqueue`` would use; a (policy, firm, channel) that
+    already has a row is left to ``enqueue`` (a cancelled one is revived there). Returns rows written.
+    """
+    n = Notification.__table__
+    recipient = case((Subscription.channel == "sms", Enterprise.mobile), else_=Enterprise.email)
+    queued = select(n.c.id).where(n.c.policy_id == policy_id, n.c.enterprise_id == Subscription.enterprise_id,
+                                  n.c.channel == Subscription.channel).exists()
+    source = (
+        select(literal("policy_match"), Subscription.channel,
+               literal(f"match:{policy_id}:") + cast(Subscription.enterprise_id, String) + literal(":")
+               + Subscription.channel,
+               literal(policy_id), Subscription.enterprise_id, recipient, literal(""), literal(""),
+               literal({DEFERRED: True}, JSON()), literal(PENDING), literal(0), literal(now, UTCDateTime()),
+               literal(now, UTCDateTime()))
+        .select_from(PolicyMatch)
+        .join(Subscription, Subscription.enterprise_id == PolicyMatch.enterprise_id)
+        .join(Enterprise, Enterprise.id == PolicyMatch.enterprise_id)
+        .where(PolicyMatch.policy_id == policy_id, PolicyMatch.enterprise_id > after,
+               *([PolicyMatch.enterprise_id <= upto] if upto is not None else []),
+               PolicyMatch.changed_at == literal(now, UTCDateTime()), PolicyMatch.eligibility == ELIGIBLE,
+               PolicyMatch.active.is_(True), PolicyMatch.not_relevant_at.is_(None),
+               Subscription.active.is_(True), Subscription.frequency == "instant",
+               recipient.is_not(None), recipient != "", ~queued)
+        .order_by(Subscription.enterprise_id, Subscription.channel)
+    )
+    names = ["kind", "channel", "idempotency_key", "policy_id", "enterprise_id", "recipient", "subject",
+             "body_text", "headers", "status", "attempts", "next_attempt_at", "created_at"]
+    # preserve_rowcount: SQLAlchemy keeps an INSERT … SELECT's row count only when asked (psycopg reports it).
+    inserted = n.insert().from_select(names, source).execution_options(preserve_rowcount=True)
+    return db.session.connection().execute(inserted).rowcount or 0

@@ -1,18 +1,19 @@
-"""Who a policy would reach if published now: computed with the match index, writing nothing."""
+"""Who a policy would reach if published now: read from the committed profiles, writing nothing."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 from sqlalchemy import func, select
 
-from matcher.criteria import Criteria
+from matcher.criteria import SIZES
 from policyhub.extensions import db
 from policyhub.models import Enterprise, Policy, Subscription
-from policyhub.push.index import current_index
-from policyhub.push.reconcile import _explainer, _missing_names, _policy_text
+from policyhub.models.match import ELIGIBLE
+from policyhub.push.eligibility import PolicyEligibility
 
 __all__ = ["Preview", "SampleFirm", "preview_policy"]
 
@@ -53,27 +54,37 @@ class Preview:
 
 def preview_policy(policy: Policy, *, now: datetime, sample_size: int = 10) -> Preview:
     """The firms this policy's criteria select now, by county, size and industry, and a ranked sample."""
-    index = current_index()
-    criteria = Criteria.from_dict(policy.criteria)
-    result = index.match_arrays(criteria, _policy_text(policy))
-    eligible_rows = result.rows[result.eligible]
-    tally = index.tally(eligible_rows)
-    eligible_ids = result.enterprise_ids[result.eligible]
-    explain = _explainer(index, criteria)
-    picked = list(range(min(sample_size, len(result))))
+    eligibility = PolicyEligibility(policy)
+    by_county: Counter[str] = Counter()
+    by_size: Counter[str] = Counter()
+    by_section: Counter[str] = Counter()
+    indexed = lacking = 0
+    for key, count, verdict in eligibility.groups():
+        industry, section, region = eligibility.rules.indexed_codes(key[0], key[2])
+        size = key[1] if key[1] in SIZES else ""
+        county = region if region and not region.endswith("00") else ""
+        indexed += count
+        if not industry or not size or not county:
+            lacking += count
+        if verdict == ELIGIBLE:
+            by_county[county] += count
+            by_size[size] += count
+            by_section[section] += count
+    verdicts = eligibility.verdicts()
+    eligible_ids = np.fromiter((e for e, v in verdicts.items() if v == ELIGIBLE), dtype=np.int64)
+    picked = eligibility.ranked(verdicts, sample_size)
+    details = eligibility.details(picked)
     names = dict(db.session.execute(select(Enterprise.id, Enterprise.name).where(
-        Enterprise.id.in_([int(result.enterprise_ids[i]) for i in picked]))).all()) if picked else {}
-    sample = [SampleFirm(enterprise_id=int(result.enterprise_ids[i]), name=names.get(int(result.enterprise_ids[i]), ""),
-                         eligible=bool(result.eligible[i]), reasons=list(explain(int(result.rows[i]))),
-                         missing=_missing_names(int(result.missing[i])))
-              for i in picked]
+        Enterprise.id.in_(picked))).all()) if picked else {}
+    sample = [SampleFirm(enterprise_id=e, name=names.get(e, ""), eligible=verdicts[e] == ELIGIBLE,
+                         reasons=list(details[e][1]), missing=list(details[e][2])) for e in picked]
     return Preview(
         computed_at=now,
         eligible=int(eligible_ids.shape[0]),
-        need_more_info=len(result) - int(eligible_ids.shape[0]),
+        need_more_info=len(verdicts) - int(eligible_ids.shape[0]),
         subscribed=_subscribed(eligible_ids),
-        by_county=tally.by_county, by_size=tally.by_size, by_section=tally.by_section,
-        sample=sample, indexed=tally.indexed, indexed_missing_data=tally.indexed_missing_data,
+        by_county=dict(by_county), by_size=dict(by_size), by_section=dict(by_section),
+        sample=sample, indexed=indexed, indexed_missing_data=lacking,
     )
 
 

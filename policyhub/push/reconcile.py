@@ -25,11 +25,11 @@ from sqlalchemy import select, update
 from matcher.criteria import Criteria
 from policyhub.extensions import db
 from policyhub.models import Enterprise, Notification, Policy, PolicyMatch, Subscription, utcnow
-from policyhub.models.match import ELIGIBLE, NEED_MORE_INFO
+from policyhub.models.match import ELIGIBLE
 from policyhub.models.notification import CANCELLED, PENDING
 from policyhub.models.policy import PUBLISHED, WITHDRAWN
-from policyhub.push.index import PROFILE_COLUMNS, current_index, forget, profile
-from policyhub.push.outbox import Outgoing, enqueue
+from policyhub.push.eligibility import PolicyEligibility, dense
+from policyhub.push.outbox import Outgoing, enqueue, enqueue_fanout_alerts
 from policyhub.services import audit
 from policyhub.services.bulk import bulk_insert, bulk_update
 from policyhub.timeutil import local_date
@@ -128,9 +128,11 @@ def _cancel(policy_id: int, enterprise_ids: list[int] | None, reason: str) -> in
 
 
 def _apply(policy: Policy, verdicts: dict[int, str], stored: dict[int, _Stored], details: Details, *,
-           now: datetime, alert: bool) -> tuple[ReconcileOutcome, list[int]]:
+           now: datetime, alert: bool, span: tuple[int, int | None] | None = None
+           ) -> tuple[ReconcileOutcome, list[int]]:
     """Act on the difference between the verdicts (the scope's eligible set) and the stored matches.
 
+    ``span`` (after, upto) says the scope is that range of enterprise ids (a fan-out chunk).
     Returns the outcome and the newly eligible enterprises (for a welcome when ``alert`` is off).
     """
     outcome = ReconcileOutcome(matched=len(verdicts))
@@ -176,29 +178,55 @@ def _apply(policy: Policy, verdicts: dict[int, str], stored: dict[int, _Stored],
         outcome.notifications_cancelled = _cancel(
             policy.id, [s.enterprise_id for s in gone] + downgraded, "no longer eligible")
     if alert and newly:
-        outcome.notifications_queued = queue_alerts(policy, newly, now=now)
+        outcome.notifications_queued = queue_alerts(policy, newly, now=now, span=span)
     return outcome, newly
 
 
-def queue_alerts(policy: Policy, enterprise_ids: Collection[int], *, now: datetime) -> int:
-    """One alert per instant channel of these newly eligible firms; a cancelled one comes back to life."""
+def _cancelled_alerts(policy_id: int, enterprise_ids: list[int]) -> list[int]:
+    """Those of these firms with a cancelled alert of the policy."""
+    ids = sorted(enterprise_ids)
+    stmt = select(Notification.enterprise_id).where(Notification.policy_id == policy_id,
+                                                    Notification.status == CANCELLED)
+    if dense(ids):
+        wanted = set(ids)
+        rows = db.session.connection().execute(stmt.where(Notification.enterprise_id.between(ids[0], ids[-1])))
+        return sorted({e for (e,) in rows if e in wanted})
+    found: set[int] = set()
+    for start in range(0, len(ids), _CHUNK):
+        found.update(e for (e,) in db.session.connection().execute(
+            stmt.where(Notification.enterprise_id.in_(ids[start:start + _CHUNK]))))
+    return sorted(found)
+
+
+def queue_alerts(policy: Policy, enterprise_ids: Collection[int], *, now: datetime,
+                 span: tuple[int, int | None] | None = None) -> int:
+    """One alert per instant channel of these newly eligible firms; a cancelled one comes back to life.
+
+    The firms are those ``_apply`` just found newly eligible: their match is eligible, active and not
+    marked 不相关 in this transaction, so only their subscriptions are read (a join with the policy's
+    matches made SQLite walk every subscription once per fan-out chunk). For a fan-out range
+    (``span``) the database writes the new rows itself, and only cancelled ones go through ``enqueue``.
+    """
+    if span is not None:
+        queued = enqueue_fanout_alerts(policy.id, after=span[0], upto=span[1], now=now)
+        revivable = _cancelled_alerts(policy.id, list(enterprise_ids))
+        return queued + (queue_alerts(policy, revivable, now=now) if revivable else 0)
     stmt = (
-        select(PolicyMatch.enterprise_id, Subscription.channel, Enterprise.mobile, Enterprise.email)
-        .join(Subscription, Subscription.enterprise_id == PolicyMatch.enterprise_id)
-        .join(Enterprise, Enterprise.id == PolicyMatch.enterprise_id)
-        .where(PolicyMatch.policy_id == policy.id, PolicyMatch.eligibility == ELIGIBLE,
-               PolicyMatch.active.is_(True), PolicyMatch.not_relevant_at.is_(None),
-               Subscription.active.is_(True), Subscription.frequency == "instant")
+        select(Subscription.enterprise_id, Subscription.channel, Enterprise.mobile, Enterprise.email)
+        .join(Enterprise, Enterprise.id == Subscription.enterprise_id)
+        .where(Subscription.active.is_(True), Subscription.frequency == "instant")
     )
     wanted = set(enterprise_ids)
+    if not wanted:
+        return 0
     if len(wanted) <= _CHUNK:
-        stmt = stmt.where(PolicyMatch.enterprise_id.in_(wanted))
-    elif wanted:
+        stmt = stmt.where(Subscription.enterprise_id.in_(wanted))
+    else:
         # A fan-out chunk: its id range, not the policy's every match.
-        stmt = stmt.where(PolicyMatch.enterprise_id.between(min(wanted), max(wanted)))
+        stmt = stmt.where(Subscription.enterprise_id.between(min(wanted), max(wanted)))
     messages = [Outgoing(kind="policy_match", channel=channel, recipient=recipient, policy_id=policy.id,
                          enterprise_id=enterprise_id, key=f"match:{policy.id}:{enterprise_id}:{channel}")
-                for enterprise_id, channel, mobile, email in db.session.execute(stmt)
+                for enterprise_id, channel, mobile, email in db.session.connection().execute(stmt)
                 if enterprise_id in wanted and (recipient := mobile if channel == "sms" else email)]
     return enqueue(messages, now=now, revive=True)
 
@@ -212,26 +240,9 @@ class PolicyVerdicts:
 
 
 def policy_verdicts(policy: Policy) -> PolicyVerdicts:
-    """Every profile's verdict on a live policy, from this process's index (committed profiles)."""
-    index = current_index()
-    criteria = Criteria.from_dict(policy.criteria)
-    result = index.match_arrays(criteria, _policy_text(policy))
-    ids = result.enterprise_ids.tolist()
-    eligible = result.eligible.tolist()
-    pairs = sorted(zip(ids, eligible, strict=True))
-    verdicts = {e: ELIGIBLE if ok else NEED_MORE_INFO for e, ok in pairs}
-    position = {e: i for i, e in enumerate(ids)}
-    explain = _explainer(index, criteria)
-
-    def details(enterprise_ids: list[int]) -> dict[int, tuple[float, list[str], list[str]]]:
-        out = {}
-        for e in enterprise_ids:
-            i = position[e]
-            out[e] = (round(float(result.scores[i]), 6), list(explain(int(result.rows[i]))),
-                      _missing_names(int(result.missing[i])))
-        return out
-
-    return PolicyVerdicts(verdicts, details)
+    """Every profile's verdict on a live policy, read from the committed profiles in the database."""
+    eligibility = PolicyEligibility(policy)
+    return PolicyVerdicts(eligibility.verdicts(), eligibility.details)
 
 
 def reconcile_policy_range(policy: Policy, computed: PolicyVerdicts, chunk: dict[int, str], *, after: int,
@@ -246,8 +257,8 @@ def reconcile_policy_range(policy: Policy, computed: PolicyVerdicts, chunk: dict
                                                      PolicyMatch.enterprise_id > after)
     if upto is not None:
         stmt = stmt.where(PolicyMatch.enterprise_id <= upto)
-    stored = {r.enterprise_id: _Stored(*r) for r in db.session.execute(stmt)}
-    outcome, _ = _apply(policy, chunk, stored, computed.details, now=now, alert=notify)
+    stored = {r.enterprise_id: _Stored(*r) for r in db.session.connection().execute(stmt)}
+    outcome, _ = _apply(policy, chunk, stored, computed.details, now=now, alert=notify, span=(after, upto))
     return outcome
 
 
@@ -283,8 +294,6 @@ def reconcile_enterprises(enterprise_ids: Iterable[int], *, now: datetime | None
     they match, never by one alert per old policy. ``notify=False`` records the state and cancels what
     no longer holds, and tells nobody (an import not asked to notify).
     """
-    from matcher.evaluate import rule_verdict
-
     ids = list(dict.fromkeys(enterprise_ids))
     outcome = ReconcileOutcome()
     if not ids:
@@ -294,26 +303,12 @@ def reconcile_enterprises(enterprise_ids: Iterable[int], *, now: datetime | None
     policies = [p for p in db.session.scalars(select(Policy).where(Policy.status == PUBLISHED)) if is_live(p, now)]
     if not policies:
         return outcome
-    index = current_index()
-    profiles = []
-    for start in range(0, len(ids), _CHUNK):
-        profiles += [profile(e) for e in db.session.execute(
-            select(*PROFILE_COLUMNS).where(Enterprise.id.in_(ids[start:start + _CHUNK])))]
     new_ids = set(new)
     welcome: dict[int, int] = {}  # new firm → how many policies it was newly matched to
     for policy in policies:
-        criteria = Criteria.from_dict(policy.criteria)
-        verdicts = {p.id: v for p in profiles if (v := rule_verdict(p, criteria)) is not None}
-        explain = _explainer(index, criteria)
-
-        def details(changed: list[int], policy: Policy = policy, explain: Any = explain):
-            if not changed:
-                return {}
-            scores = index.scores_of(_policy_text(policy), changed)
-            return {e: (round(float(s), 6), list(explain(index.row_of_[e])), _NOTHING_MISSING)
-                    for e, s in zip(changed, scores, strict=True)}
-
-        done, newly = _apply(policy, verdicts, _stored(policy.id, ids), details, now=now, alert=False)
+        eligibility = PolicyEligibility(policy)
+        verdicts = eligibility.verdicts(ids)
+        done, newly = _apply(policy, verdicts, _stored(policy.id, ids), eligibility.details, now=now, alert=False)
         outcome.add(done)
         if not notify or not newly:
             continue
@@ -358,7 +353,6 @@ def enterprise_deleted(enterprise_id: int, *, now: datetime | None = None) -> Re
     cancelled = db.session.execute(
         update(Notification).where(Notification.enterprise_id == enterprise_id, Notification.status == PENDING)
         .values(status=CANCELLED, last_error="enterprise deleted")).rowcount or 0
-    forget(enterprise_id)
     return ReconcileOutcome(deactivated=matched, notifications_cancelled=cancelled)
 
 

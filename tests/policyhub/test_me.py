@@ -334,6 +334,9 @@ def test_followed_policies_remind_seven_days_and_one_day_before_the_deadline(app
         assert queue_deadline_reminders(datetime(2026, 12, 19, tzinfo=UTC) + shanghai_morning) == 1
         week, day = reminders()
         assert "还剩 7 天" in week and "明天截止" in day and "2026年12月20日" in day
+        # The SMS as any other SMS of ours: 【签名】 first, the policy's link, how to stop.
+        for text in (week, day):
+            assert text.startswith("【滨州惠企政策】申报提醒") and f"/policies/{policy['id']} 退订" in text, text
 
 
 def test_followers_hear_when_a_policy_is_amended_or_withdrawn(app, client, make_enterprise, make_policy, bearer,
@@ -354,6 +357,8 @@ def test_followers_hear_when_a_policy_is_amended_or_withdrawn(app, client, make_
                                   .order_by(Notification.id)).all()
         assert [r.enterprise_id for r in rows] == [firm["id"], firm["id"]]
         assert "已修订" in rows[0].body_text and "已撤回" in rows[1].body_text
+        for row in rows:
+            assert row.body_text.startswith("【滨州惠企政策】您关注的政策《") and " 退订" in row.body_text, row.body_text
         assert bystander["id"] not in {r.enterprise_id for r in rows}
 
 
@@ -390,6 +395,7 @@ def test_a_withdrawal_reaches_the_firms_its_alert_reached_once_each(app, client,
         told = {r.enterprise_id: r.body_text for r in db.session.scalars(
             select(Notification).where(Notification.kind == "followed_change"))}
         assert set(told) == {alerted["id"], follower["id"]}, told  # one each; not the firm never alerted
-        assert told[alerted["id"]].startswith("此前推送的政策《") and "已撤回" in told[alerted["id"]]
-        assert told[follower["id"]].startswith("您关注的政策《")
+        assert told[alerted["id"]].startswith("【滨州惠企政策】此前推送的政策《") and "已撤回" in told[alerted["id"]]
+        assert told[follower["id"]].startswith("【滨州惠企政策】您关注的政策《")
+        assert all(f"/policies/{policy['id']} 退订" in text for text in told.values()), told
         assert other_trade["id"] not in told

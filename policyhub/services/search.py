@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, column, exists, func, literal_column, or_, select, table, text
 
+from matcher.regions import default_regions
 from matcher.taxonomy import default_taxonomy
 from matcher.textsearch import Document, bm25_scores, snippet
 from matcher.tokenize import Concept, default_tokenizer, query_concepts
@@ -16,7 +17,7 @@ from policyhub.models import Department, Policy, PolicyTarget
 from policyhub.models.policy import EXPIRED, PUBLISHED
 from policyhub.timeutil import local_date
 
-__all__ = ["MAX_PER_PAGE", "Page", "PolicyQuery", "search_policies"]
+__all__ = ["MAX_PER_PAGE", "Page", "PolicyQuery", "apply_open", "is_active", "search_policies"]
 
 MAX_PER_PAGE = 500
 MAX_QUERY_CHARS = 200
@@ -36,6 +37,8 @@ class PolicyQuery:
     q: str = ""
     department: str | None = None
     industry: str | None = None
+    # A county (or any division) code: policies for all regions, or for one covering it.
+    region: str | None = None
     size: str | None = None
     issued_from: date | None = None
     issued_to: date | None = None
@@ -119,6 +122,8 @@ def search_policies(query: PolicyQuery, now: datetime | None = None) -> Page:
         ))
     if query.size:
         conditions.append(_target_filter("size", [query.size]))
+    if query.region:
+        conditions.append(_target_filter("region", default_regions().ancestors(query.region)))
     if query.issued_from:
         conditions.append(Policy.issued_on >= query.issued_from)
     if query.issued_to:
@@ -171,6 +176,14 @@ def is_active(policy: Policy, now: datetime | None) -> bool:
     if policy.status == EXPIRED:
         return False
     return not (now is not None and policy.effective_to is not None and policy.effective_to < local_date(now))
+
+
+def apply_open(policy: Policy, today: date) -> bool:
+    """Whether the 申报 window is open today: a stated start or end, today within them, and the policy in force."""
+    start, end = policy.apply_from, policy.apply_until
+    if (start is None and end is None) or policy.status != PUBLISHED:
+        return False
+    return (start is None or start <= today) and (end is None or today <= end)
 
 
 def _rerank(candidates: list[Policy], concepts: list[Concept], searched: int, now: datetime | None) -> list[Policy]:

@@ -75,8 +75,10 @@ class Synonyms:
     def related(self, text: str, limit: int = 12) -> list[str]:
         """Words of the table sharing characters with the text, most shared first: what to suggest instead."""
         chars = set(_CJK.findall(normalised(text)))
+        # Half the query's characters, or two: 贴钱 → 贴息, but 量子纠缠 is not near 跨境电子商务 for one 子.
+        enough = min(2, -(-len(chars) // 2))
         shared = [(len(chars & set(word)), word) for word in self.groups_]
-        return [word for n, word in sorted(shared, key=lambda x: (-x[0], len(x[1]), x[1])) if n][:limit]
+        return [word for n, word in sorted(shared, key=lambda x: (-x[0], len(x[1]), x[1])) if n and n >= enough][:limit]
 
     def alternatives(self, word: str) -> tuple[str, ...]:
         """Other wordings of the word; empty when it is in no group."""

@@ -137,26 +137,30 @@ def search_policies(query: PolicyQuery, now: datetime | None = None) -> Page:
         order.append(rank)
     order += [Policy.published_at.desc().nulls_last(), Policy.id.desc()]
 
-    total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Policy.id).subquery())) or 0
     offset = (query.page - 1) * query.per_page
-    if not total and concepts:
+    if not concepts:
+        items = list(db.session.scalars(stmt.order_by(*order).limit(query.per_page).offset(offset)))
+        return Page(items=items, total=_count(stmt), page=query.page, per_page=query.per_page)
+    if offset >= RERANK_LIMIT:
+        items = list(db.session.scalars(stmt.order_by(*order).limit(query.per_page).offset(offset)))
+        return Page(items=items, total=_count(stmt), page=query.page, per_page=query.per_page,
+                    snippets={p.id: snippet(concepts, p.body) for p in items})
+    candidates = list(db.session.scalars(stmt.order_by(*order).limit(RERANK_LIMIT)))
+    # The text match is the costly part of a long query: count it again only when the candidates were cut off.
+    total = len(candidates) if len(candidates) < RERANK_LIMIT else _count(stmt)
+    if not total:
         base = select(Policy).join(Department, Policy.department_id == Department.id).where(and_(*conditions))
         return Page(items=[], total=0, page=query.page, per_page=query.per_page,
                     suggestions=_suggestions(base, query.q[:MAX_QUERY_CHARS]))
-    if not concepts:
-        items = list(db.session.scalars(stmt.order_by(*order).limit(query.per_page).offset(offset)))
-        return Page(items=items, total=total, page=query.page, per_page=query.per_page)
-    if offset >= RERANK_LIMIT:
-        items = list(db.session.scalars(stmt.order_by(*order).limit(query.per_page).offset(offset)))
-    else:
-        candidates = list(db.session.scalars(stmt.order_by(*order).limit(RERANK_LIMIT)))
-        searched = db.session.scalar(select(func.count()).select_from(
-            select(Policy.id).join(Department, Policy.department_id == Department.id)
-            .where(and_(*conditions)).subquery()
-        )) or 0
-        items = _rerank(candidates, concepts, searched, now)[offset:offset + query.per_page]
+    searched = _count(select(Policy.id).join(Department, Policy.department_id == Department.id)
+                      .where(and_(*conditions)))
+    items = _rerank(candidates, concepts, searched, now)[offset:offset + query.per_page]
     return Page(items=items, total=total, page=query.page, per_page=query.per_page,
                 snippets={p.id: snippet(concepts, p.body) for p in items})
+
+
+def _count(stmt: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Policy.id).subquery())) or 0
 
 
 def _suggestions(base: Select, q: str, limit: int = 3) -> list[str]:

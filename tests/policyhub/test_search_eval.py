@@ -64,3 +64,12 @@ def test_many_synonyms_of_one_word_do_not_outweigh_the_other_word_asked():
             Document("工业政策", "对企业给予支持。")]
     scores = bm25_scores(query_concepts("软件企业税收优惠"), docs, corpus_size=3)
     assert scores[1] > scores[0] > scores[2]
+
+
+def test_suggestions_share_enough_of_the_query():
+    from matcher.tokenize import default_tokenizer
+
+    synonyms = default_tokenizer().synonyms
+    assert "贴息" in synonyms.related("贴钱")
+    assert "跨境电子商务" not in synonyms.related("量子纠缠")
+    assert all(len(set(word) & set("技术改造补贴")) >= 2 for word in synonyms.related("技术改造补贴"))

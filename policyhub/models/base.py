@@ -54,8 +54,11 @@ class Base(DeclarativeBase):
 
 # Search structures the first migration creates by hand, which no model describes.
 HAND_MADE_INDEXES = frozenset({"ix_policy_search"})
+# PostgreSQL only (migration 0015): the generated tsvector the search reads; SQLite has its FTS5 table instead.
+HAND_MADE_COLUMNS = frozenset({"search_vector"})
 
 
 def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
     """Alembic filter: leave the hand-made search index and FTS5 tables alone."""
-    return not (name in HAND_MADE_INDEXES or (type_ == "table" and str(name).startswith("policy_fts")))
+    return not (name in HAND_MADE_INDEXES or (type_ == "column" and name in HAND_MADE_COLUMNS)
+                or (type_ == "table" and str(name).startswith("policy_fts")))

@@ -239,3 +239,19 @@ def test_staff_list_shows_snippets_and_suggestions(client, make_policy, editor_t
     assert "贴息</mark>" in page and "&lt;b&gt;" in page and "<b>贷款" not in page
     empty = client.get("/staff/?q=贴钱").get_data(as_text=True)
     assert "没有找到含这些词的政策" in empty and "可以试试" in empty
+
+
+def test_one_and_two_hundred_character_queries_on_the_pages_with_bounded_work(client, make_policy):
+    from matcher.tokenize import MAX_CONCEPTS, query_concepts
+
+    make_policy("滨州市支持铝业精深加工的若干措施", "对铝材深加工企业的技术改造项目给予补贴。", issued_on="2026-02-01")
+    long_query = ("铝材深加工小微企业技术改造设备更新贷款贴息研发费用加计扣除外贸出口稳岗返还个体户" * 5)[:200]
+    assert len(query_concepts(long_query)) <= MAX_CONCEPTS
+    for q in ("铝", long_query, "的", "1", "ａ"):
+        response = client.get("/", query_string={"q": q})
+        assert response.status_code == 200, q
+    assert "若干措施" in client.get("/", query_string={"q": long_query}).get_data(as_text=True)
+    assert "若干措施" in client.get("/", query_string={"q": "铝"}).get_data(as_text=True)
+    staff_long = client.get("/api/v1/policies", query_string={"q": long_query, "industry_name": "铝压延加工",
+                                                              "region_name": "邹平"})
+    assert staff_long.status_code == 200 and staff_long.get_json()["total"] == 1

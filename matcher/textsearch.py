@@ -47,7 +47,7 @@ def bm25_scores(concepts: Sequence[Concept], documents: Sequence[Document], corp
     lengths = [TITLE_WEIGHT * len(t) + len(b) for t, b in zip(titles, bodies, strict=True)]
     average = (sum(lengths) / len(lengths)) if lengths else 1.0
     n = max(corpus_size, len(documents))
-    scores = [0.0] * len(documents)
+    best: list[dict[int, float]] = [{} for _ in documents]
     for concept in concepts:
         tfs = []
         for title, body in zip(titles, bodies, strict=True):
@@ -63,8 +63,11 @@ def bm25_scores(concepts: Sequence[Concept], documents: Sequence[Document], corp
         for i, tf in enumerate(tfs):
             if tf:
                 norm = K1 * (1 - B + B * lengths[i] / average)
-                scores[i] += weight * tf * (K1 + 1) / (tf + norm)
-    return scores
+                score = weight * tf * (K1 + 1) / (tf + norm)
+                # One stretch of the query counts once, for its best wording: a text is not worth more for naming
+                # 税收, 所得税 and 增值税 than a text naming the one thing asked.
+                best[i][concept.group] = max(best[i].get(concept.group, 0.0), score)
+    return [sum(groups.values()) for groups in best]
 
 
 def snippet(concepts: Sequence[Concept], body: str, width: int = 80) -> str:

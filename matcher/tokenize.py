@@ -55,6 +55,9 @@ class Concept:
     wording: str
     terms: tuple[str, ...]
     asked: bool = True
+    # Concepts of one stretch of the query (a word, the words inside it, the table words overlapping it, and their
+    # synonyms) share a group: a text is credited once per group, for its best wording, not once per wording.
+    group: int = 0
 
 
 class Synonyms:
@@ -78,8 +81,10 @@ class Synonyms:
     def related(self, text: str, limit: int = 12) -> list[str]:
         """Words of the table sharing characters with the text, most shared first: what to suggest instead."""
         chars = set(_CJK.findall(normalised(text)))
+        # Half the query's characters, or two: 贴钱 → 贴息, but 量子纠缠 is not near 跨境电子商务 for one 子.
+        enough = min(2, -(-len(chars) // 2))
         shared = [(len(chars & set(word)), word) for word in self.groups_]
-        return [word for n, word in sorted(shared, key=lambda x: (-x[0], len(x[1]), x[1])) if n][:limit]
+        return [word for n, word in sorted(shared, key=lambda x: (-x[0], len(x[1]), x[1])) if n and n >= enough][:limit]
 
     def alternatives(self, word: str) -> tuple[str, ...]:
         """Other wordings of the word; empty when it is in no group."""
@@ -134,17 +139,27 @@ class PolicyTokenizer:
         """What a search looks for: per query word and each of its synonyms, the index terms a text must all hold.
 
         A text matching more of them ranks higher; none of them is required on its own. Single characters count
-        only when the query has nothing longer (铝), since alone they match nearly every text.
+        only when the query has nothing longer (铝), since alone they match nearly every text. Words of the synonym
+        table inside the query count even where jieba cuts across them (税收优惠 in 软件企业税收优惠), and the words
+        of one stretch of the query form one group (see Concept.group).
         """
         query = normalised(query).lower()
-        words = [t.strip() for t in self._jieba.lcut_for_search(query) if self._keep(t)]
-        longer = [w for w in words if len(w) > 1 or w.isascii()]
+        spans = [(start, end, word.strip()) for word, start, end in self._jieba.tokenize(query, mode="search")
+                 if self._keep(word)]
+        spans += [(m.start(), m.end(), w) for w in self.synonyms.groups_ if len(w) > 1 and w in query
+                  for m in re.finditer(re.escape(w), query)]
+        longer = [s for s in spans if len(s[2]) > 1 or s[2].isascii()]
+        spans = sorted(set(longer or spans), key=lambda s: (s[0], -s[1]))
         concepts: dict[tuple[str, ...], Concept] = {}
-        for word in longer or words:
+        group, reach = -1, -1
+        for start, end, word in spans:
+            if start >= reach:
+                group += 1
+            reach = max(reach, end)
             for wording in (word, *self.synonyms.alternatives(word)):
                 terms = concept_terms(wording)
                 if terms and terms not in concepts:
-                    concepts[terms] = Concept(wording, terms, wording == word)
+                    concepts[terms] = Concept(wording, terms, wording in query, group)
         return list(concepts.values())[:MAX_CONCEPTS]
 
     def query_tokens(self, query: str) -> list[str]:

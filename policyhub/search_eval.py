@@ -2,6 +2,8 @@
 
     python -m policyhub.search_eval [--database-url URL] [--verbose]
 
+--verbose prints the dev queries' results only; tune on those, never on the test part.
+
 The texts are loaded into a fresh database through the normal services (create, publish), then every query of
 data/search/judgments.tsv is run through search_policies(). SQLite in a temporary folder by default; a PostgreSQL
 URL is emptied first (its public schema is dropped), so never point it at a database you keep.
@@ -149,7 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     """Load, run, print the figures per part; --verbose prints each query's top results."""
     parser = argparse.ArgumentParser(prog="python -m policyhub.search_eval", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="PostgreSQL URL to empty and use (default: a temporary SQLite file)")
-    parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--verbose", action="store_true", help="print each dev query's top results")
+    parser.add_argument("--verbose-test", action="store_true",
+                        help="also the frozen test queries' (not while tuning: the test part must stay unseen)")
     args = parser.parse_args(argv)
 
     from policyhub.models.policy import EXPIRED, PUBLISHED
@@ -161,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             page = search_policies(PolicyQuery(q=q, statuses=(PUBLISHED, EXPIRED), public=False, per_page=K),
                                    now=EVAL_NOW)
             ranked = [keys[p.id] for p in page.items]
-            if args.verbose:
+            if args.verbose and (judgments.split[q] == "dev" or args.verbose_test):
                 grades = judgments.grades.get(q, {})
                 shown = " ".join(f"{k[:4]}{'*' * grades.get(k, 0)}" for k in ranked)
                 print(f"  [{judgments.split[q]}] {q}: {page.total} found; {shown}")

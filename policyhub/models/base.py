@@ -52,12 +52,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-# Search structures the migrations create by hand, which no model describes.
+# Search structures the first migration creates by hand, which no model describes.
 HAND_MADE_INDEXES = frozenset({"ix_policy_search"})
-HAND_MADE_COLUMNS = frozenset({"search_vector"})  # PostgreSQL only (migration 0019)
+# PostgreSQL only (migration 0015): the generated tsvector the search reads; SQLite has its FTS5 table instead.
+HAND_MADE_COLUMNS = frozenset({"search_vector"})
 
 
 def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
-    """Alembic filter: leave the hand-made search index, column and FTS5 tables alone."""
+    """Alembic filter: leave the hand-made search index and FTS5 tables alone."""
     return not (name in HAND_MADE_INDEXES or (type_ == "column" and name in HAND_MADE_COLUMNS)
                 or (type_ == "table" and str(name).startswith("policy_fts")))

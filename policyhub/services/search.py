@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, column, exists, func, literal_column, or_, select, table, text
 
+from matcher.regions import default_regions
 from matcher.taxonomy import default_taxonomy
 from matcher.textsearch import Document, bm25_scores, snippet
 from matcher.tokenize import Concept, default_tokenizer, query_concepts
@@ -16,7 +17,7 @@ from policyhub.models import Department, Policy, PolicyTarget
 from policyhub.models.policy import EXPIRED, PUBLISHED
 from policyhub.timeutil import local_date
 
-__all__ = ["MAX_PER_PAGE", "Page", "PolicyQuery", "search_policies"]
+__all__ = ["MAX_PER_PAGE", "Page", "PolicyQuery", "apply_open", "is_active", "search_policies"]
 
 MAX_PER_PAGE = 500
 MAX_QUERY_CHARS = 200
@@ -36,6 +37,8 @@ class PolicyQuery:
     q: str = ""
     department: str | None = None
     industry: str | None = None
+    # A county (or any division) code: policies for all regions, or for one covering it.
+    region: str | None = None
     size: str | None = None
     issued_from: date | None = None
     issued_to: date | None = None
@@ -61,7 +64,8 @@ class Page:
 
 
 def _pg_vector() -> ColumnElement:
-    # Migration 0019's generated column (title weighted A, body B) with its GIN index; no model maps it.
+    # The generated column of migration 0015 (title tokens weight A, body tokens B), indexed by ix_policy_search;
+    # not mapped on the model, since SQLite has no such column.
     return literal_column("policy.search_vector")
 
 
@@ -117,6 +121,8 @@ def search_policies(query: PolicyQuery, now: datetime | None = None) -> Page:
         ))
     if query.size:
         conditions.append(_target_filter("size", [query.size]))
+    if query.region:
+        conditions.append(_target_filter("region", default_regions().ancestors(query.region)))
     if query.issued_from:
         conditions.append(Policy.issued_on >= query.issued_from)
     if query.issued_to:
@@ -130,26 +136,30 @@ def search_policies(query: PolicyQuery, now: datetime | None = None) -> Page:
         order.append(rank)
     order += [Policy.published_at.desc().nulls_last(), Policy.id.desc()]
 
-    total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Policy.id).subquery())) or 0
     offset = (query.page - 1) * query.per_page
-    if not total and concepts:
+    if not concepts:
+        items = list(db.session.scalars(stmt.order_by(*order).limit(query.per_page).offset(offset)))
+        return Page(items=items, total=_count(stmt), page=query.page, per_page=query.per_page)
+    if offset >= RERANK_LIMIT:
+        items = list(db.session.scalars(stmt.order_by(*order).limit(query.per_page).offset(offset)))
+        return Page(items=items, total=_count(stmt), page=query.page, per_page=query.per_page,
+                    snippets={p.id: snippet(concepts, p.body) for p in items})
+    candidates = list(db.session.scalars(stmt.order_by(*order).limit(RERANK_LIMIT)))
+    # The text match is the costly part of a long query: count it again only when the candidates were cut off.
+    total = len(candidates) if len(candidates) < RERANK_LIMIT else _count(stmt)
+    if not total:
         base = select(Policy).join(Department, Policy.department_id == Department.id).where(and_(*conditions))
         return Page(items=[], total=0, page=query.page, per_page=query.per_page,
                     suggestions=_suggestions(base, query.q[:MAX_QUERY_CHARS]))
-    if not concepts:
-        items = list(db.session.scalars(stmt.order_by(*order).limit(query.per_page).offset(offset)))
-        return Page(items=items, total=total, page=query.page, per_page=query.per_page)
-    if offset >= RERANK_LIMIT:
-        items = list(db.session.scalars(stmt.order_by(*order).limit(query.per_page).offset(offset)))
-    else:
-        candidates = list(db.session.scalars(stmt.order_by(*order).limit(RERANK_LIMIT)))
-        searched = db.session.scalar(select(func.count()).select_from(
-            select(Policy.id).join(Department, Policy.department_id == Department.id)
-            .where(and_(*conditions)).subquery()
-        )) or 0
-        items = _rerank(candidates, concepts, searched, now)[offset:offset + query.per_page]
+    searched = _count(select(Policy.id).join(Department, Policy.department_id == Department.id)
+                      .where(and_(*conditions)))
+    items = _rerank(candidates, concepts, searched, now)[offset:offset + query.per_page]
     return Page(items=items, total=total, page=query.page, per_page=query.per_page,
                 snippets={p.id: snippet(concepts, p.body) for p in items})
+
+
+def _count(stmt: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Policy.id).subquery())) or 0
 
 
 def _suggestions(base: Select, q: str, limit: int = 3) -> list[str]:
@@ -169,6 +179,14 @@ def is_active(policy: Policy, now: datetime | None) -> bool:
     if policy.status == EXPIRED:
         return False
     return not (now is not None and policy.effective_to is not None and policy.effective_to < local_date(now))
+
+
+def apply_open(policy: Policy, today: date) -> bool:
+    """Whether the 申报 window is open today: a stated start or end, today within them, and the policy in force."""
+    start, end = policy.apply_from, policy.apply_until
+    if (start is None and end is None) or policy.status != PUBLISHED:
+        return False
+    return (start is None or start <= today) and (end is None or today <= end)
 
 
 def _rerank(candidates: list[Policy], concepts: list[Concept], searched: int, now: datetime | None) -> list[Policy]:

@@ -7,6 +7,7 @@ import logging
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from matcher.taxonomy import default_taxonomy
 from policyhub.extensions import csrf, db, limiter
 from policyhub.models import Consultation, Department, Policy
 from policyhub.models.base import utcnow
@@ -14,7 +15,7 @@ from policyhub.models.policy import EXPIRED, PUBLISHED, WITHDRAWN
 from policyhub.push.reconcile import mark_not_relevant
 from policyhub.services.clicks import record_click
 from policyhub.services.errors import Invalid
-from policyhub.services.search import search_policies
+from policyhub.services.search import apply_open, search_policies
 from policyhub.services.tokens import (
     feedback_token,
     read_click_token,
@@ -23,8 +24,9 @@ from policyhub.services.tokens import (
     read_unsubscribe_token,
     unsubscribe_token,
 )
-from policyhub.web.api.policies import policy_query_from_args
-from policyhub.web.forms import ActionForm
+from policyhub.timeutil import local_date
+from policyhub.web.api.policies import MAX_CHOICES, QUERY_FIELD_LABELS, industry_choices, policy_query_from_args
+from policyhub.web.forms import BINZHOU_REGIONS, ActionForm
 
 __all__ = ["public"]
 
@@ -49,13 +51,22 @@ def _count_click(policy_id: int, enterprise_id: int, channel: str) -> None:
 def index():
     departments = db.session.scalars(select(Department).order_by(Department.code)).all()
     errors: dict[str, str] = {}
+    now = utcnow()
     try:
         query = policy_query_from_args(staff=False)
-        result = search_policies(query, now=utcnow())
+        result = search_policies(query, now=now)
     except Invalid as exc:
         errors, result, query = exc.fields, None, None
-    return render_template("public/index.html", result=result, query=query, departments=departments,
-                           errors=errors), (422 if errors else 200)
+    open_ids = {p.id for p in result.items if apply_open(p, local_date(now))} if result else set()
+    # An industry typed by name that means several: the page offers them as links (the API names them).
+    typed = request.args.get("industry_name", "").strip()
+    options = industry_choices(typed)[:MAX_CHOICES] if "industry_name" in errors and typed else []
+    code = query.industry if query else None
+    label = typed or (default_taxonomy().name(code) or code if code else "")
+    return render_template("public/index.html", result=result, open_ids=open_ids, query=query,
+                           departments=departments, regions=BINZHOU_REGIONS, errors=errors,
+                           field_labels=QUERY_FIELD_LABELS, industry_options=options,
+                           industry_label=label), (422 if errors else 200)
 
 
 @public.get("/policies/<int:policy_id>")

@@ -160,7 +160,7 @@ def test_nothing_found_suggests_queries_that_find_something(client, make_policy)
 
 
 def test_postgresql_search_reads_the_stored_vector_not_one_computed_per_row(app, client, corpus):
-    """Computing to_tsvector over every body on each query cost about 1 ms a policy (migration 0019)."""
+    """Computing to_tsvector over every body on each query cost about 1 ms a policy (migration 0015)."""
     from sqlalchemy import event
 
     from policyhub.extensions import db
@@ -183,3 +183,99 @@ def test_postgresql_search_reads_the_stored_vector_not_one_computed_per_row(app,
         event.remove(engine, "before_cursor_execute", seen)
     searches = [s for s in statements if "@@" in s]
     assert searches and not any("to_tsvector" in s for s in searches)
+def test_results_carry_issuer_date_deadline_amount_and_an_open_window(client, make_policy):
+    open_now = make_policy("铝业技术改造奖补办法", "对铝业企业技术改造给予奖补。", issued_on="2026-02-01",
+                           apply_from="2000-01-01", apply_until="2199-12-31", max_support_wan=50)
+    closed = make_policy("铝业设备更新补助办法", "对铝业企业设备更新给予补助。", issued_on="2025-02-01",
+                         apply_from="2000-01-01", apply_until="2001-01-31", max_support_wan=12.5)
+    items = {p["id"]: p for p in client.get("/api/v1/policies?q=铝业").get_json()["items"]}
+    first = items[open_now["id"]]
+    assert first["department"]["name"] and first["issued_on"] == "2026-02-01"
+    assert first["apply_until"] == "2199-12-31" and first["max_support_wan"] == 50 and first["apply_open"] is True
+    assert items[closed["id"]]["apply_open"] is False and items[closed["id"]]["apply_until"] == "2001-01-31"
+    page = client.get("/?q=铝业").get_data(as_text=True)
+    assert "申报截止 2199-12-31" in page and "最高支持 50 万元" in page and "最高支持 12.5 万元" in page
+    assert page.count("申报中</span>") == 1 and "发文：" in page
+
+
+def test_apply_open_needs_a_stated_window_and_today_inside_it():
+    from datetime import date
+
+    from policyhub.models import Policy
+    from policyhub.services.search import apply_open
+
+    today = date(2026, 6, 1)
+    def policy(start, end, status="published"):
+        return Policy(apply_from=start, apply_until=end, status=status)
+    assert apply_open(policy(None, date(2026, 6, 1)), today)
+    assert not apply_open(policy(None, date(2026, 5, 31)), today)
+    assert not apply_open(policy(date(2026, 6, 2), None), today)
+    assert not apply_open(policy(None, None), today)
+    assert not apply_open(policy(None, date(2026, 7, 1), status="expired"), today)
+
+
+def test_industry_filter_by_name(client, corpus):
+    by_code = set(ids(client, "industry=3216"))
+    assert set(ids(client, "industry_name=铝冶炼")) == by_code and corpus["aluminium"]["id"] in by_code
+    # A name that means several classes is a 422 listing them, in Chinese, naming the field.
+    answer = client.get("/api/v1/policies?industry_name=软件").get_json()["error"]
+    assert "industry_name" in answer["fields"] and "基础软件开发（6511）" in answer["fields"]["industry_name"]
+    assert "行业名称" in answer["message"]
+    assert "没有名称含" in client.get("/api/v1/policies?industry_name=量子纠缠").get_json()["error"]["fields"]["industry_name"]
+    page = client.get("/?industry_name=软件").get_data(as_text=True)
+    assert "请选择行业" in page and "industry=6511" in page
+    # The page keeps the chosen code beside its name; typing another name over it is a new choice.
+    assert set(ids(client, "industry=3216&industry_name=铝冶炼")) == by_code
+    assert set(ids(client, "industry=3216&industry_name=棉纺纱加工")) == set(ids(client, "industry=1711"))
+
+
+def test_county_filter_by_code_or_name(client, make_policy):
+    zouping = make_policy("邹平市铝业扶持办法", "对邹平市铝业企业给予奖补。", criteria={"regions": ["371681"]})
+    bincheng = make_policy("滨城区铝业扶持办法", "对滨城区铝业企业给予奖补。", criteria={"regions": ["371602"]})
+    citywide = make_policy("滨州市铝业扶持办法", "对全市铝业企业给予奖补。", criteria={"regions": ["371600"]})
+    everywhere = make_policy("铝业扶持通知", "对铝业企业给予奖补。")
+    expected = {zouping["id"], citywide["id"], everywhere["id"]}
+    assert set(ids(client, "q=铝业&region=371681")) == expected
+    assert set(ids(client, "q=铝业&region_name=邹平")) == expected
+    assert bincheng["id"] in ids(client, "q=铝业&region_name=滨城区")
+    wrong = client.get("/api/v1/policies?region=999999").get_json()["error"]
+    assert "区县代码" in wrong["fields"]["region"] and "区县代码" in wrong["message"]
+    assert "本市没有" in client.get("/api/v1/policies?region_name=朝阳区").get_json()["error"]["fields"]["region_name"]
+    page = client.get("/?region=371681&q=铝业").get_data(as_text=True)
+    assert '<option value="371681" selected>邹平市</option>' in page and "滨城区铝业扶持办法" not in page
+
+
+@pytest.mark.parametrize("query, label", [("industry=9999", "行业代码"), ("industry=32A", "行业代码"),
+                                          ("size=huge", "企业规模"), ("region=12", "区县代码")])
+def test_a_wrong_code_is_a_422_whose_message_names_the_field_in_chinese(client, query, label):
+    response = client.get(f"/api/v1/policies?{query}")
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert label in error["message"] and all(label in why for why in error["fields"].values())
+    page = client.get(f"/?{query}")
+    assert page.status_code == 422 and f"{label}：" in page.get_data(as_text=True)
+
+
+def test_staff_list_shows_snippets_and_suggestions(client, make_policy, editor_token):
+    make_policy("贷款贴息办法", "前言。" * 30 + "对企业的<b>贷款</b>给予财政贴息。", publish=False)
+    assert client.post("/login", data={"username": "editor", "password": "correct-horse-battery"}).status_code == 302
+    page = client.get("/staff/?q=贴息").get_data(as_text=True)
+    assert "贴息</mark>" in page and "&lt;b&gt;" in page and "<b>贷款" not in page
+    empty = client.get("/staff/?q=贴钱").get_data(as_text=True)
+    assert "没有找到含这些词的政策" in empty and "可以试试" in empty
+
+
+def test_one_and_two_hundred_character_queries_on_the_pages_with_bounded_work(client, make_policy):
+    from matcher.tokenize import MAX_CONCEPTS, query_concepts
+
+    make_policy("滨州市支持铝业精深加工的若干措施", "对铝材深加工企业的技术改造项目给予补贴。", issued_on="2026-02-01")
+    long_query = ("铝材深加工小微企业技术改造设备更新贷款贴息研发费用加计扣除外贸出口稳岗返还个体户" * 5)[:200]
+    assert len(query_concepts(long_query)) <= MAX_CONCEPTS
+    for q in ("铝", long_query, "的", "1", "ａ"):
+        response = client.get("/", query_string={"q": q})
+        assert response.status_code == 200, q
+    assert "若干措施" in client.get("/", query_string={"q": long_query}).get_data(as_text=True)
+    assert "若干措施" in client.get("/", query_string={"q": "铝"}).get_data(as_text=True)
+    staff_long = client.get("/api/v1/policies", query_string={"q": long_query, "industry_name": "铝压延加工",
+                                                              "region_name": "邹平"})
+    assert staff_long.status_code == 200 and staff_long.get_json()["total"] == 1

@@ -42,3 +42,34 @@ def test_bm25_prefers_the_title_and_the_rarer_word():
             Document("企业奖励", "对企业给予奖励")]
     scores = bm25_scores(query_concepts("外贸 奖励"), docs, corpus_size=3)
     assert scores[0] > scores[1] > scores[2]
+
+
+def test_table_words_across_jieba_cuts_form_one_group_with_their_synonyms():
+    from matcher.tokenize import query_concepts
+
+    concepts = {c.wording: c for c in query_concepts("软件企业税收优惠")}
+    # jieba cuts 税收 | 优惠, yet the table word 税收优惠 and its synonyms are searched, in one group with its parts
+    assert {"税收优惠", "减税", "免征"} <= set(concepts)
+    assert concepts["税收优惠"].asked and not concepts["减税"].asked
+    assert concepts["税收优惠"].group == concepts["减税"].group == concepts["所得税"].group == concepts["优惠"].group
+    assert concepts["软件"].group != concepts["税收优惠"].group
+
+
+def test_many_synonyms_of_one_word_do_not_outweigh_the_other_word_asked():
+    from matcher.textsearch import Document, bm25_scores
+    from matcher.tokenize import query_concepts
+
+    docs = [Document("税收政策", "企业所得税减征，增值税免征，税费优惠，减免税，减半征收。"),
+            Document("软件产业政策", "软件企业享受税收优惠。"),
+            Document("工业政策", "对企业给予支持。")]
+    scores = bm25_scores(query_concepts("软件企业税收优惠"), docs, corpus_size=3)
+    assert scores[1] > scores[0] > scores[2]
+
+
+def test_suggestions_share_enough_of_the_query():
+    from matcher.tokenize import default_tokenizer
+
+    synonyms = default_tokenizer().synonyms
+    assert "贴息" in synonyms.related("贴钱")
+    assert "跨境电子商务" not in synonyms.related("量子纠缠")
+    assert all(len(set(word) & set("技术改造补贴")) >= 2 for word in synonyms.related("技术改造补贴"))

@@ -194,6 +194,7 @@ RESPONSE_SCHEMAS: dict[str, Any] = {
                                  "read": {"type": "object"}, "evidence": {"type": "array"}}},
         "published_at": NULLABLE_STRING, "updated_at": {"type": "string"}, "criteria": _ref("Criteria"),
         "body": {"type": "string"}, "files": {"type": "array", "items": {"type": "object"}},
+        "apply_open": {"type": "boolean", "description": "检索结果中：今天在申报期内（政策写明申报起止且今天在其间）"},
         "snippet": {"type": ["string", "null"],
                     "description": "检索结果中：正文最相关处的摘录，已做 HTML 转义，检索词以 <mark> 标出；无检索词时为 null"}}},
     "Enterprise": {"type": "object", "required": ["id", "credit_code", "name", "industry_code"], "properties": {
@@ -262,6 +263,10 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
             "summary": "检索政策（匿名仅已发布；带令牌的工作人员可按状态检索）", "optional_auth": True,
             "params": [_query("q", {"type": "string", "maxLength": 200}, "检索词（词与词之间不必全部出现，命中越多越靠前）"),
                        _query("industry", {"type": "string"}, "GB/T 4754 代码"),
+                       _query("industry_name", {"type": "string", "maxLength": 50},
+                              "行业名称（无 industry 时）：唯一对应一个行业时按它筛选，对应多个时 422 列出可选行业"),
+                       _query("region", {"type": "string"}, "区县行政区划代码，如 371681：只含面向全部地区或覆盖该区县的政策"),
+                       _query("region_name", {"type": "string"}, "区县名称（无 region 时），如 邹平"),
                        _query("size", {"enum": list(SIZES)}), _query("department", {"type": "string"}),
                        _query("status", {"enum": list(POLICY_STATUSES)}),
                        _query("issued_from", {"type": "string", "format": "date"}),

@@ -8,7 +8,8 @@ from typing import Any
 from flask import current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 
-from matcher.taxonomy import InvalidIndustryCode, normalize_code
+from matcher.regions import default_regions
+from matcher.taxonomy import Industry, InvalidIndustryCode, default_taxonomy, normalize_code
 from policyhub.extensions import db
 from policyhub.inputs import InputError, bad_json_text, check_year, loads_json
 from policyhub.models import Policy
@@ -19,10 +20,12 @@ from policyhub.push import fanout
 from policyhub.services import policies as service
 from policyhub.services.criteria import SIZES
 from policyhub.services.errors import Invalid, NotFound, ServiceError
-from policyhub.services.search import MAX_QUERY_CHARS, PolicyQuery, search_policies
+from policyhub.services.search import MAX_QUERY_CHARS, PolicyQuery, apply_open, search_policies
+from policyhub.timeutil import local_date
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
 from policyhub.web.api.validation import BadRequest, Day, json_body, page_args, validate
+from policyhub.web.forms import BINZHOU_REGIONS
 
 
 class PolicyIn(BaseModel):
@@ -199,22 +202,87 @@ def _date_arg(name: str, fields: dict[str, str]) -> date | None:
         return None
 
 
+# Chinese names of the search fields, for messages people read (the JSON keys stay the parameter names).
+QUERY_FIELD_LABELS = {"q": "检索词", "industry": "行业代码", "industry_name": "行业名称", "region": "区县代码",
+                      "region_name": "区县名称", "size": "企业规模", "department": "部门", "status": "状态",
+                      "issued_from": "发布日期起", "issued_to": "发布日期止", "page": "页码", "per_page": "每页条数"}
+MAX_CHOICES = 10
+
+
+def industry_choices(name: str) -> list[Industry]:
+    """GB/T 4754 entries a typed name may mean: the one named exactly, else the 小类 whose names contain it."""
+    taxonomy = default_taxonomy()
+    hits = taxonomy.search(name)
+    exact = [i for i in hits if i.name == "".join(name.split())]
+    return exact or [i for i in hits if len(i.code) == 4] or hits
+
+
+def _industry_arg(fields: dict[str, str]) -> str | None:
+    raw = request.args.get("industry", "").strip()
+    name = request.args.get("industry_name", "").strip()
+    if raw and name:
+        # The page sends the chosen code beside its name; a name typed over it is a new choice.
+        try:
+            if default_taxonomy().name(normalize_code(raw)) != name:
+                raw = ""
+        except InvalidIndustryCode:
+            pass
+    if raw:
+        try:
+            code, _ = default_taxonomy().check(normalize_code(raw))
+            return code
+        except InvalidIndustryCode as exc:
+            fields["industry"] = str(exc)
+            return None
+    if not name:
+        return None
+    if len(name) > 50:
+        fields["industry_name"] = "行业名称最多 50 字"
+        return None
+    choices = industry_choices(name)
+    if len(choices) == 1:
+        return choices[0].code
+    if not choices:
+        fields["industry_name"] = f"没有名称含“{name}”的行业，请换个说法（如“铝”“软件”“餐饮”）"
+    else:
+        shown = "、".join(f"{i.name}（{i.code}）" for i in choices[:MAX_CHOICES])
+        fields["industry_name"] = f"“{name}”对应 {len(choices)} 个行业，请选一个：{shown}"
+    return None
+
+
+def _region_arg(fields: dict[str, str]) -> str | None:
+    regions = default_regions()
+    raw = request.args.get("region", "").strip()
+    if raw:
+        if len(raw) > 12 or not regions.is_valid(raw):
+            fields["region"] = f"区县代码“{raw[:12]}”无效，应为 6 位行政区划代码（如 {next(iter(BINZHOU_REGIONS))}）"
+            return None
+        return regions.canonical(raw)
+    name = "".join(request.args.get("region_name", "").split())
+    if not name:
+        return None
+    found = [code for code, county in BINZHOU_REGIONS.items() if county == name or county.startswith(name)]
+    if len(found) == 1:
+        return found[0]
+    fields["region_name"] = f"本市没有名为“{name[:20]}”的区县，应为{'、'.join(BINZHOU_REGIONS.values())}之一"
+    return None
+
+
 def policy_query_from_args(*, staff: bool) -> PolicyQuery:
-    """The search a query string asks for, validated; shared by the API and the pages."""
+    """The search a query string asks for, validated; shared by the API and the pages.
+
+    Industry and county may be given by code (industry, region) or by name (industry_name, region_name).
+    """
     page, per_page = page_args()
     fields: dict[str, str] = {}
     q = request.args.get("q", "").strip()
     if len(q) > MAX_QUERY_CHARS:
         fields["q"] = f"检索词最多 {MAX_QUERY_CHARS} 字"
-    industry = request.args.get("industry", "").strip() or None
-    if industry:
-        try:
-            industry = normalize_code(industry)
-        except InvalidIndustryCode as exc:
-            fields["industry"] = str(exc)
+    industry = _industry_arg(fields)
+    region = _region_arg(fields)
     size = request.args.get("size", "").strip() or None
     if size and size not in SIZES:
-        fields["size"] = f"应为 {', '.join(SIZES)} 之一"
+        fields["size"] = f"企业规模应为 {', '.join(SIZES)} 之一（大型、中型、小型、微型）"
     statuses: tuple[str, ...] = (PUBLISHED,)
     status = request.args.get("status", "").strip()
     if status:
@@ -228,9 +296,9 @@ def policy_query_from_args(*, staff: bool) -> PolicyQuery:
         statuses = POLICY_STATUSES
     issued_from, issued_to = _date_arg("issued_from", fields), _date_arg("issued_to", fields)
     if fields:
-        raise Invalid("检索条件有误", fields=fields)
+        raise Invalid("检索条件有误：" + "、".join(QUERY_FIELD_LABELS.get(name, name) for name in fields), fields=fields)
     return PolicyQuery(q=q, department=request.args.get("department", "").strip() or None, industry=industry,
-                       size=size, issued_from=issued_from, issued_to=issued_to, statuses=statuses,
+                       region=region, size=size, issued_from=issued_from, issued_to=issued_to, statuses=statuses,
                        public=not staff, page=page, per_page=per_page)
 
 
@@ -240,7 +308,10 @@ def list_policies():
     query = policy_query_from_args(staff=staff)
     result = search_policies(query, now=utcnow())
     # snippet: HTML-escaped text around the best passage, the query words in <mark>; null without a query.
-    return jsonify(items=[{**policy_json(p, full=False), "snippet": result.snippets.get(p.id)} for p in result.items],
+    today = local_date(utcnow())
+    # apply_open: the 申报 window is open today (apply_from/apply_until as in the policy; no window stated: false).
+    return jsonify(items=[{**policy_json(p, full=False), "snippet": result.snippets.get(p.id),
+                           "apply_open": apply_open(p, today)} for p in result.items],
                    total=result.total, suggestions=result.suggestions,
                    page=result.page, per_page=result.per_page)
 

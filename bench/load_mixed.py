@@ -55,6 +55,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=24)
     parser.add_argument("--firms", type=int, default=0, help="seed N firms and publish to them during the load")
     parser.add_argument("--threads", type=int, default=12, help="gunicorn threads per worker")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--mix", default="", help="kind=weight,... to change the mix (e.g. api_search=0)")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
@@ -65,7 +66,8 @@ def main() -> int:
             parser.error(f"--mix: want kind=weight with kinds {', '.join(KINDS)}; got {part!r}")
 
     shape = ProductionShape(database_url=args.database_url, redis_url=args.redis_url,
-                            extra_env={"GUNICORN_THREADS": str(args.threads), "GUNICORN_MAX_REQUESTS": "0"})
+                            extra_env={"GUNICORN_THREADS": str(args.threads), "GUNICORN_WORKERS": str(args.workers),
+                                       "GUNICORN_MAX_REQUESTS": "0"})
     print(f"load: shape at {shape.base_url}, logs in {shape.workdir}", flush=True)
     try:
         return run(shape, args)

@@ -3,8 +3,10 @@
 On SQLite the DBAPI's executemany with values converted once per column kind is about three times
 faster than SQLAlchemy's executemany, which runs every value through its type processors. The
 values are stored exactly as SQLAlchemy stores them (UTC "YYYY-MM-DD HH:MM:SS.ffffff" text for
-datetimes, json.dumps text for JSON), so the ORM reads them back as usual. Other databases go
-through SQLAlchemy Core (psycopg 3 pipelines executemany well).
+datetimes, json.dumps text for JSON), so the ORM reads them back as usual. On PostgreSQL the rows go
+through COPY FROM STDIN in the session's transaction (values bound as SQLAlchemy binds them: UTC
+datetimes, json.dumps text for JSON): a fan-out chunk of 1,000 match rows in a pipelined executemany
+was two thirds of a 1,000,000-firm fan-out. Other databases go through SQLAlchemy Core.
 """
 
 from __future__ import annotations
@@ -55,12 +57,39 @@ def bulk_insert(table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """INSERT the rows (dicts with the same keys) in the current transaction."""
     if not rows:
         return
+    if db.engine.dialect.name == "postgresql":
+        _copy(table, rows)
+        return
     if db.engine.dialect.name != "sqlite":
         db.session.execute(table.insert(), rows)
         return
     names = list(rows[0])
     sql = f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join("?" for _ in names)})'
     db.session.connection().exec_driver_sql(sql, _sqlite_values(table, names, rows))
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else UTCDateTime().process_bind_param(value, None)
+
+
+def _pg_converter(column_type: Any) -> Callable[[Any], Any] | None:
+    if isinstance(column_type, UTCDateTime):
+        return _remembering(_utc)
+    if isinstance(column_type, JSON):
+        return _remembering(_sqlite_json)
+    return None
+
+
+def _copy(table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """PostgreSQL: COPY the rows into the table inside the session's transaction."""
+    names = list(rows[0])
+    converters = [_pg_converter(table.c[name].type) for name in names]
+    columns = ", ".join(f'"{name}"' for name in names)
+    driver = db.session.connection().connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([value if convert is None else convert(value)
+                            for convert, value in zip(converters, (row[name] for name in names), strict=True)])
 
 
 def _sqlite_values(table: Table, names: list[str], rows: Sequence[dict[str, Any]]) -> list[tuple]:

@@ -68,7 +68,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Publishing commits a fan-out job: "inline" runs it in the publishing process right after the
         # commit (for at most FANOUT_WAIT_SECONDS if set; the scheduler's fanout job finishes the rest),
         # "worker" leaves it to `flask policies fanout`, the dispatch workers or the scheduler, and the
-        # request waits FANOUT_WAIT_SECONDS (default 2) before answering 202.
+        # request waits FANOUT_WAIT_SECONDS (default 1.5) before answering 202.
         "FANOUT": "inline",
         "FANOUT_WAIT_SECONDS": None,
         "FANOUT_CHUNK_SIZE": 1000,

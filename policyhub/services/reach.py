@@ -13,7 +13,7 @@ from policyhub.models import Enterprise, Notification, PolicyClick, PolicyMatch,
 from policyhub.models.match import ELIGIBLE, NEED_MORE_INFO
 from policyhub.models.notification import CANCELLED, DEAD, FAILED, PENDING, SENDING, SENT
 
-__all__ = ["ChannelReach", "Reach", "ReachRow", "policy_reach", "reach_rows"]
+__all__ = ["ChannelReach", "PolicyReachLine", "Reach", "ReachRow", "overall_reach", "policy_reach", "reach_rows"]
 
 
 @dataclass(frozen=True)
@@ -144,3 +144,75 @@ def reach_rows(policy_id: int) -> Iterator[ReachRow]:
     )
     for row in db.session.execute(stmt):
         yield ReachRow(*row)
+
+
+@dataclass(frozen=True)
+class PolicyReachLine:
+    """One policy's line in the reach of every push: firms matched and told, messages sent and failed."""
+
+    policy_id: int
+    title: str
+    status: str
+    published_at: datetime | None
+    department: str
+    matched: int = 0
+    queued: int = 0
+    sent: int = 0
+    failed: int = 0
+    clicked: int = 0
+    not_relevant: int = 0
+    unsubscribed: int = 0
+
+    @property
+    def click_rate(self) -> float | None:
+        """Firms that followed a link per message sent, or None before anything was sent."""
+        return self.clicked / self.sent if self.sent else None
+
+
+def overall_reach(department_id: int | None = None) -> list[PolicyReachLine]:
+    """Every published, expired or withdrawn policy's reach (of one department if given), newest first.
+
+    One grouped query per count, over all policies at once (not one policy_reach per policy).
+    """
+    from policyhub.models import Department, Policy
+    from policyhub.models.policy import DRAFT, SUBMITTED
+
+    stmt = (select(Policy.id, Policy.title, Policy.status, Policy.published_at, Department.name)
+            .join(Department, Policy.department_id == Department.id)
+            .where(Policy.status.not_in([DRAFT, SUBMITTED]), Policy.published_at.is_not(None))
+            .order_by(Policy.published_at.desc(), Policy.id.desc()))
+    if department_id is not None:
+        stmt = stmt.where(Policy.department_id == department_id)
+    policies = db.session.execute(stmt).all()
+    ids = [row[0] for row in policies]
+    if not ids:
+        return []
+
+    def grouped(query) -> dict[int, int]:
+        return {policy_id: n for policy_id, n in db.session.execute(query)}
+
+    matched = grouped(select(PolicyMatch.policy_id, func.count()).where(
+        PolicyMatch.policy_id.in_(ids), PolicyMatch.active.is_(True), PolicyMatch.eligibility == ELIGIBLE)
+        .group_by(PolicyMatch.policy_id))
+    not_relevant = grouped(select(PolicyMatch.policy_id, func.count()).where(
+        PolicyMatch.policy_id.in_(ids), PolicyMatch.not_relevant_at.is_not(None)).group_by(PolicyMatch.policy_id))
+    statuses: dict[int, dict[str, int]] = {}
+    for policy_id, status, n in db.session.execute(
+            select(Notification.policy_id, Notification.status, func.count())
+            .where(Notification.policy_id.in_(ids)).group_by(Notification.policy_id, Notification.status)):
+        statuses.setdefault(policy_id, {})[status] = n
+    unsubscribed = grouped(select(Notification.policy_id, func.count(Notification.id))
+                           .join(Subscription, _unsubscribed_after())
+                           .where(Notification.policy_id.in_(ids)).group_by(Notification.policy_id))
+    clicked = grouped(select(PolicyClick.policy_id, func.count(func.distinct(PolicyClick.enterprise_id)))
+                      .where(PolicyClick.policy_id.in_(ids)).group_by(PolicyClick.policy_id))
+    lines = []
+    for policy_id, title, status, published_at, department in policies:
+        counts = statuses.get(policy_id, {})
+        lines.append(PolicyReachLine(
+            policy_id=policy_id, title=title, status=status, published_at=published_at, department=department,
+            matched=matched.get(policy_id, 0), queued=counts.get(PENDING, 0) + counts.get(SENDING, 0),
+            sent=counts.get(SENT, 0), failed=counts.get(FAILED, 0) + counts.get(DEAD, 0),
+            clicked=clicked.get(policy_id, 0), not_relevant=not_relevant.get(policy_id, 0),
+            unsubscribed=unsubscribed.get(policy_id, 0)))
+    return lines

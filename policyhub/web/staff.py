@@ -16,13 +16,14 @@ from policyhub.extensions import db
 from policyhub.models import AuditEvent, Department, Enterprise, Policy, PolicyFile, PolicyMatch
 from policyhub.models.base import utcnow
 from policyhub.models.policy import DRAFT, SUBMITTED, WITHDRAWN
+from policyhub.models.policy import STATUS_LABELS as POLICY_STATUS_LABELS
 from policyhub.push import fanout
 from policyhub.push.preview import Preview, preview_policy
 from policyhub.services import approval
 from policyhub.services import policies as service
 from policyhub.services.criteria import SIZE_LABELS
 from policyhub.services.errors import Invalid, ServiceError
-from policyhub.services.reach import policy_reach, reach_rows
+from policyhub.services.reach import overall_reach, policy_reach, reach_rows
 from policyhub.services.search import search_policies
 from policyhub.timeutil import to_local
 from policyhub.web.api.policies import policy_query_from_args
@@ -357,6 +358,39 @@ def withdraw(policy_id: int):
 def reach(policy_id: int):
     policy = service.get_policy(policy_id)
     return render_template("staff/policy_reach.html", policy=policy, reach=policy_reach(policy.id), now=utcnow())
+
+
+_REACH_COLUMNS = ("matched", "queued", "sent", "failed", "clicked", "not_relevant", "unsubscribed")
+
+
+def _overall_lines():
+    """Editors see their department's pushes; the other staff roles every department's."""
+    department = current_user.department_id if getattr(current_user, "role", None) == "editor" else None
+    return overall_reach(department)
+
+
+@staff.get("/reach")
+@login_required
+def reach_overall():
+    lines = _overall_lines()
+    totals = {name: sum(getattr(line, name) for line in lines) for name in _REACH_COLUMNS}
+    return render_template("staff/reach_overall.html", lines=lines, totals=totals, now=utcnow(),
+                           status_labels=POLICY_STATUS_LABELS)
+
+
+@staff.get("/reach.csv")
+@login_required
+def reach_overall_csv():
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["政策编号", "政策标题", "发文部门", "状态", "发布时间（北京时间）", "符合条件的企业", "待发送消息",
+                     "已发送消息", "发送失败消息", "点开链接的企业", "企业反馈不相关", "收到后退订"])
+    for line in _overall_lines():
+        writer.writerow([line.policy_id, line.title, line.department, POLICY_STATUS_LABELS.get(line.status, line.status),
+                         f"{to_local(line.published_at):%Y-%m-%d %H:%M}" if line.published_at else "",
+                         *(getattr(line, name) for name in _REACH_COLUMNS)])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": "attachment; filename=reach.csv"})
 
 
 @staff.get("/policies/<int:policy_id>/reach.csv")

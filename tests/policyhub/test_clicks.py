@@ -175,3 +175,29 @@ def test_each_policy_in_a_daily_digest_counts_its_own_click(app, client, editor_
     _at(monkeypatch, T0)
     assert client.get(links[ids[1]]).status_code == 302
     assert _clicks(app) == [(ids[1], firm["id"], "email", 1, T0, T0)]
+
+
+def test_overall_reach_lists_each_pushed_policy_with_totals_and_the_csv(app, client, pushed, make_user, make_policy,
+                                                                          monkeypatch):
+    policy, firm, other, sent = pushed
+    _at(monkeypatch, T0)
+    client.get(_email_link(sent[("email", "a@example.com")]))
+    tax = make_user("tax-editor", "editor", "tax")
+    elsewhere = make_policy(title="研发费用加计扣除政策落实通知", token=tax)
+    make_user("head", "supervisor", "yshj", password="correct-horse-battery-2")
+    assert client.post("/login", data={"username": "head", "password": "correct-horse-battery-2"}).status_code == 302
+    page = client.get("/staff/reach").get_data(as_text=True)
+    cells = lambda row: dict(re.findall(r'class="([\w-]+)">([^<]*)<', row))  # noqa: E731
+    line = cells(page.split(f'id="reach-policy-{policy["id"]}"')[1].split("</tr>")[0])
+    assert (line["matched"], line["sent"], line["failed"], line["clicked"], line["rate"]) == ("2", "3", "0", "1", "33%")
+    assert f'id="reach-policy-{elsewhere["id"]}"' in page  # a supervisor sees every department's pushes
+    total = cells(page.split('id="reach-total"')[1].split("</tr>")[0])
+    assert int(total["sent"]) >= 3 and total["clicked"] == "1"
+    table = list(csv.reader(io.StringIO(client.get("/staff/reach.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    row = next(r for r in table[1:] if r[0] == str(policy["id"]))
+    assert row[1] == policy["title"] and row[5:] == ["2", "0", "3", "0", "1", "0", "0"]
+    client.post("/logout")
+    make_user("gxj-editor", "editor", "gxj", password="correct-horse-battery-2")
+    assert client.post("/login", data={"username": "gxj-editor", "password": "correct-horse-battery-2"}).status_code == 302
+    mine = client.get("/staff/reach").get_data(as_text=True)
+    assert f'id="reach-policy-{policy["id"]}"' in mine and f'id="reach-policy-{elsewhere["id"]}"' not in mine

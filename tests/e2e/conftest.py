@@ -189,24 +189,27 @@ def output_dir() -> Path:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, smtp, gateway, output_dir) -> Iterator[Site]:
+    yield from _serve(tmp_path_factory.mktemp("e2e"), output_dir, smtp, gateway, {"POLICYHUB_SECRET_KEY": "e2e"})
+
+
+def _serve(folder: Path, output: Path, smtp, gateway, settings: dict[str, str]) -> Iterator[Site]:
+    """Start the app as `flask serve` on a free port with its own SQLite file, mail to `smtp`, SMS to `gateway`."""
     from policyhub import create_app
     from policyhub.config import from_environment
     from policyhub.extensions import db
 
-    folder = tmp_path_factory.mktemp("e2e")
     port = servers_module().free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
         "POLICYHUB_DATABASE_URL": f"sqlite:///{folder / 'e2e.db'}",
         "POLICYHUB_INSTANCE_PATH": str(folder / "instance"),
-        "POLICYHUB_SECRET_KEY": "e2e",
         "POLICYHUB_SCHEDULER": "inline",
         "POLICYHUB_MAIL_SERVER": "127.0.0.1",
         "POLICYHUB_MAIL_PORT": str(smtp.port),
         "POLICYHUB_MAIL_DEFAULT_SENDER": "policyhub@binzhou-gov.cn",
         "POLICYHUB_SMS_GATEWAY_URL": gateway.url,
         "POLICYHUB_BASE_URL": base_url,
-    }
+    } | settings
     control = create_app(from_environment(env))
     tokens, passwords = _setup(control)
 
@@ -215,7 +218,7 @@ def site(tmp_path_factory, smtp, gateway, output_dir) -> Iterator[Site]:
     server_env["PYTHONUNBUFFERED"] = "1"
     if os.environ.get("POLICYHUB_TEST_TODAY"):
         server_env["POLICYHUB_TEST_TODAY"] = os.environ["POLICYHUB_TEST_TODAY"]
-    log_path = output_dir / "server.log"
+    log_path = output / "server.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [*_python_for_server(), "--app", "wsgi", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -402,51 +405,8 @@ def door_output() -> Path:
 def door_site(tmp_path_factory, smtp, gateway, door_output) -> Iterator[Site]:
     """The server as ``site`` starts it, with SMS quiet hours off: the door story's welcome and alert are
     SMS, and must arrive at whatever hour the story runs (sign-in codes ignore quiet hours anyway)."""
-    from policyhub import create_app
-    from policyhub.config import from_environment
-    from policyhub.extensions import db
-
-    folder = tmp_path_factory.mktemp("e2e-door")
-    port = servers_module().free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {
-        "POLICYHUB_DATABASE_URL": f"sqlite:///{folder / 'e2e.db'}",
-        "POLICYHUB_INSTANCE_PATH": str(folder / "instance"),
-        "POLICYHUB_SECRET_KEY": "e2e-door",
-        "POLICYHUB_SCHEDULER": "inline",
-        "POLICYHUB_MAIL_SERVER": "127.0.0.1",
-        "POLICYHUB_MAIL_PORT": str(smtp.port),
-        "POLICYHUB_MAIL_DEFAULT_SENDER": "policyhub@binzhou-gov.cn",
-        "POLICYHUB_SMS_GATEWAY_URL": gateway.url,
-        "POLICYHUB_SMS_QUIET_HOURS": "false",
-        "POLICYHUB_BASE_URL": base_url,
-    }
-    control = create_app(from_environment(env))
-    tokens, passwords = _setup(control)
-    server_env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYHUB_")} | env
-    server_env["PYTHONUNBUFFERED"] = "1"
-    if os.environ.get("POLICYHUB_TEST_TODAY"):
-        server_env["POLICYHUB_TEST_TODAY"] = os.environ["POLICYHUB_TEST_TODAY"]
-    log_path = door_output / "server.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [*_python_for_server(), "--app", "wsgi", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )
-    site = Site(base_url, env, control, log_path, passwords, tokens,
-                departments={code: name for code, name, _ in DEPARTMENTS})
-    try:
-        _wait_until_healthy(site, process)
-        yield site
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-        with control.app_context():
-            db.engine.dispose()
+    yield from _serve(tmp_path_factory.mktemp("e2e-door"), door_output, smtp, gateway,
+                      {"POLICYHUB_SECRET_KEY": "e2e-door", "POLICYHUB_SMS_QUIET_HOURS": "false"})
 
 
 @pytest.fixture

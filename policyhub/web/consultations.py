@@ -48,6 +48,7 @@ from policyhub.services.tokens import read_rating_token, read_status_token, stat
 from policyhub.timeutil import local_date, to_local
 from policyhub.web.api.consultations import period_from_args
 from policyhub.web.api.validation import page_args
+from policyhub.web.form_input import form_values, reads_form
 from policyhub.web.forms import (
     ActionForm,
     AnswerForm,
@@ -66,6 +67,17 @@ from policyhub.web.ratelimits import (
     CONSULTATION_LIMIT_PER_CONTACT,
     contact_key,
     keep_form,
+)
+from policyhub.web.schemas import (
+    AnswerIn,
+    ConsultationIn,
+    FollowupIn,
+    LookupIn,
+    PublishQaIn,
+    RatingIn,
+    ReassignIn,
+    SupplementIn,
+    SupplementRequestIn,
 )
 
 __all__ = ["consultations"]
@@ -101,6 +113,7 @@ def _question_refused(message: str) -> str:
 @limiter.limit(CONSULTATION_LIMIT_PER_CONTACT, key_func=contact_key, methods=["POST"], exempt_when=_looking_only,
                on_breach=keep_form(_question_refused))
 @limiter.limit("60 per minute", methods=["POST"], on_breach=keep_form(_question_refused))
+@reads_form(ConsultationIn)
 def new():
     form = ConsultationForm()
     wanted_policy = request.args.get("policy_id", "")
@@ -115,10 +128,9 @@ def new():
         return render_template("consultations/new.html", form=form, found=found, looked=True, visit=visit)
     status = 200
     if form.validate_on_submit():
-        data = {name: getattr(form, name).data for name in
-                ("question", "contact_name", "mobile", "email", "credit_code", "policy_id")}
         try:
-            consultation = service.submit_consultation(data)
+            data = form_values(ConsultationIn)
+            consultation = service.submit_consultation(data.model_dump(exclude_unset=True))
             record_asked(visit, consultation.submitted_at)
             db.session.commit()
         except ServiceError as exc:
@@ -151,12 +163,15 @@ def opened_answer(kind: str, target_id: int):
 
 @consultations.route("/consultations/status", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
+@reads_form(LookupIn)
 def lookup():
     form = LookupForm()
     if form.validate_on_submit():
         try:
-            consultation = service.by_tracking_code(form.tracking_code.data, form.contact.data)
+            asked = form_values(LookupIn)
+            consultation = service.by_tracking_code(asked.tracking_code, asked.contact)
         except ServiceError as exc:
+            show_field_errors(form, exc.fields)
             form.tracking_code.errors = [exc.message]
             return render_template("consultations/lookup.html", form=form), 404
         return redirect(url_for("consultations.status", code=consultation.tracking_code,
@@ -182,12 +197,14 @@ def status(code: str):
 
 @consultations.post("/consultations/<code>/supplement")
 @limiter.limit("10 per hour")
+@reads_form(SupplementIn)
 def supplement(code: str):
     form = SupplementForm()
     consultation = _by_token(code, form.token.data)
     if form.validate_on_submit():
         try:
-            service.submit_supplement(consultation, form.supplement.data or "", files=_uploads("files"))
+            reply = form_values(SupplementIn)
+            service.submit_supplement(consultation, reply.supplement, files=_uploads("files"))
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -209,6 +226,7 @@ def _by_rating_token(code: str, token: str | None) -> Consultation:
 
 @consultations.route("/consultations/<code>/rate", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
+@reads_form(RatingIn)
 def rate(code: str):
     """好差评: the signed link in the answer message; the answer, and the five levels with a comment."""
     token = request.values.get("r")
@@ -217,7 +235,8 @@ def rate(code: str):
     status_code = 200
     if request.method == "POST":
         try:
-            service.rate(consultation, request.form.get("score", ""), request.form.get("comment"))
+            rating = form_values(RatingIn, names={"token": "r"})
+            service.rate(consultation, rating.score, rating.comment)
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -325,13 +344,15 @@ def _render_detail(consultation: Consultation, status_code: int = 200, **forms: 
 
 @consultations.post("/staff/consultations/<int:consultation_id>/answer")
 @roles_required("answerer")
+@reads_form(AnswerIn)
 def answer(consultation_id: int):
     consultation = _get(consultation_id)
     form = AnswerForm()
     if not form.validate_on_submit():
         return _render_detail(consultation, 422, answer_form=form)
     try:
-        service.answer_consultation(current_user, consultation, form.answer.data or "", files=_uploads("files"))
+        reply = form_values(AnswerIn)
+        service.answer_consultation(current_user, consultation, reply.answer, files=_uploads("files"))
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
@@ -344,12 +365,14 @@ def answer(consultation_id: int):
 
 @consultations.post("/staff/consultations/<int:consultation_id>/reassign")
 @roles_required("answerer", "supervisor")
+@reads_form(ReassignIn)
 def reassign(consultation_id: int):
     consultation = _get(consultation_id)
     form = ReassignForm()
     if form.validate_on_submit():
         try:
-            service.reassign(current_user, consultation, form.department.data or "", form.reason.data or "")
+            move = form_values(ReassignIn)
+            service.reassign(current_user, consultation, move.department, move.reason)
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -362,16 +385,18 @@ def reassign(consultation_id: int):
 
 @consultations.post("/staff/consultations/<int:consultation_id>/supplement-request")
 @roles_required("answerer")
+@reads_form(SupplementRequestIn)
 def supplement_request(consultation_id: int):
     consultation = _get(consultation_id)
     form = SupplementRequestForm()
     if form.validate_on_submit():
         try:
-            service.request_supplement(current_user, consultation, form.request_text.data or "")
+            wanted = form_values(SupplementRequestIn, names={"request": "request_text"})
+            service.request_supplement(current_user, consultation, wanted.request)
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            flash(exc.message, "error")
+            flash(exc.message + "".join(f"：{why}" for why in (exc.fields or {}).values()), "error")
         else:
             flash("已请企业补充材料，期限暂停计算", "success")
     return redirect(url_for("consultations.staff_detail", consultation_id=consultation_id))
@@ -379,12 +404,13 @@ def supplement_request(consultation_id: int):
 
 @consultations.post("/staff/consultations/<int:consultation_id>/followup")
 @roles_required("answerer")
+@reads_form(FollowupIn)
 def followup(consultation_id: int):
     """回访整改: the department records what it did about a 差评."""
     consultation = _get(consultation_id)
     if ActionForm().validate_on_submit():
         try:
-            service.close_followup(current_user, consultation, request.form.get("note", ""))
+            service.close_followup(current_user, consultation, form_values(FollowupIn).note)
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -396,15 +422,16 @@ def followup(consultation_id: int):
 
 @consultations.post("/staff/consultations/<int:consultation_id>/publish-qa")
 @roles_required("answerer", "editor")
+@reads_form(PublishQaIn)
 def publish_qa(consultation_id: int):
     consultation = _get(consultation_id)
     if ActionForm().validate_on_submit():
-        # The form says which state it wants, so a double submission does not flip it back.
-        wanted = request.form.get("published")
-        published = wanted == "1" if wanted in ("0", "1") else not consultation.published_as_qa
         try:
-            service.publish_as_qa(current_user, consultation, published, question=request.form.get("qa_question"),
-                                  answer=request.form.get("qa_answer"))
+            wanted = form_values(PublishQaIn, keep_empty=("qa_question", "qa_answer"))
+            # The form says which state it wants, so a double submission does not flip it back.
+            published = not consultation.published_as_qa if wanted.published is None else wanted.published
+            service.publish_as_qa(current_user, consultation, published, question=wanted.qa_question,
+                                  answer=wanted.qa_answer)
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()

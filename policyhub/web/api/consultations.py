@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import jsonify, request, url_for
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from notifier import sla
@@ -24,6 +23,7 @@ from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
 from policyhub.web.api.validation import json_body, page_args, validate
 from policyhub.web.ratelimits import CONSULTATION_LIMIT_PER_ADDRESS, CONSULTATION_LIMIT_PER_CONTACT, contact_key
+from policyhub.web.schemas import AnswerIn, OverrideIn, RatingIn, ReassignIn, SupplementIn, SupplementRequestIn
 
 STAFF = ("editor", "answerer", "supervisor")
 LIST_STATUSES = ("open", "at_risk", "overdue", "answered", "awaiting_supplement")
@@ -119,18 +119,6 @@ def get_consultation(consultation_id: int):
     return jsonify(consultation_json(_get(consultation_id, scoped=True), utcnow(), staff=True, detail=True))
 
 
-class AnswerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    answer: str = Field(max_length=service.MAX_ANSWER)
-
-
-class RatingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    score: int = Field(ge=1, le=5, strict=True)
-    comment: str | None = Field(default=None, max_length=500)
-    # Either the signed link's token (the `r` of the rating link) or the contact given when asking.
-    token: str | None = Field(default=None, max_length=200)
-    contact: str | None = Field(default=None, max_length=254)
 
 
 @api.post("/consultations/<tracking_code>/rating")
@@ -155,17 +143,6 @@ def rate_consultation(tracking_code: str):
                        consultation.followup_due_at.isoformat() if consultation.followup_due_at else None)), 201
 
 
-class SupplementIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    supplement: str = Field(max_length=service.MAX_QUESTION)
-    # Either the status link's token (its `t`) or the contact given when asking.
-    token: str | None = Field(default=None, max_length=200)
-    contact: str | None = Field(default=None, max_length=254)
-
-
-class SupplementRequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    request: str = Field(max_length=1000)
 
 
 def _values_and_files() -> tuple[dict[str, Any], list[Upload]]:
@@ -223,11 +200,6 @@ def request_supplement(consultation_id: int):
     return jsonify(consultation_json(consultation, utcnow(), staff=True, detail=True))
 
 
-class ReassignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    department: str = Field(max_length=32)
-    reason: str = Field(max_length=500)
-
 
 @api.post("/consultations/<int:consultation_id>/answer")
 @require_roles("answerer")
@@ -284,11 +256,6 @@ def calendar_deadline():
     return jsonify(submitted_at=submitted.isoformat(), due_at=deadline.due_at.isoformat(),
                    due_at_local=deadline.due_at.astimezone(SHANGHAI).isoformat(), provisional=deadline.provisional)
 
-
-class OverrideIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    workday: bool
-    note: str = Field(default="", max_length=200)
 
 
 @api.put("/calendar/overrides/<day>")

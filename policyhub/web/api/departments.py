@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import jsonify
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from policyhub.extensions import db
@@ -12,15 +11,7 @@ from policyhub.services import departments as departments_service
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
 from policyhub.web.api.validation import json_body, page_args, validate
-
-
-class DepartmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    name: str = Field(min_length=1, max_length=128)
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=32)
+from policyhub.web.schemas import DepartmentIn
 
 
 def department_json(department: Department) -> dict:

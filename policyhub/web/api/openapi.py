@@ -19,17 +19,18 @@ from policyhub.models.notification import NOTIFICATION_STATUSES
 from policyhub.models.policy import POLICY_STATUSES
 from policyhub.services.criteria import SIZES
 from policyhub.web.api import api
-from policyhub.web.api.consultations import (
-    LIST_STATUSES,
+from policyhub.web.api.consultations import LIST_STATUSES
+from policyhub.web.schemas import (
     AnswerIn,
+    DepartmentIn,
     OverrideIn,
+    PolicyIn,
     RatingIn,
     ReassignIn,
     SupplementIn,
     SupplementRequestIn,
+    WithdrawIn,
 )
-from policyhub.web.api.departments import DepartmentIn
-from policyhub.web.api.policies import PolicyIn, WithdrawIn
 
 __all__ = ["build_document", "document_path", "openapi"]
 

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from flask import current_app, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field
 
 from matcher.regions import default_regions
 from matcher.taxonomy import Industry, InvalidIndustryCode, default_taxonomy, normalize_code
@@ -24,31 +23,9 @@ from policyhub.services.search import MAX_QUERY_CHARS, PolicyQuery, apply_open, 
 from policyhub.timeutil import local_date
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
-from policyhub.web.api.validation import BadRequest, Day, json_body, page_args, validate
+from policyhub.web.api.validation import BadRequest, json_body, page_args, validate
 from policyhub.web.forms import BINZHOU_REGIONS
-
-
-class PolicyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    title: str | None = Field(default=None, max_length=service.MAX_TITLE)
-    body: str | None = Field(default=None, max_length=service.MAX_BODY)
-    doc_number: str | None = Field(default=None, max_length=100)
-    department: str | None = Field(default=None, max_length=32)
-    issued_on: Day | None = None
-    effective_from: Day | None = None
-    effective_to: Day | None = None
-    apply_from: Day | None = None
-    apply_until: Day | None = None
-    max_support_wan: float | None = Field(default=None, ge=0, le=service.MAX_SUPPORT_WAN, allow_inf_nan=False)
-    contact: str | None = Field(default=None, max_length=300)
-    criteria: dict[str, Any] | None = None
-
-
-class WithdrawIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    reason: str = Field(default="", max_length=500)
+from policyhub.web.schemas import PolicyIn, WithdrawIn
 
 
 class TooLarge(ServiceError):

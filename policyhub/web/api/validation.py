@@ -70,10 +70,10 @@ def _field_errors(exc: ValidationError) -> dict[str, str]:
     return fields
 
 
-def validate(model: type[M], data: Any) -> M:
-    """The data as the model, or Invalid naming every bad field."""
+def validate(model: type[M], data: Any, *, strict: bool | None = None) -> M:
+    """The data as the model, or Invalid naming every bad field (strict=False: a form's text "5" is 5)."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, strict=strict)
     except ValidationError as exc:
         raise Invalid("提交的内容有误", fields=_field_errors(exc)) from exc
 

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 from datetime import date
-from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -19,8 +18,10 @@ from policyhub.services import departments as department_service
 from policyhub.services import users as user_service
 from policyhub.services.errors import Invalid, ServiceError
 from policyhub.timeutil import to_local
+from policyhub.web.form_input import form_values, reads_form
 from policyhub.web.forms import ActionForm, DepartmentForm, PasswordForm, RoleForm, UserForm
 from policyhub.web.helpers import roles_required, show_field_errors
+from policyhub.web.schemas import ActiveIn, DepartmentContactsIn, DepartmentIn, PasswordIn, RoleIn, UserIn
 
 __all__ = ["admin"]
 
@@ -76,17 +77,17 @@ def users():
 
 @admin.post("/users")
 @roles_required("admin")
+@reads_form(UserIn)
 def create_user():
     form = UserForm(prefix="new")
     form.department.choices = _department_choices()
     if not form.validate_on_submit():
         return _users_page(400 if form.errors.get("csrf_token") else 422, form=form)
     try:
+        new = form_values(UserIn, prefix="new")
         user, token = user_service.create_user(
-            (form.username.data or "").strip(), form.role.data or "", department_code=form.department.data or None,
-            password=form.password.data or None, display_name=(form.display_name.data or "").strip(),
-            email=(form.email.data or "").strip() or None, mobile=(form.mobile.data or "").strip() or None,
-            actor=current_user)
+            new.username, new.role, department_code=new.department, password=new.password,
+            display_name=new.display_name, email=new.email, mobile=new.mobile, actor=current_user)
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
@@ -99,6 +100,7 @@ def create_user():
 
 @admin.post("/users/<int:user_id>/role")
 @roles_required("admin")
+@reads_form(RoleIn)
 def set_role(user_id: int):
     user = _user(user_id)
     form = RoleForm(prefix=f"u{user.id}")
@@ -106,29 +108,37 @@ def set_role(user_id: int):
     if not form.validate_on_submit():
         flash("角色有误：" + "；".join(sum(form.errors.values(), [])), "error")
         return _users_page(422)
-    if form.role.data in user_service.DEPARTMENT_ROLES and not form.department.data:
+    try:
+        wanted = form_values(RoleIn, prefix=f"u{user.id}")
+    except ServiceError as exc:
+        flash("角色有误：" + "；".join(exc.fields.values()), "error")
+        return _users_page(exc.status)
+    if wanted.role in user_service.DEPARTMENT_ROLES and not wanted.department:
         flash(f"{user.username}：政策编辑、审核人和答复人须属于一个部门", "error")
         return _users_page(422)
-    return _change_user(lambda: user_service.set_role(current_user, user, form.role.data, form.department.data or ""),
-                        f"{user.username} 现为{ROLE_LABELS.get(form.role.data, form.role.data)}")
+    return _change_user(lambda: user_service.set_role(current_user, user, wanted.role, wanted.department or ""),
+                        f"{user.username} 现为{ROLE_LABELS.get(wanted.role, wanted.role)}")
 
 
 @admin.post("/users/<int:user_id>/active")
 @roles_required("admin")
+@reads_form(ActiveIn)
 def set_active(user_id: int):
     user = _user(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    wanted = request.form.get("active", "")
-    if wanted not in {"0", "1"}:
+    try:
+        active = form_values(ActiveIn).active
+    except ServiceError as exc:
         flash("参数 active 须为 0 或 1", "error")
-        return _users_page(422)
-    return _change_user(lambda: user_service.set_active(current_user, user, wanted == "1"),
-                        f"已{'启用' if wanted == '1' else '停用'}账号 {user.username}")
+        return _users_page(exc.status)
+    return _change_user(lambda: user_service.set_active(current_user, user, active),
+                        f"已{'启用' if active else '停用'}账号 {user.username}")
 
 
 @admin.post("/users/<int:user_id>/password")
 @roles_required("admin")
+@reads_form(PasswordIn)
 def reset_password(user_id: int):
     user = _user(user_id)
     form = PasswordForm()
@@ -137,12 +147,18 @@ def reset_password(user_id: int):
             abort(400)
         flash("新密码：" + "；".join(form.password.errors), "error")
         return _users_page(422)
-    return _change_user(lambda: user_service.reset_password(current_user, user, form.password.data or ""),
+    try:
+        password = form_values(PasswordIn).password
+    except ServiceError as exc:
+        flash("新密码：" + "；".join(exc.fields.values()), "error")
+        return _users_page(exc.status)
+    return _change_user(lambda: user_service.reset_password(current_user, user, password),
                         f"已重置 {user.username} 的密码", field="password")
 
 
 @admin.post("/users/<int:user_id>/token")
 @roles_required("admin")
+@reads_form()
 def rotate_token(user_id: int):
     user = _user(user_id)
     if not ActionForm().validate_on_submit():
@@ -170,40 +186,29 @@ def departments():
     return _departments_page()
 
 
-def _contacts(form: DepartmentForm) -> dict[str, Any]:
-    return {"name": (form.name.data or "").strip(), "email": (form.email.data or "").strip() or None,
-            "phone": (form.phone.data or "").strip() or None}
-
-
 @admin.post("/departments")
 @roles_required("admin")
+@reads_form(DepartmentIn)
 def create_department():
     form = DepartmentForm(prefix="new")
     if not form.validate_on_submit():
         return _departments_page(400 if form.errors.get("csrf_token") else 422, form=form)
-    code = (form.code.data or "").strip()
-    values = _contacts(form)
     try:
-        fields = {}
-        if not code or not code.isascii() or not all(ch.isalnum() or ch in "_-" for ch in code):
-            fields["code"] = "部门代码须为字母、数字、_ 或 -"
-        if not values["name"]:
-            fields["name"] = "请填写部门名称"
-        if fields:
-            raise Invalid("部门信息有误", fields=fields)
-        department_service.create_department(current_user, code=code, **values)
+        new = form_values(DepartmentIn, prefix="new")
+        department_service.create_department(current_user, **new.model_dump())
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
         show_field_errors(form, exc.fields)
         flash(exc.message, "error")
         return _departments_page(exc.status, form=form)
-    flash(f"已新建部门 {code} {values['name']}", "success")
+    flash(f"已新建部门 {new.code} {new.name}", "success")
     return redirect(url_for("admin.departments"))
 
 
 @admin.post("/departments/<int:department_id>")
 @roles_required("admin")
+@reads_form(DepartmentContactsIn)
 def update_department(department_id: int):
     department = db.session.get(Department, department_id)
     if department is None:
@@ -212,8 +217,8 @@ def update_department(department_id: int):
     if not form.validate_on_submit():
         return _departments_page(400 if form.errors.get("csrf_token") else 422, failed=(department.id, form))
     try:
-        department_service.update_department(current_user, department, **_contacts(form),
-                                             approval_required=bool(form.approval_required.data))
+        contacts = form_values(DepartmentContactsIn, prefix=f"d{department.id}")
+        department_service.update_department(current_user, department, **contacts.model_dump())
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()

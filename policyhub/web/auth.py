@@ -10,7 +10,9 @@ from flask_login import login_required, login_user, logout_user
 from policyhub.extensions import db, limiter
 from policyhub.services.users import authenticate
 from policyhub.timeutil import to_local
+from policyhub.web.form_input import form_values, reads_form
 from policyhub.web.forms import ActionForm, LoginForm
+from policyhub.web.schemas import LoginIn
 
 __all__ = ["auth"]
 
@@ -43,12 +45,14 @@ def _safe_next(target: str | None, role: str = "") -> str:
 
 @auth.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
+@reads_form(LoginIn)
 def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        credentials = form_values(LoginIn)
         result = authenticate(
-            form.username.data.strip(), form.password.data,
+            credentials.username.strip(), credentials.password,
             max_failures=current_app.config["LOGIN_MAX_FAILURES"],
             lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
         )
@@ -70,6 +74,7 @@ def login():
 
 @auth.post("/logout")
 @login_required
+@reads_form()
 def logout():
     form = ActionForm()
     if form.validate_on_submit():

@@ -48,7 +48,7 @@ from policyhub.services.tokens import read_rating_token, read_status_token, stat
 from policyhub.timeutil import local_date, to_local
 from policyhub.web.api.consultations import period_from_args
 from policyhub.web.api.validation import page_args
-from policyhub.web.form_input import form_values, reads_form
+from policyhub.web.form_input import form_values, posted_values, reads_form
 from policyhub.web.forms import (
     ActionForm,
     AnswerForm,
@@ -71,13 +71,18 @@ from policyhub.web.ratelimits import (
 from policyhub.web.schemas import (
     AnswerIn,
     ConsultationIn,
+    DayOverrideIn,
+    DayToggleIn,
     FollowupIn,
     LookupIn,
+    PageActionIn,
     PublishQaIn,
     RatingIn,
     ReassignIn,
+    ScheduleYearIn,
     SupplementIn,
     SupplementRequestIn,
+    VisitIn,
 )
 
 __all__ = ["consultations"]
@@ -98,12 +103,12 @@ def _labels() -> dict[str, Any]:
 
 def _looking_only() -> bool:
     """The form's 先看看已有解答 button: a look at the answers, not a question (and not counted as one)."""
-    return request.method == "POST" and request.form.get("action") == "suggest"
+    return request.method == "POST" and posted_values(PageActionIn)["action"] == "suggest"
 
 
 def _question_refused(message: str) -> str:
     """The consultation form as it was sent, with why it was refused (a 429: see ratelimits.keep_form)."""
-    visit = valid_visit(request.form.get("visit")) or new_visit_token()
+    visit = valid_visit(posted_values(VisitIn)["visit"]) or new_visit_token()
     return render_template("consultations/new.html", form=ConsultationForm(), refused=message, visit=visit)
 
 
@@ -113,7 +118,7 @@ def _question_refused(message: str) -> str:
 @limiter.limit(CONSULTATION_LIMIT_PER_CONTACT, key_func=contact_key, methods=["POST"], exempt_when=_looking_only,
                on_breach=keep_form(_question_refused))
 @limiter.limit("60 per minute", methods=["POST"], on_breach=keep_form(_question_refused))
-@reads_form(ConsultationIn)
+@reads_form(ConsultationIn, VisitIn, PageActionIn)
 def new():
     form = ConsultationForm()
     wanted_policy = request.args.get("policy_id", "")
@@ -121,8 +126,8 @@ def new():
         form.policy_id.data = request.args["policy_id"]
     # One showing of the form, kept across its posts: an offered answer opened then is counted against a question
     # sent after it (how often an answer ends the visit without a question).
-    visit = valid_visit(request.form.get("visit")) or new_visit_token()
-    if _looking_only():
+    visit = valid_visit(posted_values(VisitIn)["visit"]) or new_visit_token()
+    if _looking_only():  # PageActionIn: the button pressed
         # Without script: the same form, kept as typed, with what already answers the question; nothing is sent.
         found = answers_before_asking(form.question.data or "", utcnow())
         return render_template("consultations/new.html", form=form, found=found, looked=True, visit=visit)
@@ -485,35 +490,40 @@ def dashboard_csv():
 
 @consultations.route("/staff/calendar", methods=["GET", "POST"])
 @roles_required("admin")
+@reads_form(PageActionIn, DayOverrideIn, ScheduleYearIn)
 def calendar_admin():
     override_form = OverrideForm(prefix="override")
     schedule_form = ScheduleForm(prefix="schedule")
     status_code = 200
-    if request.method == "POST" and request.form.get("action") == "override":
+    action = form_values(PageActionIn).action if request.method == "POST" else ""
+    if action == "override":
         if override_form.validate_on_submit():
             try:
-                set_override(current_user, override_form.day.data, override_form.workday.data == "1",
-                             override_form.note.data or "")
+                override = form_values(DayOverrideIn, prefix="override")
+                set_override(current_user, override.day, override.workday, override.note)
                 result = service.recompute_open_deadlines(current_user, reason="calendar page")
                 db.session.commit()
             except ServiceError as exc:
                 db.session.rollback()
-                flash(exc.message, "error")
+                show_field_errors(override_form, exc.fields)
+                flash(exc.message + "".join(f"：{why}" for why in exc.fields.values()), "error")
                 status_code = exc.status
             else:
                 flash(f"已保存；重新计算 {result.total} 件待办咨询的期限，其中 {result.changed} 件有变化", "success")
                 return redirect(url_for("consultations.calendar_admin"))
         else:
             status_code = 422
-    elif request.method == "POST" and request.form.get("action") == "schedule":
-        year = schedule_form.year.data or ""
-        if schedule_form.validate_on_submit() and year.isascii() and year.isdigit() and 1900 <= int(year) <= 2200:
+    elif action == "schedule":
+        try:
+            year = form_values(ScheduleYearIn, prefix="schedule").year
+        except ServiceError:
+            year = None
+        if schedule_form.validate_on_submit() and year is not None:
             file = schedule_form.file.data
             try:
                 text = file.read(200_000).decode("utf-8-sig") if file else ""
-                days = load_year_schedule(current_user, int(schedule_form.year.data), text,
-                                          source=getattr(file, "filename", "") or "")
-                result = service.recompute_open_deadlines(current_user, reason=f"schedule {schedule_form.year.data}")
+                days = load_year_schedule(current_user, year, text, source=getattr(file, "filename", "") or "")
+                result = service.recompute_open_deadlines(current_user, reason=f"schedule {year}")
                 db.session.commit()
             except UnicodeDecodeError:
                 flash("日程文件应为 UTF-8 文本", "error")
@@ -581,17 +591,19 @@ def calendar_month():
 
 @consultations.post("/staff/calendar/month")
 @roles_required("admin")
+@reads_form(PageActionIn, DayToggleIn)
 def calendar_toggle():
     form = DayToggleForm()
     if not form.validate_on_submit():
         if form.errors.get("csrf_token"):
             abort(400)
-        first = _month_arg(request.form.get("month", "").strip(), local_date(utcnow())) or \
+        first = _month_arg(form_values(PageActionIn).month, local_date(utcnow())) or \
             local_date(utcnow()).replace(day=1)
         return _render_month(first, form, 422, error="日期：" + "；".join(form.day.errors or ["应为 YYYY-MM-DD"]))
-    day = form.day.data
-    if not 1900 <= day.year <= 2200:
-        return _render_month(local_date(utcnow()).replace(day=1), form, 422, error="日期：年份应在 1900 到 2200 之间")
+    try:
+        day = form_values(DayToggleIn).day
+    except ServiceError as exc:
+        return _render_month(local_date(utcnow()).replace(day=1), form, 422, error="日期：" + exc.fields["day"])
     try:
         workday = toggle_day(current_user, day)
         result = service.recompute_open_deadlines(current_user, reason=f"month view {day.isoformat()}")

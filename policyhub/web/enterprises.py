@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
@@ -22,9 +21,11 @@ from policyhub.services.errors import ServiceError
 from policyhub.services.identifiers import mask_email, mask_mobile
 from policyhub.services.tokens import read_unsubscribe_token
 from policyhub.web.api.validation import page_args
+from policyhub.web.form_input import form_values, reads_form
 from policyhub.web.forms import BINZHOU_REGIONS, ActionForm, EnterpriseForm, ImportForm
 from policyhub.web.helpers import show_field_errors
 from policyhub.web.ratelimits import keep_form
+from policyhub.web.schemas import RegistrationIn
 
 __all__ = ["enterprises"]
 
@@ -39,15 +40,6 @@ def _registration_form() -> EnterpriseForm:
     return form
 
 
-def _form_values(form: EnterpriseForm) -> dict[str, Any]:
-    return {
-        "credit_code": form.credit_code.data or "", "name": form.name.data or "",
-        "industry_code": form.industry_code.data or "", "employees": form.employees.data,
-        "revenue_wan": form.revenue_wan.data, "assets_wan": form.assets_wan.data, "size": form.size.data or None,
-        "region_code": form.region_code.data or None, "business_scope": form.business_scope.data or "",
-        "qualifications": form.qualifications.data or [], "mobile": form.mobile.data,
-        "email": form.email.data, "channels": form.channels.data or [], "frequency": form.frequency.data,
-    }
 
 
 CODE_SHAPE = re.compile(r"[A-Za-z]?[0-9]{1,4}")
@@ -96,6 +88,7 @@ def _registration_refused(message: str) -> str:
 
 @enterprises.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"], on_breach=keep_form(_registration_refused))
+@reads_form(RegistrationIn)
 def register():
     form = _registration_form()
     status = 200
@@ -107,22 +100,32 @@ def register():
         if request.args.getlist("qualifications"):
             form.qualifications.data = request.args.getlist("qualifications")[:20]
     if form.validate_on_submit():
-        industry_message = _industry_by_name(form)
-        if industry_message:
+        try:
+            registration = form_values(RegistrationIn)
+        except ServiceError as exc:
+            show_field_errors(form, exc.fields)
+            registration, status = None, exc.status
+        industry_message = _industry_by_name(form) if registration is not None else None
+        values = registration.model_dump(exclude={"consent"}) if registration is not None else {}
+        # A name typed in the industry field and found is its code now.
+        values["industry_code"] = form.industry_code.data or ""
+        if registration is None:
+            pass
+        elif industry_message:
             form.industry_code.errors = [industry_message]
-            show_field_errors(form, {k: v for k, v in service.validate_profile(_form_values(form)).errors.items()
+            show_field_errors(form, {k: v for k, v in service.validate_profile(values).errors.items()
                                      if k != "industry_code"})
-            if not form.consent.data:
+            if not registration.consent:
                 form.consent.errors = ["请阅读并勾选同意后提交"]
             status = 422
-        elif not form.consent.data:
+        elif not registration.consent:
             # Every error at once: the profile is checked too, though nothing is saved without consent.
             form.consent.errors = ["请阅读并勾选同意后提交"]
-            show_field_errors(form, service.validate_profile(_form_values(form)).errors)
+            show_field_errors(form, service.validate_profile(values).errors)
             status = 422
         else:
             try:
-                enterprise, warnings = service.create_enterprise(None, _form_values(form), source="self_registration")
+                enterprise, warnings = service.create_enterprise(None, values, source="self_registration")
                 db.session.commit()
             except ServiceError as exc:
                 db.session.rollback()
@@ -142,6 +145,7 @@ def register():
 @enterprises.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt
 @limiter.limit("30 per minute")
+@reads_form()
 def unsubscribe(token: str):
     found = read_unsubscribe_token(current_app.config["SECRET_KEY"], token)
     if found is None:
@@ -191,6 +195,7 @@ def staff_detail(enterprise_id: int):
 
 @enterprises.route("/staff/enterprises/import", methods=["GET", "POST"])
 @login_required
+@reads_form()
 def staff_import():
     if current_user.role not in ("admin", "editor"):
         abort(403)

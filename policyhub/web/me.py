@@ -17,8 +17,10 @@ from policyhub.services.criteria import SIZE_LABELS
 from policyhub.services.enterprises import known_qualifications
 from policyhub.services.errors import Invalid, ServiceError
 from policyhub.web.api.me import ELIGIBILITY_LIMIT_PER_ADDRESS, SESSION_COOKIE_KEY, SIGN_IN_LIMIT_PER_ADDRESS
+from policyhub.web.form_input import form_values, posted_values, reads_form
 from policyhub.web.forms import BINZHOU_REGIONS
 from policyhub.web.ratelimits import keep_form
+from policyhub.web.schemas import CalculatorIn, PreferencesIn, ProfileIn, SignInIn
 
 __all__ = ["me_pages"]
 
@@ -27,6 +29,7 @@ me_pages = Blueprint("me", __name__)
 
 @me_pages.route("/me/link/<credit_code>/<proof>", methods=["GET", "POST"])
 @limiter.limit(SIGN_IN_LIMIT_PER_ADDRESS, methods=["POST"])
+@reads_form()
 def link(credit_code: str, proof: str):
     """The one-time link of a sign-in email: a button that opens a page session.
 
@@ -53,29 +56,37 @@ def _signed_in():
 
 
 def _sign_in_values() -> dict[str, str]:
-    return {k: (request.values.get(k) or "").strip()[:100] for k in ("credit_code", "mobile", "email", "code")}
+    """What the sign-in form shows: as posted, or (GET) as the query string carries it."""
+    typed = posted_values(SignInIn) if request.method == "POST" else request.args
+    return {k: (typed.get(k) or "").strip()[:100] for k in ("step", "credit_code", "mobile", "email", "code")}
 
 
 def _sign_in_refused(message: str) -> str:
     """The sign-in form as it was sent (either step), with why it was refused (a 429: see ratelimits.keep_form)."""
-    step = "code" if request.form.get("step") == "code" else "contact"
-    return render_template("me/sign_in.html", values=_sign_in_values(), errors={}, step=step, expired=False,
+    values = _sign_in_values()
+    step = "code" if values["step"] == "code" else "contact"
+    return render_template("me/sign_in.html", values=values, errors={}, step=step, expired=False,
                            registered=False, refused=message)
 
 
 @me_pages.route("/me/sign-in", methods=["GET", "POST"])
 @limiter.limit(SIGN_IN_LIMIT_PER_ADDRESS, methods=["POST"], on_breach=keep_form(_sign_in_refused))
+@reads_form(SignInIn)
 def sign_in():
     """统一社会信用代码 + mobile → a code by SMS (or a link by email); then the code opens the session."""
     values = _sign_in_values()
     errors: dict[str, str] = {}
     step = "contact"
     if request.method == "POST":
-        if request.form.get("step") == "code":
+        try:
+            given = form_values(SignInIn)
+        except ServiceError as exc:
+            given, errors = None, exc.fields
+            step = "code" if values["step"] == "code" else "contact"
+        if given is not None and given.step == "code":
             step = "code"
             try:
-                token, _ = signin.open_session({"credit_code": values["credit_code"], "code": values["code"]},
-                                               now=utcnow())
+                token, _ = signin.open_session({"credit_code": given.credit_code, "code": given.code}, now=utcnow())
             except ServiceError as exc:
                 db.session.commit()
                 errors = exc.fields or {"code": exc.message}
@@ -83,12 +94,12 @@ def sign_in():
                 db.session.commit()
                 session[SESSION_COOKIE_KEY] = token
                 return redirect(url_for("me.home"))
-        else:
-            contact = {"credit_code": values["credit_code"]}
-            if values["email"] and not values["mobile"]:
-                contact["email"] = values["email"]
+        elif given is not None:
+            contact = {"credit_code": given.credit_code}
+            if given.email and not given.mobile:
+                contact["email"] = given.email
             else:
-                contact["mobile"] = values["mobile"]
+                contact["mobile"] = given.mobile
             try:
                 signin.request_code(contact, now=utcnow())
             except ServiceError as exc:
@@ -101,6 +112,7 @@ def sign_in():
 
 
 @me_pages.post("/me/sign-out")
+@reads_form()
 def sign_out():
     token = session.pop(SESSION_COOKIE_KEY, None)
     if isinstance(token, str):
@@ -132,6 +144,7 @@ def near_misses():
 
 
 @me_pages.post("/me/policies/<int:policy_id>/<action>")
+@reads_form()
 def policy_action(policy_id: int, action: str):
     """关注 / 取消关注 / 不相关 from 我的政策."""
     enterprise = _signed_in()
@@ -157,6 +170,7 @@ def policy_action(policy_id: int, action: str):
 
 
 @me_pages.route("/me/preferences", methods=["GET", "POST"])
+@reads_form(PreferencesIn)
 def preferences():
     """Channels and frequency; a channel unsubscribed before can be chosen again."""
     enterprise = _signed_in()
@@ -165,8 +179,7 @@ def preferences():
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            me_service.set_preferences(enterprise, {"channels": request.form.getlist("channels"),
-                                                    "frequency": request.form.get("frequency", "")}, now=utcnow())
+            me_service.set_preferences(enterprise, form_values(PreferencesIn).model_dump(), now=utcnow())
         except ServiceError as exc:
             errors = exc.fields
         else:
@@ -181,6 +194,7 @@ PROFILE_FIELDS = ("employees", "revenue_wan", "assets_wan", "region_code", "busi
 
 
 @me_pages.route("/me/profile", methods=["GET", "POST"])
+@reads_form(ProfileIn)
 def profile():
     """The firm's own figures, county and titles; a change is re-matched and new matches are pushed."""
     enterprise = _signed_in()
@@ -188,9 +202,8 @@ def profile():
         return redirect(url_for("me.sign_in"))
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values: dict[str, object] = {name: request.form.get(name, "").strip() for name in PROFILE_FIELDS}
-        values["qualifications"] = request.form.getlist("qualifications")
         try:
+            values = form_values(ProfileIn).model_dump()
             _, warnings = enterprises_service.update_enterprise(None, enterprise, values, now=utcnow())
         except ServiceError as exc:
             db.session.rollback()
@@ -200,8 +213,7 @@ def profile():
             flash("企业信息已保存，已按新信息重新匹配政策" + ("；" + "；".join(warnings) if warnings else ""), "success")
             return redirect(url_for("me.home"))
     if request.method == "POST":
-        shown = {name: request.form.get(name, "") for name in PROFILE_FIELDS}
-        shown["qualifications"] = request.form.getlist("qualifications")
+        shown = posted_values(ProfileIn)
     else:
         shown = {name: "" if getattr(enterprise, name) is None else getattr(enterprise, name) for name in PROFILE_FIELDS}
         shown["qualifications"] = list(enterprise.qualifications or [])
@@ -231,8 +243,11 @@ CALCULATOR_FIELDS = ("industry_name", "industry_code", "region_code", "employees
 
 
 def _calculator_values() -> dict[str, Any]:
-    values: dict[str, Any] = {k: (request.values.get(k) or "").strip()[:100] for k in CALCULATOR_FIELDS}
-    values["qualifications"] = request.values.getlist("qualifications")[:20]
+    """The calculator's fields as posted, or (GET, a link from elsewhere) as the query string carries them."""
+    if request.method == "POST":
+        return form_values(CalculatorIn).model_dump()
+    values: dict[str, Any] = {k: (request.args.get(k) or "").strip()[:100] for k in CALCULATOR_FIELDS}
+    values["qualifications"] = request.args.getlist("qualifications")[:20]
     return values
 
 
@@ -252,6 +267,7 @@ def _calculator_refused(message: str) -> str:
 
 @me_pages.route("/calculator", methods=["GET", "POST"])
 @limiter.limit(ELIGIBILITY_LIMIT_PER_ADDRESS, methods=["POST"], on_breach=keep_form(_calculator_refused))
+@reads_form(CalculatorIn)
 def calculator():
     """政策计算器 for anyone: industry by name, county by name, figures, titles → size, policies, near misses."""
     values = _calculator_values()

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from policyhub.extensions import db
-from policyhub.inputs import InputError, parse_int
 from policyhub.models import Notification, Policy, utcnow
 from policyhub.models.notification import DEAD, FAILED, PENDING
 from policyhub.models.policy import PUBLISHED
 from policyhub.services import audit
-from policyhub.services.errors import Invalid
+from policyhub.services.errors import Invalid, ServiceError
 from policyhub.web.api.notifications import masked_recipient, notification_filters
 from policyhub.web.api.validation import page_args
+from policyhub.web.form_input import form_values, reads_form
 from policyhub.web.forms import ActionForm
+from policyhub.web.schemas import ResendIn
 
 __all__ = ["notifications"]
 
@@ -57,13 +58,15 @@ def detail(notification_id: int):
 
 @notifications.post("/staff/notifications/resend")
 @login_required
+@reads_form(ResendIn)
 def resend():
     if current_user.role not in ("admin", "editor") or not ActionForm().validate_on_submit():
         abort(403)
     try:
-        policy_id = str(parse_int(request.form.get("policy_id", ""), "policy_id"))
-    except InputError:
-        policy_id = ""  # no (valid) policy: every failed row, as the button without one means
+        wanted = form_values(ResendIn).policy_id
+    except ServiceError:
+        wanted = None  # no (valid) policy: every failed row, as the button without one means
+    policy_id = str(wanted) if wanted is not None else ""
     # Rows about a withdrawn or expired policy stay as they are: nobody may be told about it any more.
     live = select(Policy.id).where(Policy.status == PUBLISHED)
     stmt = update(Notification).where(Notification.status.in_((FAILED, DEAD)),

@@ -26,7 +26,9 @@ from policyhub.services.tokens import (
 )
 from policyhub.timeutil import local_date
 from policyhub.web.api.policies import MAX_CHOICES, QUERY_FIELD_LABELS, industry_choices, policy_query_from_args
+from policyhub.web.form_input import form_values, reads_form
 from policyhub.web.forms import BINZHOU_REGIONS, ActionForm
+from policyhub.web.schemas import FeedbackIn
 
 __all__ = ["public"]
 
@@ -118,9 +120,10 @@ def short_link(code: str):
 @public.post("/policies/<int:policy_id>/not-relevant")
 @csrf.exempt
 @limiter.limit("30 per minute")
+@reads_form(FeedbackIn)
 def not_relevant(policy_id: int):
     # The signed link is the credential (it reached only this enterprise), as with unsubscribe.
-    found = read_feedback_token(request.form.get("m", ""))
+    found = read_feedback_token(form_values(FeedbackIn).m)
     if found is None or found[0] != policy_id:
         abort(404)
     changed = mark_not_relevant(policy_id, found[1])

@@ -6,17 +6,20 @@ the rules of the domain (a valid mobile, a published policy) and their messages.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from policyhub.inputs import MAX_DB_INT
+from policyhub.inputs import MAX_DB_INT, MAX_YEAR, MIN_YEAR
 from policyhub.services import consultations as consultation_service
 from policyhub.services import policies as policy_service
 from policyhub.web.api.validation import Day
 
 __all__ = [
-    "AnswerIn", "ConsultationIn", "DepartmentContactsIn", "DepartmentIn", "FollowupIn", "LoginIn", "LookupIn",
+    "ActiveIn", "AnswerIn", "ConsultationIn", "CriteriaIn", "DayOverrideIn", "DayToggleIn", "FeedbackIn",
+    "CalculatorIn", "PageActionIn", "PreferencesIn", "ProfileIn", "PublishIn", "ResendIn", "ScheduleYearIn",
+    "RegistrationIn", "SignInIn", "VisitIn", "DepartmentContactsIn", "DepartmentIn", "FollowupIn", "LoginIn", "LookupIn",
     "OverrideIn", "PasswordIn", "PolicyIn", "PublishQaIn", "RatingIn", "ReassignIn", "ReturnIn", "RoleIn",
     "SupplementIn", "SupplementRequestIn", "UserIn", "WithdrawIn",
 ]
@@ -39,6 +42,30 @@ class PolicyIn(BaseModel):
     max_support_wan: float | None = Field(default=None, ge=0, le=policy_service.MAX_SUPPORT_WAN, allow_inf_nan=False)
     contact: str | None = Field(default=None, max_length=300)
     criteria: dict[str, Any] | None = None
+
+
+class CriteriaIn(BaseModel):
+    """A policy's criteria as the page edits them: codes separated by ；/;, sizes ticked, one checkbox."""
+
+    model_config = _STRICT
+
+    industries: str = Field(default="", max_length=2000)
+    excluded_industries: str = Field(default="", max_length=2000)
+    sizes: list[Annotated[str, Field(max_length=16)]] = Field(default_factory=list, max_length=8)
+    regions: str = Field(default="", max_length=2000)
+    qualifications: str = Field(default="", max_length=2000)
+    above_scale_only: bool = False
+
+
+class PublishIn(BaseModel):
+    """Publish: the editor confirms the engine's points were checked and the reach seen in the preview."""
+
+    model_config = _STRICT
+
+    confirm_review: bool = False
+    confirm_reach: bool = False
+    # As the page showed it: a different or garbled number is "the reach changed", asked again.
+    expected_reach: str = Field(default="", max_length=16)
 
 
 class WithdrawIn(BaseModel):
@@ -137,11 +164,142 @@ class OverrideIn(BaseModel):
     note: str = Field(default="", max_length=200)
 
 
+_DEPARTMENT_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def _department_code(code: str) -> str:
+    if not _DEPARTMENT_CODE.fullmatch(code):
+        raise ValueError("部门代码须为字母、数字、_ 或 -（以字母或数字开头）")
+    return code
+
+
+def _department_name(name: str) -> str:
+    if not name:
+        raise ValueError("请填写部门名称")
+    return name
+
+
+class DayOverrideIn(OverrideIn):
+    """The calendar page's override: the day is a field there, a path segment in the API."""
+
+    model_config = ConfigDict(extra="forbid")
+    day: Day
+
+
+class ScheduleYearIn(BaseModel):
+    """The year a loaded 放假安排 is for."""
+
+    model_config = _STRICT
+    year: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
+
+
+class DayToggleIn(BaseModel):
+    """One day of the month view switched between working day and day off."""
+
+    model_config = ConfigDict(extra="forbid")
+    day: Day
+
+
+class PageActionIn(BaseModel):
+    """Which of a page's forms was sent (its submit button's value), and the month a month view shows."""
+
+    model_config = _STRICT
+    action: str = Field(default="", max_length=32)
+    month: str = Field(default="", max_length=16)
+
+
+class VisitIn(BaseModel):
+    """The consultation form's showing, kept across its posts (services.answers.valid_visit checks it)."""
+
+    model_config = ConfigDict(extra="forbid")
+    visit: str = Field(default="", max_length=200)
+
+
+class ResendIn(BaseModel):
+    """Failed notifications queued again: one policy's, or every one when no policy is given."""
+
+    model_config = _STRICT
+    policy_id: int | None = Field(default=None, ge=1, le=MAX_DB_INT)
+
+
+class FeedbackIn(BaseModel):
+    """不相关 from a push message: the signed feedback token is the credential."""
+
+    model_config = ConfigDict(extra="forbid")
+    m: str = Field(default="", max_length=500)
+
+
+class SignInIn(BaseModel):
+    """The enterprise's door, two steps: 统一社会信用代码 and a contact get a code; the code opens a session."""
+
+    model_config = _STRICT
+    step: str = Field(default="contact", max_length=16)
+    credit_code: str = Field(default="", max_length=100)
+    mobile: str = Field(default="", max_length=100)
+    email: str = Field(default="", max_length=254)
+    code: str = Field(default="", max_length=100)
+
+
+class PreferencesIn(BaseModel):
+    """How a firm is told of new policies: channels ticked, and how often."""
+
+    model_config = _STRICT
+    channels: list[Annotated[str, Field(max_length=16)]] = Field(default_factory=list, max_length=4)
+    frequency: str = Field(default="", max_length=16)
+
+
+class ProfileIn(BaseModel):
+    """The figures, county, scope and titles a firm edits itself (checked and parsed by the enterprise service)."""
+
+    model_config = _STRICT
+    employees: str = Field(default="", max_length=16)
+    revenue_wan: str = Field(default="", max_length=24)
+    assets_wan: str = Field(default="", max_length=24)
+    region_code: str = Field(default="", max_length=12)
+    business_scope: str = Field(default="", max_length=4000)
+    qualifications: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=40)
+
+
+class RegistrationIn(BaseModel):
+    """A firm registering itself (checked by the enterprise service, as the API's create is), with its consent."""
+
+    model_config = _STRICT
+    credit_code: str = Field(default="", max_length=40)
+    name: str = Field(default="", max_length=200)
+    industry_code: str = Field(default="", max_length=40)
+    employees: str = Field(default="", max_length=16)
+    revenue_wan: str = Field(default="", max_length=24)
+    assets_wan: str = Field(default="", max_length=24)
+    size: str | None = Field(default=None, max_length=16)
+    region_code: str | None = Field(default=None, max_length=12)
+    business_scope: str = Field(default="", max_length=4000)
+    qualifications: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=40)
+    mobile: str = Field(default="", max_length=32)
+    email: str = Field(default="", max_length=254)
+    channels: list[Annotated[str, Field(max_length=16)]] = Field(default_factory=list, max_length=4)
+    frequency: str = Field(default="", max_length=16)
+    consent: bool = False
+
+
+class CalculatorIn(BaseModel):
+    """政策计算器: an industry by name or code, a county, figures and titles (the same checks as the API's)."""
+
+    model_config = _STRICT
+    industry_name: str = Field(default="", max_length=100)
+    industry_code: str = Field(default="", max_length=100)
+    region_code: str = Field(default="", max_length=100)
+    employees: str = Field(default="", max_length=100)
+    revenue_wan: str = Field(default="", max_length=100)
+    assets_wan: str = Field(default="", max_length=100)
+    qualifications: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=20)
+
+
 class DepartmentIn(BaseModel):
     model_config = _STRICT
 
-    code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    name: str = Field(min_length=1, max_length=128)
+    code: Annotated[str, AfterValidator(_department_code)] = Field(
+        max_length=32, json_schema_extra={"pattern": f"^{_DEPARTMENT_CODE.pattern}$", "minLength": 1})
+    name: Annotated[str, AfterValidator(_department_name)] = Field(max_length=128, json_schema_extra={"minLength": 1})
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32)
 
@@ -151,7 +309,7 @@ class DepartmentContactsIn(BaseModel):
 
     model_config = _STRICT
 
-    name: str = Field(default="", max_length=128)
+    name: Annotated[str, AfterValidator(_department_name)] = Field(default="", max_length=128)
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32)
     approval_required: bool = False
@@ -183,6 +341,14 @@ class RoleIn(BaseModel):
 
     role: str = Field(max_length=32)
     department: str | None = Field(default=None, max_length=32)
+
+
+class ActiveIn(BaseModel):
+    """An account switched on or off."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool
 
 
 class PasswordIn(BaseModel):

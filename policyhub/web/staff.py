@@ -27,9 +27,11 @@ from policyhub.services.reach import overall_reach, policy_reach, reach_rows
 from policyhub.services.search import search_policies
 from policyhub.timeutil import to_local
 from policyhub.web.api.policies import policy_query_from_args
+from policyhub.web.form_input import form_values, reads_form
 from policyhub.web.forms import ActionForm, CriteriaForm, PolicyForm, PublishForm, ReturnForm, WithdrawForm
 from policyhub.web.helpers import roles_required, show_field_errors
 from policyhub.web.labels import CHANNEL_LABELS, NOTIFICATION_STATUS_LABELS
+from policyhub.web.schemas import CriteriaIn, PolicyIn, PublishIn, ReturnIn, WithdrawIn
 
 __all__ = ["staff"]
 
@@ -44,20 +46,9 @@ def _department_choices() -> dict[str, str]:
     return {department.code: department.name} if department else {}
 
 
-def _policy_values(form: PolicyForm) -> dict[str, Any]:
-    return {
-        "title": form.title.data or "",
-        "doc_number": form.doc_number.data,
-        "department": form.department.data,
-        "issued_on": form.issued_on.data,
-        "effective_from": form.effective_from.data,
-        "effective_to": form.effective_to.data,
-        "apply_from": form.apply_from.data,
-        "apply_until": form.apply_until.data,
-        "max_support_wan": float(form.max_support_wan.data) if form.max_support_wan.data is not None else None,
-        "contact": (form.contact.data or "").strip() or None,
-        "body": form.body.data or "",
-    }
+def _policy_values() -> dict[str, Any]:
+    """Every field of the policy form (a cleared one as None: it clears the value); criteria have their own form."""
+    return form_values(PolicyIn).model_dump(exclude={"criteria"})
 
 
 def _upload(form: PolicyForm) -> service.Upload | None:
@@ -91,17 +82,18 @@ def index():
 
 @staff.route("/policies/new", methods=["GET", "POST"])
 @roles_required("editor")
+@reads_form(PolicyIn)
 def new_policy():
     form = PolicyForm()
     form.department.choices = _department_choices()
     status = 200
     if form.validate_on_submit():
         upload = _upload(form)
-        values = _policy_values(form)
         try:
-            if upload is None and not values["body"].strip():
+            values = _policy_values()
+            if upload is None and not values["body"]:
                 raise Invalid("请填写正文或上传文件", fields={"body": "请填写正文或上传文件"})
-            if upload is None and not values["title"].strip():
+            if upload is None and not values["title"]:
                 raise Invalid("请填写标题", fields={"title": "必填"})
             policy = service.create_policy(current_user, values, upload)
             db.session.commit()
@@ -189,6 +181,7 @@ def _render_policy(policy, criteria_form: CriteriaForm, status: int = 200, *, ac
 
 @staff.route("/policies/<int:policy_id>/edit", methods=["GET", "POST"])
 @roles_required("editor")
+@reads_form(PolicyIn)
 def edit_policy(policy_id: int):
     policy = service.get_policy(policy_id)
     if not service.can_edit(current_user, policy):
@@ -199,10 +192,10 @@ def edit_policy(policy_id: int):
         form.department.data = policy.department.code
     status = 200
     if form.validate_on_submit():
-        values = _policy_values(form)
-        if not values["body"].strip():
-            values.pop("body")
         try:
+            values = _policy_values()
+            if not values["body"]:
+                values.pop("body")
             service.update_policy(current_user, policy, values, _upload(form))
             db.session.commit()
             fanout.after_commit_for(policy_id)
@@ -220,21 +213,15 @@ def edit_policy(policy_id: int):
 
 @staff.post("/policies/<int:policy_id>/criteria")
 @roles_required("editor")
+@reads_form(CriteriaIn)
 def update_criteria(policy_id: int):
     policy = service.get_policy(policy_id)
     form = CriteriaForm()
     if not form.validate_on_submit():
         flash("适用条件有误", "error")
         return _render_policy(policy, form, 400 if form.errors.get("csrf_token") else 422)
-    criteria = {
-        "industries": form.industries.data or "",
-        "excluded_industries": form.excluded_industries.data or "",
-        "sizes": form.sizes.data or [],
-        "regions": form.regions.data or "",
-        "qualifications": form.qualifications.data or "",
-        "above_scale_only": bool(form.above_scale_only.data),
-    }
     try:
+        criteria = form_values(CriteriaIn).model_dump()
         service.update_policy(current_user, policy, {"criteria": criteria})
         db.session.commit()
         fanout.after_commit_for(policy_id)
@@ -248,9 +235,14 @@ def update_criteria(policy_id: int):
 
 @staff.post("/policies/<int:policy_id>/publish")
 @roles_required("editor", "reviewer")
+@reads_form(PublishIn)
 def publish(policy_id: int):
     form = PublishForm()
     if not form.validate_on_submit():
+        abort(400)
+    try:
+        confirmed = form_values(PublishIn)
+    except ServiceError:
         abort(400)
     policy = service.get_policy(policy_id)
     allowed = (approval.can_review(current_user, policy) if approval.approval_required(policy)
@@ -260,7 +252,7 @@ def publish(policy_id: int):
               else "只能发布本部门的政策", "error")
         return redirect(url_for("staff.policy", policy_id=policy_id))
     review = [r.get("message", "") for r in (policy.criteria or {}).get("review") or []]
-    if review and not form.confirm_review.data:
+    if review and not confirmed.confirm_review:
         # A policy read as addressing everyone, or with an unsure criterion, is published only once confirmed.
         flash("发布前请核对适用条件提示并勾选确认：" + "；".join(review), "error")
         return redirect(url_for("staff.policy", policy_id=policy_id))
@@ -268,9 +260,9 @@ def publish(policy_id: int):
         # The confirmation is of a number: if the reach moved since the page was read, it is asked again.
         preview = preview_policy(policy, now=utcnow())
         refusal = None
-        if not form.confirm_reach.data:
+        if not confirmed.confirm_reach:
             refusal = (422, f"请勾选确认：将推送给 {preview.eligible} 家企业")
-        elif (form.expected_reach.data or "").strip() != str(preview.eligible):
+        elif confirmed.expected_reach != str(preview.eligible):
             refusal = (409, f"推送范围已变化：现将推送给 {preview.eligible} 家企业，请重新核对后确认")
         if refusal is not None:
             form.confirm_reach.errors = [refusal[1]]
@@ -295,6 +287,7 @@ def publish(policy_id: int):
 
 @staff.post("/policies/<int:policy_id>/submit")
 @roles_required("editor")
+@reads_form()
 def submit(policy_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -312,6 +305,7 @@ def submit(policy_id: int):
 
 @staff.post("/policies/<int:policy_id>/return")
 @roles_required("reviewer")
+@reads_form(ReturnIn)
 def return_policy(policy_id: int):
     form = ReturnForm()
     policy = service.get_policy(policy_id)
@@ -321,7 +315,7 @@ def return_policy(policy_id: int):
         flash("退回意见：" + "；".join(form.comment.errors), "error")
         return _render_policy(policy, CriteriaForm(data=_criteria_data(policy.criteria)), 422, return_form=form)
     try:
-        approval.return_policy(current_user, policy, form.comment.data, now=utcnow())
+        approval.return_policy(current_user, policy, form_values(ReturnIn).comment, now=utcnow())
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
@@ -333,6 +327,7 @@ def return_policy(policy_id: int):
 
 @staff.post("/policies/<int:policy_id>/withdraw")
 @roles_required("editor")
+@reads_form(WithdrawIn)
 def withdraw(policy_id: int):
     form = WithdrawForm()
     policy = service.get_policy(policy_id)
@@ -343,7 +338,7 @@ def withdraw(policy_id: int):
         flash(f"撤回原因：{message}", "error")
         return _render_policy(policy, CriteriaForm(data=_criteria_data(policy.criteria)), 422, withdraw_form=form)
     try:
-        service.withdraw_policy(current_user, policy, form.reason.data.strip())
+        service.withdraw_policy(current_user, policy, form_values(WithdrawIn).reason)
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()

@@ -18,8 +18,8 @@ _RENAMED = {
     "RATELIMIT_STORAGE_URL": "RATELIMIT_STORAGE_URI",
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
 }
-_INTS = {"PROXY_FIX", "MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "UPLOAD_MAX_BYTES",
-         "DISPATCH_BATCH_SIZE", "DISPATCH_MAX_ATTEMPTS",
+_INTS = {"PROXY_FIX", "MAIL_PORT", "MAX_CONTENT_LENGTH", "MAX_FORM_MEMORY_SIZE", "LOGIN_MAX_FAILURES",
+         "LOGIN_LOCK_MINUTES", "UPLOAD_MAX_BYTES", "DISPATCH_BATCH_SIZE", "DISPATCH_MAX_ATTEMPTS",
          "FANOUT_CHUNK_SIZE", "MAX_IN_FLIGHT", "OVERLOAD_RETRY_AFTER_SECONDS"}
 _FLOATS = {"FANOUT_LEASE_SECONDS", "FANOUT_WAIT_SECONDS", "DISPATCH_LEASE_SECONDS", "DISPATCH_BACKOFF_BASE_SECONDS",
            "DISPATCH_BACKOFF_CAP_SECONDS", "OVERLOAD_QUEUE_SECONDS",
@@ -43,6 +43,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "CONSULTATION_FILES_DIR": str(Path(instance_path) / "consultation_files"),
         # Multipart framing and form fields ride on top of the file itself.
         "MAX_CONTENT_LENGTH": UPLOAD_MAX_BYTES + 256 * 1024,
+        # A page form's fields held in memory (Flask's default is 500 kB): a policy's body may be 1,000,000
+        # characters, 3 MB as UTF-8 in a multipart form.
+        "MAX_FORM_MEMORY_SIZE": 10 * 1024 * 1024,
         "SCHEDULER": "off",
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

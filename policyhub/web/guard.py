@@ -3,12 +3,14 @@
 - ids in URLs (`<int:...>`) are ASCII digits within the database integer, else 404;
 - JSON bodies parse no deeper than policyhub.inputs.MAX_JSON_DEPTH, else 400 naming why;
 - text anywhere (path, query, form fields and file names, JSON values and keys) that no database can
-  hold — NUL, lone surrogates, non-characters — is refused with 422 naming the field.
+  hold — NUL, lone surrogates, non-characters — is refused with 422 naming the field; so is a URL-encoded
+  form field whose bytes are not UTF-8 (Werkzeug would keep them as literal "%ED%A0%80" text).
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Request, request
 from flask import json as flask_json
@@ -73,11 +75,29 @@ def _check_pairs(pairs: Any, fields: dict[str, str]) -> None:
                 fields.setdefault(name, problem)
 
 
+def _undecodable_form_fields(body: bytes) -> list[str]:
+    """The names of URL-encoded fields (name=value pairs) whose name or value is not UTF-8 once unquoted."""
+    bad = []
+    for pair in body.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        raw_name, raw_value = (unquote_to_bytes(part.replace(b"+", b" ")) for part in (name, value))
+        try:
+            raw_value.decode("utf-8")
+            raw_name.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(raw_name.decode("utf-8", "replace") or "form")
+    return bad
+
+
 def check_request() -> None:
     """Refuse the request (ServiceError) when any part of it carries text that cannot be stored."""
     fields: dict[str, str] = {}
     _check_pairs((request.view_args or {}).items(), fields)
     _check_pairs(request.args.items(multi=True), fields)
+    if request.mimetype == "application/x-www-form-urlencoded":
+        # Read (and cached) before the form is parsed: the form is then parsed from the same bytes.
+        for name in _undecodable_form_fields(request.get_data(cache=True)):
+            fields.setdefault(name, "不是有效的 UTF-8 文本，无法保存")
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         _check_pairs(request.form.items(multi=True), fields)
         for name, file in request.files.items(multi=True):

@@ -63,9 +63,11 @@ def resend():
     if current_user.role not in ("admin", "editor") or not ActionForm().validate_on_submit():
         abort(403)
     try:
-        wanted = form_values(ResendIn).policy_id
-    except ServiceError:
-        wanted = None  # no (valid) policy: every failed row, as the button without one means
+        wanted = form_values(ResendIn).policy_id  # none: every failed row, as the button without one means
+    except ServiceError as exc:
+        # A garbled policy must not widen the resend to every row.
+        flash("政策编号有误：" + "；".join(exc.fields.values()), "error")
+        return redirect(url_for("notifications.index"))
     policy_id = str(wanted) if wanted is not None else ""
     # Rows about a withdrawn or expired policy stay as they are: nobody may be told about it any more.
     live = select(Policy.id).where(Policy.status == PUBLISHED)

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections import Counter
+from datetime import date
+from typing import get_args
+from urllib.parse import quote
 
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 
+from policyhub.extensions import db
+from policyhub.models import Department, User
 from policyhub.services.errors import Invalid
 from policyhub.web.form_input import FORM_MODEL, form_values, posted_values
 from policyhub.web.schemas import DepartmentContactsIn, RatingIn
@@ -90,3 +97,79 @@ def test_every_page_form_is_parsed_by_a_model_never_read_field_by_field(app):
     assert sorted(unmarked) == [], "POST page views without @reads_form"
     assert sorted(hand_read) == [], "POST page views reading request.form themselves"
     assert sorted(unused) == [], "POST page views marked with a model they do not use"
+
+
+HOSTILE = {"NUL": "滨州\x00铝业", "lone surrogate": "\ud800", "100k characters": "字" * 100_000,
+           "past the database integer": "2147483648", "40 digits": "9" * 40, "negative": "-1", "superscript two": "²",
+           "1e400": "1e400", "1899": "1899-12-31", "2201": "2201-01-01"}
+PASSWORD = "correct-horse-battery"
+#: Hostile for any field; the others (numbers, dates) only where a field is a number, date or checkbox.
+UNSTORABLE = {"NUL", "lone surrogate", "100k characters"}
+
+
+def _typed(annotation) -> bool:
+    """Whether a field's type is a number, date or flag (not free text), looking through Optional and Annotated."""
+    stack = [annotation]
+    while stack:
+        current = stack.pop()
+        if current in (int, float, bool, date):
+            return True
+        stack.extend(get_args(current))
+    return False
+
+
+def _body(fields: dict[str, str]) -> bytes:
+    # A lone surrogate has no UTF-8 form; a client can still send the bytes a sloppy encoder makes of it.
+    return "&".join(f"{quote(name)}={quote(value.encode('utf-8', 'surrogatepass'))}"
+                    for name, value in fields.items()).encode("ascii")
+
+
+def _snapshot() -> dict[str, list[str]]:
+    return {table.name: sorted(repr(tuple(row)) for row in db.session.execute(table.select()))
+            for table in db.metadata.sorted_tables}
+
+
+def test_hostile_values_in_every_page_form_are_refused_and_change_nothing(app, client, make_user, make_policy,
+                                                                           make_enterprise):
+    """Every field of every model a page form is parsed by, filled with each hostile value: never a server error,
+    and not one row of any table changed."""
+    make_user("admin", "admin", None, password=PASSWORD)
+    make_user("answerer", "answerer", "gxj")
+    policy = make_policy()
+    make_enterprise()
+    asked = client.post("/api/v1/consultations", json={"question": "请问如何申报技术改造补贴？", "contact_name": "张",
+                                                       "mobile": "13800001234"}).get_json()
+    assert client.post("/login", data={"username": "admin", "password": PASSWORD}).status_code == 302
+    with app.app_context():
+        ids = {"policy_id": policy["id"], "consultation_id": asked["id"], "code": asked["tracking_code"],
+               "user_id": db.session.scalar(select(User.id).where(User.username == "answerer")),
+               "department_id": db.session.scalar(select(Department.id).where(Department.code == "gxj"))}
+        before = _snapshot()
+    prefixes = ["", "new-", "override-", "schedule-", f"d{ids['department_id']}-", f"u{ids['user_id']}-"]
+    failures, statuses, requests = [], Counter(), 0
+    for rule in app.url_map.iter_rules():
+        _, models = _marker(app.view_functions[rule.endpoint])
+        if "POST" not in rule.methods or rule.endpoint.startswith("api.") or not models:
+            continue
+        url = rule.build({name: ids.get(name, "x") for name in rule.arguments}, append_unknown=False)[1]
+        names = {f"{prefix}{field}" for model in models for field in model.model_fields for prefix in prefixes}
+        typed = any(_typed(info.annotation) for model in models for info in model.model_fields.values())
+        for label, value in HOSTILE.items():
+            fields = {name: value for name in sorted(names | {"request_text", "r"})}
+            fields["action"] = "schedule" if len(label) % 2 else "override"  # the calendar page's two forms
+            response = client.post(url, data=_body(fields), content_type="application/x-www-form-urlencoded")
+            requests += 1
+            statuses[response.status_code] += 1
+            if response.status_code >= 500:
+                failures.append(f"{rule.endpoint} {label}: {response.status_code}")
+            with app.app_context():
+                after = _snapshot()
+            changed = sorted(name for name in before if before[name] != after[name])
+            if changed and label not in UNSTORABLE and not typed:
+                before = after  # "2147483648" is as good a withdrawal reason or new password as any text
+            elif changed:
+                failures.append(f"{rule.endpoint} {label}: changed {changed}")
+                before = after
+    print(f"hostile form probes: {requests} requests, {len(failures)} failures; statuses {dict(sorted(statuses.items()))}")
+    assert requests > 200
+    assert failures == [], "\n".join(failures)

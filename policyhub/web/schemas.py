@@ -85,7 +85,7 @@ class ReturnIn(BaseModel):
 class ConsultationIn(BaseModel):
     """A question from anyone; whether the contacts are valid and the policy published is the service's to say."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"description": "手机号和邮箱至少填写一项"})
 
     question: str = Field(max_length=consultation_service.MAX_QUESTION)
     contact_name: str = Field(max_length=50)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from policyhub.extensions import db
-from policyhub.models import Department, User
+from policyhub.models import Department, Policy, User
 from policyhub.services.errors import Invalid
 from policyhub.web.form_input import FORM_MODEL, form_values, posted_values
 from policyhub.web.schemas import DepartmentContactsIn, RatingIn
@@ -173,3 +173,19 @@ def test_hostile_values_in_every_page_form_are_refused_and_change_nothing(app, c
     print(f"hostile form probes: {requests} requests, {len(failures)} failures; statuses {dict(sorted(statuses.items()))}")
     assert requests > 200
     assert failures == [], "\n".join(failures)
+
+
+def test_a_page_form_may_carry_a_long_policy_body(app, client, make_user):
+    """Flask keeps at most 500 kB of a form's fields by default; a policy's body of 200,000 characters is 600 kB."""
+    make_user("editor", "editor", "gxj")
+    client.post("/login", data={"username": "editor", "password": PASSWORD})
+    body = "对本市铝加工企业给予技术改造补贴。" * 12_000
+    created = client.post("/staff/policies/new", data={"title": "滨州市支持铝业发展的若干措施", "body": body,
+                                                       "department": "gxj"}, content_type="multipart/form-data")
+    assert created.status_code == 302
+    with app.app_context():
+        assert len(db.session.scalar(select(Policy.body))) == len(body) > 200_000
+    app.config["MAX_FORM_MEMORY_SIZE"] = 500_000
+    refused = client.post("/staff/policies/new", data={"title": "又一项", "body": body, "department": "gxj"},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 413

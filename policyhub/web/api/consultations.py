@@ -23,7 +23,15 @@ from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
 from policyhub.web.api.validation import json_body, page_args, validate
 from policyhub.web.ratelimits import CONSULTATION_LIMIT_PER_ADDRESS, CONSULTATION_LIMIT_PER_CONTACT, contact_key
-from policyhub.web.schemas import AnswerIn, OverrideIn, RatingIn, ReassignIn, SupplementIn, SupplementRequestIn
+from policyhub.web.schemas import (
+    AnswerIn,
+    ConsultationIn,
+    OverrideIn,
+    RatingIn,
+    ReassignIn,
+    SupplementIn,
+    SupplementRequestIn,
+)
 
 STAFF = ("editor", "answerer", "supervisor")
 LIST_STATUSES = ("open", "at_risk", "overdue", "answered", "awaiting_supplement")
@@ -71,7 +79,8 @@ def turn_json(turn: ConsultationTurn) -> dict[str, Any]:
 @limiter.limit(CONSULTATION_LIMIT_PER_ADDRESS)
 @limiter.limit(CONSULTATION_LIMIT_PER_CONTACT, key_func=contact_key)
 def submit_consultation():
-    consultation = service.submit_consultation(json_body())
+    question = validate(ConsultationIn, json_body())
+    consultation = service.submit_consultation(question.model_dump(exclude_unset=True))
     db.session.commit()
     body = consultation_json(consultation, consultation.submitted_at, staff=False)
     return jsonify({k: body[k] for k in ("id", "tracking_code", "submitted_at", "due_at", "due_provisional",

@@ -22,6 +22,7 @@ from policyhub.web.api import api
 from policyhub.web.api.consultations import LIST_STATUSES
 from policyhub.web.schemas import (
     AnswerIn,
+    ConsultationIn,
     DepartmentIn,
     OverrideIn,
     PolicyIn,
@@ -118,17 +119,6 @@ ENTERPRISE_PROPERTIES: dict[str, Any] = {
                            {"type": "null"}]},
     "frequency": {"enum": ["instant", "daily", "weekly", None]},
     "topics": STRING_LIST,
-}
-
-CONSULTATION_IN = {
-    "type": "object", "additionalProperties": False, "required": ["question", "contact_name"],
-    "description": "手机号和邮箱至少填写一项",
-    "properties": {
-        "question": {"type": "string", "minLength": 5, "maxLength": 2000},
-        "contact_name": {"type": "string", "minLength": 1, "maxLength": 50},
-        "mobile": NULLABLE_STRING, "email": NULLABLE_STRING, "credit_code": NULLABLE_STRING,
-        "policy_id": {"anyOf": [INT_ID, {"type": "string"}, {"type": "null"}]},
-    },
 }
 
 SUPPLEMENT_MULTIPART = {
@@ -249,7 +239,8 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
     enterprise_in = {"type": "object", "additionalProperties": False, "properties": ENTERPRISE_PROPERTIES,
                      "required": ["credit_code", "name", "industry_code"]}
     enterprise_patch = {"type": "object", "additionalProperties": False, "properties": ENTERPRISE_PROPERTIES}
-    schemas.update(EnterpriseIn=enterprise_in, EnterprisePatch=enterprise_patch, ConsultationIn=CONSULTATION_IN)
+    schemas.update(EnterpriseIn=enterprise_in, EnterprisePatch=enterprise_patch)
+    _model(ConsultationIn, schemas)
     page = _page_params()
     staff = ("editor", "answerer", "supervisor")
     return {

@@ -18,7 +18,7 @@ M = TypeVar("M", bound=BaseModel)
 _MESSAGES = {
     "missing": "必填",
     "extra_forbidden": "未知字段",
-    "string_type": "应为字符串",
+    "string_type": "应为文本",
     "string_too_long": "过长（最多 {max_length} 字）",
     "string_too_short": "不能为空",
     "date_type": "日期格式应为 YYYY-MM-DD",

@@ -1,4 +1,8 @@
-"""Page forms (Flask-WTF: CSRF on every one)."""
+"""Page forms (Flask-WTF): CSRF on every one, and how each renders.
+
+What a posted form may hold is said once, by its model in policyhub.web.schemas (form_input.form_values);
+validators here only give a field's own Chinese message for a required or too long value.
+"""
 
 from __future__ import annotations
 
@@ -55,12 +59,11 @@ class PolicyForm(FlaskForm):
 
 
 class CriteriaForm(FlaskForm):
-    industries = StringField("适用行业（GB/T 4754 代码，分号分隔；留空为全部行业）",
-                             validators=[Length(max=2000)])
-    excluded_industries = StringField("排除行业", validators=[Length(max=2000)])
+    industries = StringField("适用行业（GB/T 4754 代码，分号分隔；留空为全部行业）")
+    excluded_industries = StringField("排除行业")
     sizes = MultiCheckboxField("企业规模（不选为全部规模）", choices=dict(SIZE_LABELS))
-    regions = StringField("适用地区（6 位行政区划代码）", validators=[Length(max=2000)])
-    qualifications = StringField("资质要求", validators=[Length(max=2000)])
+    regions = StringField("适用地区（6 位行政区划代码）")
+    qualifications = StringField("资质要求")
     above_scale_only = BooleanField("仅限规模以上/限额以上企业")
 
 
@@ -91,18 +94,18 @@ BINZHOU_REGIONS = {
 class EnterpriseForm(FlaskForm):
     """Self-registration and staff editing; the service validates the values, this only carries them."""
 
-    credit_code = StringField("统一社会信用代码", validators=[Length(max=40)])
-    name = StringField("企业名称", validators=[Length(max=200)])
-    industry_code = StringField("所属行业（输入名称选择，或填写 GB/T 4754 代码）", validators=[Length(max=40)])
-    employees = StringField("从业人员（人）", validators=[Length(max=16)])
-    revenue_wan = StringField("营业收入（万元）", validators=[Length(max=24)])
-    assets_wan = StringField("资产总额（万元）", validators=[Length(max=24)])
+    credit_code = StringField("统一社会信用代码")
+    name = StringField("企业名称")
+    industry_code = StringField("所属行业（输入名称选择，或填写 GB/T 4754 代码）")
+    employees = StringField("从业人员（人）")
+    revenue_wan = StringField("营业收入（万元）")
+    assets_wan = StringField("资产总额（万元）")
     size = SelectField("企业规模（无经营数据时填写）", validate_choice=False)
     region_code = SelectField("所在县（市、区）", validate_choice=False)
-    business_scope = TextAreaField("经营范围", validators=[Length(max=4000)])
+    business_scope = TextAreaField("经营范围")
     qualifications = MultiCheckboxField("企业资质", validate_choice=False)
-    mobile = StringField("手机号", validators=[Length(max=32)])
-    email = StringField("电子邮箱", validators=[Length(max=254)])
+    mobile = StringField("手机号")
+    email = StringField("电子邮箱")
     channels = MultiCheckboxField("接收政策推送的方式", choices={"sms": "短信", "email": "电子邮件"})
     frequency = SelectField("推送频率", choices={"instant": "有新政策即推送", "daily": "每日汇总一次",
                                                     "weekly": "每周一汇总一次"})
@@ -116,10 +119,10 @@ class ImportForm(FlaskForm):
 class ConsultationForm(FlaskForm):
     question = TextAreaField("咨询内容", validators=[Length(max=2000, message="最多 2000 字")])
     contact_name = StringField("联系人", validators=[Length(max=50, message="最多 50 字")])
-    mobile = StringField("手机号", validators=[Length(max=32)])
-    email = StringField("电子邮箱", validators=[Length(max=254)])
-    credit_code = StringField("统一社会信用代码（选填）", validators=[Length(max=40)])
-    policy_id = StringField("相关政策", validators=[Length(max=12)])
+    mobile = StringField("手机号")
+    email = StringField("电子邮箱")
+    credit_code = StringField("统一社会信用代码（选填）")
+    policy_id = StringField("相关政策")
 
 
 class LookupForm(FlaskForm):
@@ -140,17 +143,17 @@ class AnswerForm(FlaskForm):
 
 class ReassignForm(FlaskForm):
     department = SelectField("转至部门", validate_choice=False)
-    reason = StringField("转办原因", validators=[Length(max=500)])
+    reason = StringField("转办原因")
 
 
 class SupplementRequestForm(FlaskForm):
-    request_text = TextAreaField("需要企业补充的内容", validators=[Length(max=1000)])
+    request_text = TextAreaField("需要企业补充的内容")
 
 
 class OverrideForm(FlaskForm):
     day = DateField("日期", validators=[DataRequired("请选择日期")], format="%Y-%m-%d")
     workday = SelectField("设为", choices={"1": "工作日（调休上班）", "0": "休息日"})
-    note = StringField("说明", validators=[Length(max=200)])
+    note = StringField("说明")
 
 
 class DayToggleForm(FlaskForm):
@@ -167,13 +170,13 @@ class ScheduleForm(FlaskForm):
 class UserForm(FlaskForm):
     """A new staff account (the admin users page)."""
 
-    username = StringField("用户名", validators=[Length(max=64)])
+    username = StringField("用户名")
     display_name = StringField("姓名", validators=[Length(max=64, message="最多 64 字")])
     role = SelectField("角色", choices=dict(ROLE_LABELS))
     department = SelectField("部门", validate_choice=False)
-    password = PasswordField("初始密码（至少 8 位）", validators=[Length(max=256)])
-    email = StringField("电子邮箱", validators=[Length(max=254)])
-    mobile = StringField("手机号", validators=[Length(max=32)])
+    password = PasswordField("初始密码（至少 8 位）")
+    email = StringField("电子邮箱")
+    mobile = StringField("手机号")
 
 
 class RoleForm(FlaskForm):
@@ -188,8 +191,8 @@ class PasswordForm(FlaskForm):
 class DepartmentForm(FlaskForm):
     code = StringField("部门代码", validators=[Length(max=32, message="最多 32 位")])
     name = StringField("部门名称", validators=[Length(max=128, message="最多 128 字")])
-    email = StringField("督办邮箱（超期升级时通知）", validators=[Length(max=254)])
-    phone = StringField("督办电话", validators=[Length(max=32)])
+    email = StringField("督办邮箱（超期升级时通知）")
+    phone = StringField("督办电话")
     approval_required = BooleanField("发布须经审核（编辑提交，本部门审核人发布或退回）")
 
 

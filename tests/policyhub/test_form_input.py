@@ -12,6 +12,8 @@ from urllib.parse import quote
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+from werkzeug.test import encode_multipart
 
 from policyhub.extensions import db
 from policyhub.models import Department, Policy, User
@@ -175,17 +177,32 @@ def test_hostile_values_in_every_page_form_are_refused_and_change_nothing(app, c
     assert failures == [], "\n".join(failures)
 
 
+def _post_multipart(client, url: str, fields: dict[str, str]):
+    # Encoded in memory: the test client spools a large form to a temporary file it may leave open.
+    boundary, body = encode_multipart(MultiDict(fields))
+    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
 def test_a_page_form_may_carry_a_long_policy_body(app, client, make_user):
     """Flask keeps at most 500 kB of a form's fields by default; a policy's body of 200,000 characters is 600 kB."""
     make_user("editor", "editor", "gxj")
     client.post("/login", data={"username": "editor", "password": PASSWORD})
     body = "对本市铝加工企业给予技术改造补贴。" * 12_000
-    created = client.post("/staff/policies/new", data={"title": "滨州市支持铝业发展的若干措施", "body": body,
-                                                       "department": "gxj"}, content_type="multipart/form-data")
+    created = _post_multipart(client, "/staff/policies/new", {"title": "滨州市支持铝业发展的若干措施", "body": body,
+                                                              "department": "gxj"})
     assert created.status_code == 302
     with app.app_context():
         assert len(db.session.scalar(select(Policy.body))) == len(body) > 200_000
     app.config["MAX_FORM_MEMORY_SIZE"] = 500_000
-    refused = client.post("/staff/policies/new", data={"title": "又一项", "body": body, "department": "gxj"},
-                          content_type="multipart/form-data")
+    refused = _post_multipart(client, "/staff/policies/new", {"title": "又一项", "body": body, "department": "gxj"})
     assert refused.status_code == 413
+
+
+def test_a_too_long_value_is_refused_in_chinese_beside_the_field_keeping_what_was_typed(client, make_department):
+    make_department("yshj", "滨州市营商环境局")
+    page = client.post("/consultations/new", data={"question": "请问技术改造补贴如何申报？", "contact_name": "张经理",
+                                                   "mobile": "1" * 40, "email": ""})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "过长（最多 32 字）" in text and "Field cannot be longer" not in text
+    assert "请问技术改造补贴如何申报？" in text and "张经理" in text

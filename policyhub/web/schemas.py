@@ -7,6 +7,7 @@ the rules of the domain (a valid mobile, a published policy) and their messages.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -14,10 +15,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from policyhub.inputs import MAX_DB_INT, MAX_YEAR, MIN_YEAR
 from policyhub.services import consultations as consultation_service
 from policyhub.services import policies as policy_service
-from policyhub.web.api.validation import Day
 
 __all__ = [
-    "ActiveIn", "AnswerIn", "ConsultationIn", "CriteriaIn", "DayOverrideIn", "DayToggleIn", "FeedbackIn",
+    "ActiveIn", "AnswerIn", "Day", "ConsultationIn", "CriteriaIn", "DayOverrideIn", "DayToggleIn", "FeedbackIn",
     "CalculatorIn", "PageActionIn", "PreferencesIn", "ProfileIn", "PublishIn", "ResendIn", "ScheduleYearIn",
     "RegistrationIn", "SignInIn", "VisitIn", "DepartmentContactsIn", "DepartmentIn", "FollowupIn", "LoginIn", "LookupIn",
     "OverrideIn", "PasswordIn", "PolicyIn", "PublishQaIn", "RatingIn", "ReassignIn", "ReturnIn", "RoleIn",
@@ -25,6 +25,16 @@ __all__ = [
 ]
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _within_years(value: date) -> date:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"年份应在 {MIN_YEAR} 到 {MAX_YEAR} 之间")
+    return value
+
+
+#: A calendar date the application can compute with (1900-2200).
+Day = Annotated[date, AfterValidator(_within_years)]
 
 
 class PolicyIn(BaseModel):
@@ -260,24 +270,17 @@ class ProfileIn(BaseModel):
     qualifications: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=40)
 
 
-class RegistrationIn(BaseModel):
+class RegistrationIn(ProfileIn, PreferencesIn):
     """A firm registering itself (checked by the enterprise service, as the API's create is), with its consent."""
 
     model_config = _STRICT
     credit_code: str = Field(default="", max_length=40)
     name: str = Field(default="", max_length=200)
     industry_code: str = Field(default="", max_length=40)
-    employees: str = Field(default="", max_length=16)
-    revenue_wan: str = Field(default="", max_length=24)
-    assets_wan: str = Field(default="", max_length=24)
     size: str | None = Field(default=None, max_length=16)
     region_code: str | None = Field(default=None, max_length=12)
-    business_scope: str = Field(default="", max_length=4000)
-    qualifications: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=40)
     mobile: str = Field(default="", max_length=32)
     email: str = Field(default="", max_length=254)
-    channels: list[Annotated[str, Field(max_length=16)]] = Field(default_factory=list, max_length=4)
-    frequency: str = Field(default="", max_length=16)
     consent: bool = False
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 from flask import request
-from pydantic import AfterValidator, BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError
 
-from policyhub.inputs import MAX_YEAR, MIN_YEAR, InputError, parse_int
+from policyhub.inputs import InputError, parse_int
 from policyhub.services.errors import Invalid, ServiceError
 
-__all__ = ["BadRequest", "Day", "json_body", "page_args", "validate"]
+__all__ = ["BadRequest", "json_body", "page_args", "validate"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -38,16 +37,6 @@ _MESSAGES = {
     "literal_error": "应为 {expected} 之一",
     "value_error": "{msg}",
 }
-
-
-def _within_years(value: date) -> date:
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise ValueError(f"年份应在 {MIN_YEAR} 到 {MAX_YEAR} 之间")
-    return value
-
-
-#: A calendar date the application can compute with (1900-2200).
-Day = Annotated[date, AfterValidator(_within_years)]
 
 
 class BadRequest(ServiceError):

@@ -86,6 +86,33 @@ def _registration_refused(message: str) -> str:
                            industry_picked=_industry_named(form), refused=message)
 
 
+def _register(form: EnterpriseForm, registration: RegistrationIn) -> tuple[int, str | None]:
+    """Save a registration: (200, the page saying so), or (422/409, None) with every error on the form."""
+    industry_message = _industry_by_name(form)
+    # A name typed in the industry field and found is its code now.
+    values = registration.model_dump(exclude={"consent"}) | {"industry_code": form.industry_code.data or ""}
+    if industry_message or not registration.consent:
+        # Every error at once: the profile is checked too, though nothing is saved without consent.
+        errors = service.validate_profile(values).errors
+        if industry_message:
+            form.industry_code.errors = [industry_message]
+            errors.pop("industry_code", None)
+        show_field_errors(form, errors)
+        if not registration.consent:
+            form.consent.errors = ["请阅读并勾选同意后提交"]
+        return 422, None
+    try:
+        enterprise, warnings = service.create_enterprise(None, values, source="self_registration")
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        show_field_errors(form, exc.fields)
+        return exc.status, None
+    matched = me_service.my_policies(enterprise, now=utcnow())
+    return 200, render_template("enterprises/registered.html", enterprise=enterprise, warnings=warnings,
+                                matched=matched)
+
+
 @enterprises.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"], on_breach=keep_form(_registration_refused))
 @reads_form(RegistrationIn)
@@ -104,38 +131,12 @@ def register():
             registration = form_values(RegistrationIn)
         except ServiceError as exc:
             show_field_errors(form, exc.fields)
-            registration, status = None, exc.status
-        industry_message = _industry_by_name(form) if registration is not None else None
-        values = registration.model_dump(exclude={"consent"}) if registration is not None else {}
-        # A name typed in the industry field and found is its code now.
-        values["industry_code"] = form.industry_code.data or ""
-        if registration is None:
-            pass
-        elif industry_message:
-            form.industry_code.errors = [industry_message]
-            show_field_errors(form, {k: v for k, v in service.validate_profile(values).errors.items()
-                                     if k != "industry_code"})
-            if not registration.consent:
-                form.consent.errors = ["请阅读并勾选同意后提交"]
-            status = 422
-        elif not registration.consent:
-            # Every error at once: the profile is checked too, though nothing is saved without consent.
-            form.consent.errors = ["请阅读并勾选同意后提交"]
-            show_field_errors(form, service.validate_profile(values).errors)
-            status = 422
+            status = exc.status
         else:
-            try:
-                enterprise, warnings = service.create_enterprise(None, values, source="self_registration")
-                db.session.commit()
-            except ServiceError as exc:
-                db.session.rollback()
-                show_field_errors(form, exc.fields)
-                status = exc.status
-                already_registered = exc.status == 409
-            else:
-                matched = me_service.my_policies(enterprise, now=utcnow())
-                return render_template("enterprises/registered.html", enterprise=enterprise, warnings=warnings,
-                                       matched=matched)
+            status, registered = _register(form, registration)
+            if registered is not None:
+                return registered
+        already_registered = status == 409
     elif request.method == "POST":
         status = 400 if form.errors.get("csrf_token") else 422
     return render_template("enterprises/register.html", form=form, already_registered=already_registered,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
 
 from matcher.taxonomy import default_taxonomy
 from policyhub.extensions import db, limiter
@@ -69,6 +70,30 @@ def _sign_in_refused(message: str) -> str:
                            registered=False, refused=message)
 
 
+def _sign_in_step(given: SignInIn) -> tuple[str, dict[str, str], Response | None]:
+    """One step of the door: (the step to show next, errors, the redirect once a session is open)."""
+    if given.step == "code":
+        try:
+            token, _ = signin.open_session({"credit_code": given.credit_code, "code": given.code}, now=utcnow())
+        except ServiceError as exc:
+            db.session.commit()  # the failed attempt counts towards the code's limit
+            return "code", exc.fields or {"code": exc.message}, None
+        db.session.commit()
+        session[SESSION_COOKIE_KEY] = token
+        return "code", {}, redirect(url_for("me.home"))
+    contact = {"credit_code": given.credit_code}
+    if given.email and not given.mobile:
+        contact["email"] = given.email
+    else:
+        contact["mobile"] = given.mobile
+    try:
+        signin.request_code(contact, now=utcnow())
+    except ServiceError as exc:
+        return "contact", exc.fields, None
+    db.session.commit()
+    return "code", {}, None
+
+
 @me_pages.route("/me/sign-in", methods=["GET", "POST"])
 @limiter.limit(SIGN_IN_LIMIT_PER_ADDRESS, methods=["POST"], on_breach=keep_form(_sign_in_refused))
 @reads_form(SignInIn)
@@ -81,32 +106,11 @@ def sign_in():
         try:
             given = form_values(SignInIn)
         except ServiceError as exc:
-            given, errors = None, exc.fields
-            step = "code" if values["step"] == "code" else "contact"
-        if given is not None and given.step == "code":
-            step = "code"
-            try:
-                token, _ = signin.open_session({"credit_code": given.credit_code, "code": given.code}, now=utcnow())
-            except ServiceError as exc:
-                db.session.commit()
-                errors = exc.fields or {"code": exc.message}
-            else:
-                db.session.commit()
-                session[SESSION_COOKIE_KEY] = token
-                return redirect(url_for("me.home"))
-        elif given is not None:
-            contact = {"credit_code": given.credit_code}
-            if given.email and not given.mobile:
-                contact["email"] = given.email
-            else:
-                contact["mobile"] = given.mobile
-            try:
-                signin.request_code(contact, now=utcnow())
-            except ServiceError as exc:
-                errors = exc.fields
-            else:
-                db.session.commit()
-                step = "code"
+            step, errors = ("code" if values["step"] == "code" else "contact"), exc.fields
+        else:
+            step, errors, opened = _sign_in_step(given)
+            if opened is not None:
+                return opened
     return render_template("me/sign_in.html", values=values, errors=errors, step=step,
                            expired=bool(request.args.get("expired")), registered=bool(request.args.get("registered")))
 

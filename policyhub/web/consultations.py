@@ -171,12 +171,15 @@ def opened_answer(kind: str, target_id: int):
 @reads_form(LookupIn)
 def lookup():
     form = LookupForm()
-    if form.validate_on_submit():
+    try:
+        asked = form_values(LookupIn) if form.validate_on_submit() else None
+    except ServiceError as exc:
+        show_field_errors(form, exc.fields)
+        asked = None
+    if asked is not None:
         try:
-            asked = form_values(LookupIn)
             consultation = service.by_tracking_code(asked.tracking_code, asked.contact)
         except ServiceError as exc:
-            show_field_errors(form, exc.fields)
             form.tracking_code.errors = [exc.message]
             return render_template("consultations/lookup.html", form=form), 404
         return redirect(url_for("consultations.status", code=consultation.tracking_code,

@@ -38,8 +38,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
-    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=256)])
+    username = StringField("用户名", validators=[DataRequired("请输入用户名")])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码")])
 
 
 class PolicyForm(FlaskForm):
@@ -126,8 +126,8 @@ class ConsultationForm(FlaskForm):
 
 
 class LookupForm(FlaskForm):
-    tracking_code = StringField("查询码", validators=[DataRequired("请输入查询码"), Length(max=16)])
-    contact = StringField("提交时填写的手机号或邮箱", validators=[DataRequired("请输入手机号或邮箱"), Length(max=254)])
+    tracking_code = StringField("查询码", validators=[DataRequired("请输入查询码")])
+    contact = StringField("提交时填写的手机号或邮箱", validators=[DataRequired("请输入手机号或邮箱")])
 
 
 class SupplementForm(FlaskForm):
@@ -163,7 +163,7 @@ class DayToggleForm(FlaskForm):
 
 
 class ScheduleForm(FlaskForm):
-    year = StringField("年份", validators=[DataRequired("请输入年份"), Length(max=4)])
+    year = StringField("年份", validators=[DataRequired("请输入年份")])
     file = FileField("国务院办公厅放假安排（日程文件）")
 
 

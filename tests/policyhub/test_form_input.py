@@ -206,3 +206,13 @@ def test_a_too_long_value_is_refused_in_chinese_beside_the_field_keeping_what_wa
     assert page.status_code == 422
     assert "过长（最多 32 字）" in text and "Field cannot be longer" not in text
     assert "请问技术改造补贴如何申报？" in text and "张经理" in text
+
+
+@pytest.mark.parametrize(("url", "data", "field_message"), [
+    ("/login", {"username": "u" * 65, "password": "x"}, "过长（最多 64 字）"),
+    ("/consultations/status", {"tracking_code": "ZX" * 9, "contact": "13800001234"}, "过长（最多 16 字）"),
+])
+def test_sign_in_and_lookup_refuse_a_too_long_value_beside_the_field(client, url, data, field_message):
+    page = client.post(url, data=data)
+    assert page.status_code == 422
+    assert field_message in page.get_data(as_text=True) and "Field cannot be longer" not in page.get_data(as_text=True)

@@ -8,12 +8,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import login_required, login_user, logout_user
 
 from policyhub.extensions import db, limiter
-from policyhub.services.errors import ServiceError
 from policyhub.services.users import authenticate
 from policyhub.timeutil import to_local
-from policyhub.web.form_input import form_values, reads_form
+from policyhub.web.form_input import reads_form, submitted
 from policyhub.web.forms import ActionForm, LoginForm
-from policyhub.web.helpers import show_field_errors
 from policyhub.web.schemas import LoginIn
 
 __all__ = ["auth"]
@@ -51,11 +49,7 @@ def _safe_next(target: str | None, role: str = "") -> str:
 def login():
     form = LoginForm()
     status = 200
-    try:
-        credentials = form_values(LoginIn) if form.validate_on_submit() else None
-    except ServiceError as exc:
-        show_field_errors(form, exc.fields)
-        credentials = None
+    credentials = submitted(form, LoginIn)
     if credentials is not None:
         result = authenticate(
             credentials.username.strip(), credentials.password,

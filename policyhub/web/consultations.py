@@ -48,7 +48,7 @@ from policyhub.services.tokens import read_rating_token, read_status_token, stat
 from policyhub.timeutil import local_date, to_local
 from policyhub.web.api.consultations import period_from_args
 from policyhub.web.api.validation import page_args
-from policyhub.web.form_input import form_values, posted_values, reads_form
+from policyhub.web.form_input import form_values, posted_values, reads_form, submitted
 from policyhub.web.forms import (
     ActionForm,
     AnswerForm,
@@ -171,11 +171,7 @@ def opened_answer(kind: str, target_id: int):
 @reads_form(LookupIn)
 def lookup():
     form = LookupForm()
-    try:
-        asked = form_values(LookupIn) if form.validate_on_submit() else None
-    except ServiceError as exc:
-        show_field_errors(form, exc.fields)
-        asked = None
+    asked = submitted(form, LookupIn)
     if asked is not None:
         try:
             consultation = service.by_tracking_code(asked.tracking_code, asked.contact)

@@ -16,8 +16,9 @@ from pydantic import BaseModel
 
 from policyhub.services.errors import Invalid
 from policyhub.web.api.validation import validate
+from policyhub.web.helpers import show_field_errors
 
-__all__ = ["FORM_MODEL", "form_values", "posted_values", "reads_form"]
+__all__ = ["FORM_MODEL", "form_values", "posted_values", "reads_form", "submitted"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -81,3 +82,14 @@ def form_values(model: type[M], *, prefix: str = "", names: Mapping[str, str] | 
         form_name = {field: names.get(field, field) for field in model.model_fields}
         fields = {form_name.get(name.split(".")[0], name): why for name, why in (exc.fields or {}).items()}
         raise Invalid(exc.message, fields=fields) from exc
+
+
+def submitted(form: Any, model: type[M], **options: Any) -> M | None:
+    """The posted form as the model once its WTForm validates (CSRF); else None, the model's reasons on its fields."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return form_values(model, **options)
+    except Invalid as exc:
+        show_field_errors(form, exc.fields)
+        return None

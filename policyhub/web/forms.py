@@ -11,7 +11,6 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     HiddenField,
     PasswordField,
     SelectField,
@@ -19,8 +18,8 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, DateInput, HiddenInput, ListWidget
 
 from policyhub.models.user import ROLE_LABELS
 from policyhub.services.criteria import SIZE_LABELS
@@ -46,13 +45,13 @@ class PolicyForm(FlaskForm):
     title = StringField("标题", validators=[Optional(), Length(max=300, message="标题最多 300 字")])
     doc_number = StringField("文号", validators=[Optional(), Length(max=100, message="文号最多 100 字")])
     department = SelectField("发文部门", validate_choice=True)
-    issued_on = DateField("印发日期", validators=[Optional()], format="%Y-%m-%d")
-    effective_from = DateField("生效日期", validators=[Optional()], format="%Y-%m-%d")
-    effective_to = DateField("失效日期", validators=[Optional()], format="%Y-%m-%d")
-    apply_from = DateField("申报开始", validators=[Optional()], format="%Y-%m-%d")
-    apply_until = DateField("申报截止", validators=[Optional()], format="%Y-%m-%d")
-    max_support_wan = DecimalField("最高支持（万元）", validators=[
-        Optional(), NumberRange(min=0, max=10_000_000, message="应为 0 到 10000000 之间的数")])
+    # Dates and the amount are text here: PolicyIn parses them, refusing in Chinese (WTForms would in English).
+    issued_on = StringField("印发日期", widget=DateInput())
+    effective_from = StringField("生效日期", widget=DateInput())
+    effective_to = StringField("失效日期", widget=DateInput())
+    apply_from = StringField("申报开始", widget=DateInput())
+    apply_until = StringField("申报截止", widget=DateInput())
+    max_support_wan = StringField("最高支持（万元）")
     contact = StringField("咨询电话/联系人", validators=[Optional(), Length(max=300, message="最多 300 字")])
     body = TextAreaField("正文", validators=[Optional(), Length(max=1_000_000, message="正文过长")])
     file = FileField("或上传文件（.txt / .docx / .pdf / .html，20 MB 以内）")

@@ -216,3 +216,15 @@ def test_sign_in_and_lookup_refuse_a_too_long_value_beside_the_field(client, url
     page = client.post(url, data=data)
     assert page.status_code == 422
     assert field_message in page.get_data(as_text=True) and "Field cannot be longer" not in page.get_data(as_text=True)
+
+
+def test_a_bad_date_or_amount_in_the_policy_form_is_refused_in_chinese(client, make_user):
+    make_user("editor", "editor", "gxj")
+    client.post("/login", data={"username": "editor", "password": PASSWORD})
+    page = client.post("/staff/policies/new", data={"title": "滨州市支持铝业发展的若干措施", "body": "对铝加工企业给予补贴。",
+                                                    "department": "gxj", "apply_until": "2035-13-01",
+                                                    "issued_on": "1899-12-31", "max_support_wan": "十万"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "日期格式应为 YYYY-MM-DD" in text and "年份应在 1900 到 2200 之间" in text and "应为数字" in text
+    assert "Not a valid" not in text

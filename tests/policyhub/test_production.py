@@ -167,6 +167,23 @@ def test_dispatch_worker_stops_cleanly_on_sigterm(tmp_path, database_url):
     assert "dispatch worker stopped" in output
 
 
+def test_fanout_worker_stops_cleanly_on_sigterm(tmp_path, database_url):
+    env = {**os.environ, "POLICYHUB_DATABASE_URL": database_url, "POLICYHUB_SECRET_KEY": "t",
+           "POLICYHUB_INSTANCE_PATH": str(tmp_path / "instance"), "PYTHONUNBUFFERED": "1"}
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "policies", "fanout", "--interval", "30"],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        ready, _, _ = select.select([worker.stdout], [], [], 120)
+        first = worker.stdout.readline() if ready else ""
+        assert "fanout worker running as" in first, first
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=15)
+    finally:
+        worker.kill()
+    assert worker.returncode == 0, output
+    assert "fanout worker stopped" in output
+
+
 def test_scheduler_leaves_delivery_to_dispatch_workers_when_told(make_app):
     from apscheduler.schedulers.background import BackgroundScheduler
 

@@ -85,7 +85,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SCHEDULER_DISPATCH": True,
         # /healthz: due messages waiting longer than this make dispatch degraded.
         "HEALTH_DISPATCH_LAG_SECONDS": 300.0,
-        # The dispatcher (README, "Delivery settings"): a batch renews its lease before each send.
+        # The dispatcher (README, "Delivery settings"): a batch renews its lease once half of it is spent.
         "DISPATCH_BATCH_SIZE": 100,
         "DISPATCH_LEASE_SECONDS": 300.0,
         "DISPATCH_MAX_ATTEMPTS": 8,

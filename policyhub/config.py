@@ -71,7 +71,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # request waits FANOUT_WAIT_SECONDS (default 1.5) before answering 202.
         "FANOUT": "inline",
         "FANOUT_WAIT_SECONDS": None,
-        "FANOUT_CHUNK_SIZE": 1000,
+        "FANOUT_CHUNK_SIZE": 5000,
         "FANOUT_LEASE_SECONDS": 300.0,
         # Requests one web process serves at once before it answers 503 + Retry-After; 0: no limit.
         # Set it below gunicorn's threads so a saturated process still has a thread to refuse with.

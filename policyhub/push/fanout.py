@@ -126,7 +126,7 @@ def run(job_id: int, owner: str, *, now: datetime | None = None, budget_seconds:
     """
     if clock is None:
         clock = (lambda: now) if now is not None else utcnow
-    chunk_size = int(_setting("FANOUT_CHUNK_SIZE", 1000))
+    chunk_size = int(_setting("FANOUT_CHUNK_SIZE", 5000))
     lease = timedelta(seconds=float(_setting("FANOUT_LEASE_SECONDS", 300.0)))
     started = time.monotonic()
     job = db.session.get(FanoutJob, job_id)

@@ -19,7 +19,7 @@ _RENAMED = {
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
 }
 _INTS = {"PROXY_FIX", "MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "UPLOAD_MAX_BYTES",
-         "DISPATCH_BATCH_SIZE", "DISPATCH_MAX_ATTEMPTS",
+         "DISPATCH_BATCH_SIZE", "DISPATCH_MAX_ATTEMPTS", "PAGE_CACHE_ENTRIES",
          "FANOUT_CHUNK_SIZE", "MAX_IN_FLIGHT", "OVERLOAD_RETRY_AFTER_SECONDS"}
 _FLOATS = {"FANOUT_LEASE_SECONDS", "FANOUT_WAIT_SECONDS", "DISPATCH_LEASE_SECONDS", "DISPATCH_BACKOFF_BASE_SECONDS",
            "DISPATCH_BACKOFF_CAP_SECONDS", "OVERLOAD_QUEUE_SECONDS",
@@ -72,6 +72,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "FANOUT": "inline",
         "FANOUT_WAIT_SECONDS": None,
         "FANOUT_CHUNK_SIZE": 5000,
+        # Finished anonymous public pages kept per web process until public content changes (web/pagecache.py).
+        "PAGE_CACHE_ENTRIES": 256,
         "FANOUT_LEASE_SECONDS": 300.0,
         # Requests one web process serves at once before it answers 503 + Retry-After; 0: no limit.
         # Set it below gunicorn's threads so a saturated process still has a thread to refuse with.

@@ -18,6 +18,8 @@ TITLE_WEIGHT = 5.0
 # A text holding every character pair of a wording but never the wording itself counts this much of one occurrence.
 SCATTERED = 0.3
 SYNONYM_WEIGHT = 0.7
+# A weak word (企业, 政策, 支持 …) counts this fraction of its idf: present in the query, it must not decide a ranking.
+WEAK_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def bm25_scores(concepts: Sequence[Concept], documents: Sequence[Document], corp
         if not df:
             continue
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-        weight = idf * (1.0 if concept.asked else SYNONYM_WEIGHT)
+        weight = idf * (1.0 if concept.asked else SYNONYM_WEIGHT) * (WEAK_WEIGHT if concept.weak else 1.0)
         for i, tf in enumerate(tfs):
             if tf:
                 norm = K1 * (1 - B + B * lengths[i] / average)

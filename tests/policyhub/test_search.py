@@ -46,6 +46,16 @@ def test_everyday_words_find_official_ones(client, make_policy):
         assert ids(client, "q=" + query)[:1] == [official["id"]], query
 
 
+@pytest.mark.parametrize(("query", "title", "body"), [
+    ("招商引资", "促进先进制造业发展扶持政策", "对新引进工业项目按固定资产投资额给予补助。"),
+    ("数字化转型", "制造业高质量发展若干措施", "推进智改数转，建设智能工厂。"),
+    ("减税", "服务业小微企业和个体工商户纾困措施", "对承租国有房屋的，房屋租金予以减免。"),
+])
+def test_policy_language_bridges_words_that_share_no_characters(client, make_policy, query, title, body):
+    official = make_policy(title, body, issued_on="2026-02-01")
+    assert ids(client, "q=" + query) == [official["id"]]
+
+
 def test_traditional_and_full_width_text_is_found_in_simplified(client, make_policy):
     policy = make_policy("軟件企業所得稅優惠（試行）", "對符合條件的軟件企業，第１年至第２年免征企業所得稅。",
                          issued_on="2026-02-01")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from matcher.tokenize import Concept, normalised
@@ -40,11 +40,13 @@ def _has_terms(concept: Concept, text: str) -> bool:
     return all(term in text for term in concept.terms)
 
 
-def bm25_scores(concepts: Sequence[Concept], documents: Sequence[Document], corpus_size: int) -> list[float]:
+def bm25_scores(concepts: Sequence[Concept], documents: Sequence[Document], corpus_size: int,
+                holding: Mapping[str, int] | None = None) -> list[float]:
     """BM25F-like scores, one per document: a concept's idf from how many of the documents hold it.
 
-    The documents must be every text holding any concept (the search's matches), so the counts are exact;
-    corpus_size is how many texts were searched.
+    The documents must be every text holding any concept (the search's matches), so the counts are exact, except for
+    the wordings in `holding`, which gives how many of the searched texts hold them; corpus_size is how many texts
+    were searched.
     """
     titles = [normalised(d.title).lower() for d in documents]
     bodies = [normalised(d.body).lower() for d in documents]
@@ -60,6 +62,8 @@ def bm25_scores(concepts: Sequence[Concept], documents: Sequence[Document], corp
                 tf = SCATTERED
             tfs.append(tf)
         df = sum(1 for tf in tfs if tf)
+        if df and holding and concept.wording in holding:
+            df = max(df, holding[concept.wording])
         if not df:
             continue
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))

@@ -18,7 +18,7 @@ from matcher._data import DATA_DIR
 __all__ = [
     "Concept", "PolicyTokenizer", "Synonyms", "default_tokenizer", "index_tokens", "normalised", "pair_tokens", "query_concepts",
     "query_tokens",
-    "simplified", "words",
+    "simplified", "weak_words", "words",
 ]
 
 _WORD = re.compile(r"[\w\u3400-\u9fff\U00020000-\U0002ffff]", re.UNICODE)
@@ -58,6 +58,15 @@ class Concept:
     # Concepts of one stretch of the query (a word, the words inside it, the table words overlapping it, and their
     # synonyms) share a group: a text is credited once per group, for its best wording, not once per wording.
     group: int = 0
+    # A word of almost every text (data/search/weak_words.txt): it counts, but little.
+    weak: bool = False
+
+
+@cache
+def weak_words(path: Path | None = None) -> frozenset[str]:
+    """Words that occur in almost every policy or query, read from data/search/weak_words.txt."""
+    lines = (path or DATA_DIR / "search" / "weak_words.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(normalised(w.strip()).lower() for w in lines if w.strip() and not w.startswith("#"))
 
 
 class Synonyms:
@@ -159,7 +168,7 @@ class PolicyTokenizer:
             for wording in (word, *self.synonyms.alternatives(word)):
                 terms = concept_terms(wording)
                 if terms and terms not in concepts:
-                    concepts[terms] = Concept(wording, terms, wording in query, group)
+                    concepts[terms] = Concept(wording, terms, wording in query, group, wording in weak_words())
         return list(concepts.values())[:MAX_CONCEPTS]
 
     def query_tokens(self, query: str) -> list[str]:

@@ -222,7 +222,7 @@ def dispatch_command(once: bool, interval: float) -> None:
     click.echo(f"dispatch worker running as {dispatcher.owner}; SIGTERM stops it after the batch in hand")
     while not stopping.is_set():
         # Published policies' fan-outs first: they write the rows this worker then delivers.
-        fanouts = run_pending(owner)
+        fanouts = run_pending(owner, should_stop=stopping.is_set)
         if fanouts:
             click.echo(f"fanout jobs run: {fanouts}")
         report = dispatcher.drain(max_batches=1)
@@ -253,17 +253,25 @@ def _on_sigterm(stop) -> None:
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between looks when not --once.")
 @with_appcontext
 def fanout_command(once: bool, interval: float) -> None:
-    """Run published policies' fan-out jobs (a worker; any number may run, each job is leased)."""
-    import time
+    """Run published policies' fan-out jobs (a worker; any number may run, each job is leased).
+
+    SIGTERM (systemctl stop) lets the chunk in hand commit, lets go of the job's lease so another worker
+    resumes it at once, and exits 0.
+    """
+    import threading
 
     from policyhub.push.fanout import run_pending
 
     owner = f"fanout:{os.getpid()}"
-    while True:
-        click.echo(f"fanout jobs run: {run_pending(owner)}")
+    stopping = threading.Event()
+    _on_sigterm(stopping.set)
+    click.echo(f"fanout worker running as {owner}; SIGTERM stops it after the chunk in hand")
+    while not stopping.is_set():
+        click.echo(f"fanout jobs run: {run_pending(owner, should_stop=stopping.is_set)}")
         if once:
             return
-        time.sleep(interval)
+        stopping.wait(interval)
+    click.echo("fanout worker stopped")
 
 
 @notify_cli.command("digest")

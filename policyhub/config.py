@@ -19,7 +19,7 @@ _RENAMED = {
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
 }
 _INTS = {"PROXY_FIX", "MAIL_PORT", "MAX_CONTENT_LENGTH", "MAX_FORM_MEMORY_SIZE", "LOGIN_MAX_FAILURES",
-         "LOGIN_LOCK_MINUTES", "UPLOAD_MAX_BYTES", "DISPATCH_BATCH_SIZE", "DISPATCH_MAX_ATTEMPTS",
+         "LOGIN_LOCK_MINUTES", "UPLOAD_MAX_BYTES", "DISPATCH_BATCH_SIZE", "DISPATCH_MAX_ATTEMPTS", "PAGE_CACHE_ENTRIES",
          "FANOUT_CHUNK_SIZE", "MAX_IN_FLIGHT", "OVERLOAD_RETRY_AFTER_SECONDS"}
 _FLOATS = {"FANOUT_LEASE_SECONDS", "FANOUT_WAIT_SECONDS", "DISPATCH_LEASE_SECONDS", "DISPATCH_BACKOFF_BASE_SECONDS",
            "DISPATCH_BACKOFF_CAP_SECONDS", "OVERLOAD_QUEUE_SECONDS",
@@ -74,7 +74,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # request waits FANOUT_WAIT_SECONDS (default 1.5) before answering 202.
         "FANOUT": "inline",
         "FANOUT_WAIT_SECONDS": None,
-        "FANOUT_CHUNK_SIZE": 1000,
+        "FANOUT_CHUNK_SIZE": 5000,
+        # Finished anonymous public pages kept per web process until public content changes (web/pagecache.py).
+        "PAGE_CACHE_ENTRIES": 256,
         "FANOUT_LEASE_SECONDS": 300.0,
         # Requests one web process serves at once before it answers 503 + Retry-After; 0: no limit.
         # Set it below gunicorn's threads so a saturated process still has a thread to refuse with.
@@ -88,7 +90,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SCHEDULER_DISPATCH": True,
         # /healthz: due messages waiting longer than this make dispatch degraded.
         "HEALTH_DISPATCH_LAG_SECONDS": 300.0,
-        # The dispatcher (README, "Delivery settings"): a batch renews its lease before each send.
+        # The dispatcher (README, "Delivery settings"): a batch renews its lease once half of it is spent.
         "DISPATCH_BATCH_SIZE": 100,
         "DISPATCH_LEASE_SECONDS": 300.0,
         "DISPATCH_MAX_ATTEMPTS": 8,

@@ -56,9 +56,11 @@ class Base(DeclarativeBase):
 HAND_MADE_INDEXES = frozenset({"ix_policy_search"})
 # PostgreSQL only (migration 0015): the generated tsvector the search reads; SQLite has its FTS5 table instead.
 HAND_MADE_COLUMNS = frozenset({"search_vector"})
+# Migration 0021: the counter triggers move on when public content changes (policyhub/web/pagecache.py).
+HAND_MADE_TABLES = frozenset({"content_generation"})
 
 
 def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
-    """Alembic filter: leave the hand-made search index and FTS5 tables alone."""
+    """Alembic filter: leave the hand-made search index, FTS5 tables and content generation alone."""
     return not (name in HAND_MADE_INDEXES or (type_ == "column" and name in HAND_MADE_COLUMNS)
-                or (type_ == "table" and str(name).startswith("policy_fts")))
+                or (type_ == "table" and (str(name).startswith("policy_fts") or name in HAND_MADE_TABLES)))

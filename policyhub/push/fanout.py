@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -115,15 +116,17 @@ def claim(owner: str, *, now: datetime, job_id: int | None = None) -> int | None
 
 
 def run(job_id: int, owner: str, *, now: datetime | None = None, budget_seconds: float | None = None,
-        clock: Any = None) -> FanoutJob:
-    """Run a claimed job chunk by chunk, one commit each, until it is done, cancelled, or the budget is spent.
+        clock: Any = None, should_stop: Callable[[], bool] | None = None) -> FanoutJob:
+    """Run a claimed job chunk by chunk, one commit each, until it is done, cancelled, or told to let go.
 
     ``now`` stamps the rows (a test's fixed time); ``clock`` (default ``utcnow``) renews the lease.
-    A job whose lease another runner took stops at its next chunk.
+    A job whose lease another runner took stops at its next chunk. Once ``budget_seconds`` is spent, or
+    ``should_stop()`` says so (a worker's SIGTERM), the chunk in hand is committed and the lease let go, so
+    another runner resumes at the cursor at once.
     """
     if clock is None:
         clock = (lambda: now) if now is not None else utcnow
-    chunk_size = int(_setting("FANOUT_CHUNK_SIZE", 1000))
+    chunk_size = int(_setting("FANOUT_CHUNK_SIZE", 5000))
     lease = timedelta(seconds=float(_setting("FANOUT_LEASE_SECONDS", 300.0)))
     started = time.monotonic()
     job = db.session.get(FanoutJob, job_id)
@@ -163,8 +166,9 @@ def run(job_id: int, owner: str, *, now: datetime | None = None, budget_seconds:
         if last:
             return _finish(job, DONE, stamp)
         db.session.commit()
-        if budget_seconds is not None and time.monotonic() - started > budget_seconds:
-            # The rest goes to a worker; the lease is let go so one may take it at once.
+        over_budget = budget_seconds is not None and time.monotonic() - started > budget_seconds
+        if over_budget or (should_stop is not None and should_stop()):
+            # The rest goes to another runner; the lease is let go so one may take it at once.
             job.lease_owner = None
             job.leased_until = None
             db.session.commit()
@@ -195,19 +199,20 @@ def _finish(job: FanoutJob, state: str, now: datetime) -> FanoutJob:
     return job
 
 
-def run_pending(owner: str, *, now: datetime | None = None, max_jobs: int = 10) -> int:
-    """Claim and run queued (or abandoned) jobs until none is left or ``max_jobs`` ran; how many ran.
+def run_pending(owner: str, *, now: datetime | None = None, max_jobs: int = 10,
+                should_stop: Callable[[], bool] | None = None) -> int:
+    """Claim and run queued (or abandoned) jobs until none is left, ``max_jobs`` ran or ``should_stop()``; how many ran.
 
     A job that fails keeps its cursor and is tried again once its lease runs out.
     """
     ran = 0
-    while ran < max_jobs:
+    while ran < max_jobs and not (should_stop is not None and should_stop()):
         job_id = claim(owner, now=now or utcnow())
         if job_id is None:
             break
         ran += 1
         try:
-            run(job_id, owner, now=now)
+            run(job_id, owner, now=now, should_stop=should_stop)
         except Exception as exc:
             db.session.rollback()
             log.exception("fanout job %d failed; retried after its lease", job_id)

@@ -90,6 +90,11 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin)
     app.register_blueprint(api)
 
+    from policyhub.web import pagecache
+
+    # After the input guard's and the limiter's before_request hooks: a kept answer is still guarded and counted.
+    pagecache.init_app(app)
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
     login_manager.login_message_category = "warning"

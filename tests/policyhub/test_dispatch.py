@@ -281,26 +281,54 @@ def test_a_channel_found_down_pauses_instead_of_spending_every_rows_attempts(app
     assert sum(a for _, a in statuses(app)) <= 50 + probes
 
 
-def test_a_batch_that_lost_its_lease_stops(app):
-    """Another worker took the rows over (our lease ran out): we send none of them."""
+def test_a_batch_that_lost_its_lease_stops(app, monkeypatch):
+    """Our worker stalled past its lease and another took the rows over: we send none of them."""
+    from sqlalchemy import text
+
+    from notifier.channels import FakeChannel
+    from policyhub.push import dispatch
+
+    add_rows(app, 4, channel="email")
+    clock = [DAYTIME]
+    monkeypatch.setattr(dispatch, "utcnow", lambda: clock[0])
+    lease = timedelta(minutes=5)
+
+    def stall_and_be_robbed(message):
+        clock[0] += lease + timedelta(seconds=1)  # a stall longer than the lease (a paused VM, a hung relay)
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE notification SET lease_owner = 'thief', leased_until = :until "
+                                    "WHERE status = 'sending' AND idempotency_key <> :key"),
+                               {"key": message.idempotency_key, "until": clock[0] + lease})
+        return None
+
+    channel = FakeChannel("email", handler=stall_and_be_robbed)
+    with app.app_context():
+        report = Dispatcher({"email": channel}, owner="slow", lease=lease).run_once()
+        rows = db.session.scalars(select(Notification).order_by(Notification.id)).all()
+        assert [(r.status, r.lease_owner) for r in rows] == [("sent", "slow")] + [("sending", "thief")] * 3
+    assert len(channel.sent) == 1 and report.lease_lost == 3
+
+
+def test_a_batch_whose_row_was_taken_while_sending_stops(app):
+    """The record finds the row it just sent no longer ours: the batch stops and gives the rest back untried."""
     from sqlalchemy import text
 
     from notifier.channels import FakeChannel
 
     add_rows(app, 4, channel="email")
 
-    def steal(message):
+    def robbed_of_this_one(message):
         with db.engine.begin() as connection:
-            connection.execute(text("UPDATE notification SET lease_owner = 'thief' WHERE status = 'sending' "
-                                    "AND idempotency_key <> :key"), {"key": message.idempotency_key})
+            connection.execute(text("UPDATE notification SET lease_owner = 'thief' WHERE idempotency_key = :key"),
+                               {"key": message.idempotency_key})
         return None
 
-    channel = FakeChannel("email", handler=steal)
+    channel = FakeChannel("email", handler=robbed_of_this_one)
     with app.app_context():
-        report = Dispatcher({"email": channel}, owner="slow").drain(DAYTIME)
+        report = Dispatcher({"email": channel}, owner="slow").run_once(DAYTIME)
         rows = db.session.scalars(select(Notification).order_by(Notification.id)).all()
-        assert [(r.status, r.lease_owner) for r in rows] == [("sent", "slow")] + [("sending", "thief")] * 3
-    assert len(channel.sent) == 1 and report.lease_lost == 3
+        assert [(r.status, r.lease_owner) for r in rows] == [("sending", "thief")] + [("pending", None)] * 3
+    assert len(channel.sent) == 1 and (report.sent, report.lease_lost, report.released) == (0, 3, 3)
 
 
 def test_a_relay_slower_than_the_lease_sends_nothing_twice(app):

@@ -108,6 +108,32 @@ def test_crash_mid_chunk_resumes_without_duplicates(app, client, editor_token, b
         assert (again.newly_eligible, again.notifications_queued, again.deactivated) == (0, 0, 0)
 
 
+def test_a_stopping_worker_commits_its_chunk_and_lets_another_resume_at_once(app, client, editor_token, bearer, firms):
+    headers = bearer(editor_token)
+    policy_id = _publish(client, headers)
+    now = utcnow()
+    asked = []
+
+    def stop_after_first_chunk() -> bool:  # SIGTERM arrives while the first chunk is written
+        asked.append(1)
+        return True
+
+    with app.app_context():
+        job_id = fanout.claim("worker-1", now=now)
+        job = fanout.run(job_id, "worker-1", now=now, should_stop=stop_after_first_chunk)
+        assert (job.state, job.chunks, job.processed, job.lease_owner, job.leased_until) == ("running", 1, 2, None, None)
+        assert asked == [1]
+    assert _rows(app, policy_id) == (2, 2, 4, 4)
+    with app.app_context():
+        # No waiting out a lease: the next worker takes the job now and goes on from the cursor.
+        assert fanout.claim("worker-2", now=now) == job_id
+        job = fanout.run(job_id, "worker-2", now=now)
+        assert (job.state, job.chunks, job.processed) == ("done", 4, 7)
+        # A worker told to stop before it starts claims nothing.
+        assert fanout.run_pending("worker-3", now=now, should_stop=lambda: True) == 0
+    assert _rows(app, policy_id) == (7, 7, 14, 14)
+
+
 def test_worker_command_finishes_the_job_and_the_page_shows_it(app, client, runner, editor_token, bearer, firms):
     headers = bearer(editor_token)
     policy_id = _publish(client, headers)

@@ -12,6 +12,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from policyhub.extensions import db
 from policyhub.models import Notification, SchedulerLease
 from policyhub.web.health import health_report
@@ -149,22 +151,23 @@ def test_healthz_route_serves_the_report(client):
     assert {"database", "redis", "scheduler", "dispatch", "degraded", "status"} <= set(body)
 
 
-def test_dispatch_worker_stops_cleanly_on_sigterm(tmp_path, database_url):
+@pytest.mark.parametrize(("command", "name"), [(["notify", "dispatch"], "dispatch"), (["policies", "fanout"], "fanout")])
+def test_workers_stop_cleanly_on_sigterm(tmp_path, database_url, command, name):
     env = {**os.environ, "POLICYHUB_DATABASE_URL": database_url, "POLICYHUB_SECRET_KEY": "t",
            "POLICYHUB_INSTANCE_PATH": str(tmp_path / "instance"), "PYTHONUNBUFFERED": "1"}
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "notify", "dispatch", "--interval", "30"],
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", *command, "--interval", "30"],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         # Once it says it runs, its handler is in place; then it is in its first pass or waiting out the interval.
         ready, _, _ = select.select([worker.stdout], [], [], 120)
         first = worker.stdout.readline() if ready else ""
-        assert "dispatch worker running as" in first, first
+        assert f"{name} worker running as" in first, first
         worker.send_signal(signal.SIGTERM)
         output, _ = worker.communicate(timeout=15)
     finally:
         worker.kill()
     assert worker.returncode == 0, output
-    assert "dispatch worker stopped" in output
+    assert f"{name} worker stopped" in output
 
 
 def test_scheduler_leaves_delivery_to_dispatch_workers_when_told(make_app):

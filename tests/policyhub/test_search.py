@@ -46,6 +46,26 @@ def test_everyday_words_find_official_ones(client, make_policy):
         assert ids(client, "q=" + query)[:1] == [official["id"]], query
 
 
+@pytest.mark.parametrize(("query", "title", "body"), [
+    ("招商引资", "促进先进制造业发展扶持政策", "对新引进工业项目按固定资产投资额给予补助。"),
+    ("数字化转型", "制造业高质量发展若干措施", "推进智改数转，建设智能工厂。"),
+    ("减税", "服务业小微企业和个体工商户纾困措施", "对承租国有房屋的，房屋租金予以减免。"),
+])
+def test_policy_language_bridges_words_that_share_no_characters(client, make_policy, query, title, body):
+    official = make_policy(title, body, issued_on="2026-02-01")
+    assert ids(client, "q=" + query) == [official["id"]]
+
+
+def test_a_weak_word_alone_finds_nothing_but_still_ranks(client, make_policy):
+    freight = make_policy("物流企业降本增效措施", "支持物流企业发展。", issued_on="2026-02-01")
+    named = make_policy("现代物流发展规划", "建设物流园区。", issued_on="2026-03-01")
+    other = make_policy("工业企业技术改造奖补", "对企业给予奖补。", issued_on="2026-04-01")
+    # 企业 finds no policy beside a word that says what the query is about, yet it puts the one naming it first.
+    assert ids(client, "q=物流企业") == [freight["id"], named["id"]]
+    # A query of weak words only still finds what holds them.
+    assert set(ids(client, "q=企业")) == {freight["id"], other["id"]}
+
+
 def test_traditional_and_full_width_text_is_found_in_simplified(client, make_policy):
     policy = make_policy("軟件企業所得稅優惠（試行）", "對符合條件的軟件企業，第１年至第２年免征企業所得稅。",
                          issued_on="2026-02-01")

@@ -73,3 +73,17 @@ def test_suggestions_share_enough_of_the_query():
     assert "贴息" in synonyms.related("贴钱")
     assert "跨境电子商务" not in synonyms.related("量子纠缠")
     assert all(len(set(word) & set("技术改造补贴")) >= 2 for word in synonyms.related("技术改造补贴"))
+
+
+def test_weak_words_count_less_than_the_subject_asked():
+    from matcher.textsearch import Document, bm25_scores
+    from matcher.tokenize import query_concepts, weak_words
+
+    assert {"企业", "补贴"} <= weak_words() and "数字化转型" not in weak_words()
+    concepts = {c.wording: c for c in query_concepts("数字化转型补贴")}
+    assert concepts["补贴"].weak and concepts["奖补"].weak and not concepts["数字化转型"].weak
+    docs = [Document("中小企业数字化转型试点", "推进中小企业数字化转型。"),
+            Document("技术改造补贴", "对企业给予补贴，补贴标准另行规定，数字化水平提升。"),
+            Document("工业政策", "对企业给予支持。")]
+    scores = bm25_scores(query_concepts("数字化转型补贴"), docs, corpus_size=30)
+    assert scores[0] > scores[1] > scores[2]

@@ -229,26 +229,101 @@ def _clean_doc_number(text: str) -> str:
     return re.sub(r"^(?:文号|发文字号|字号|索引号)[:：]?", "", text)
 
 
+_ORGAN_END = (r"(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|政府办公厅|政府|委员会|管委会|领导小组办公室|办公室|办公厅"
+              r"|总局|银行|高新区|部|局|厅|委|署|办|院)")
+# 财政部、工业和信息化部下发《…》 / 温州市商务局、财政局发布… / 工信部答人民网提问: organs acting in a news lead.
+_ORGAN = (r"(?:[\u4e00-\u9fff]{0,20}?(?:人民政府办公室|人民政府办公厅|人民政府|委员会|管委会|办公室|办公厅|总局|银行|部|局|厅|委|署))")
+_NEWS_LEAD = re.compile(r"^.{0,24}?\d{1,2}月\d{1,2}日(?:电|讯)|^.{0,12}?(?:记者[\u4e00-\u9fff]{2,4})?")
+
+
 def _issuer(title: str, lines: list[str]) -> tuple[str, str] | None:
-    """The issuing organ: the sign-off lines before the closing date, else the title's leading organ."""
+    """The issuing organ: the sign-off block, the title, a 公告 number line, a news lead; else a 发布机构 label."""
+    return (_signed_organs(lines) or _title_organs(title, lines[:3]) or _numbered_organs(lines[:12])
+            or _lead_organs([title, *lines[:5]]) or _labelled_organ(lines))
+
+
+def _signed_organs(lines: list[str]) -> tuple[str, str] | None:
+    """The organ lines standing just before the closing date (several organs may share a line)."""
     dates_at = [i for i, line in enumerate(lines) if _FULL_DATE.fullmatch(re.sub(r"\s+", "", line))]
     for end in reversed(dates_at):
-        organs = []
+        organs: list[str] = []
         for line in reversed(lines[max(0, end - 4):end]):
-            plain = re.sub(r"\s+", "", line)
-            if _ORGAN_LINE.match(plain) and len(plain) <= 40:
-                organs.insert(0, plain)
+            parts = line.split()
+            if parts and all(_ORGAN_LINE.match(p) and len(p) <= 40 for p in parts):
+                organs[:0] = parts
             else:
                 break
         if organs:
-            return ";".join(organs), lines[end - 1]
-    match = _TITLE_ISSUER.match(re.sub(r"\s+", "", title))
-    if match:
-        return match.group(1).replace("、", ";"), title
-    for text in [title, *lines[:4]]:
-        organs = _acting_organs(_NEWS_LEAD.sub("", re.sub(r"\s+", "", text)))
-        if organs:
-            return ";".join(organs), text
+            return ";".join(_normalised_organ(o) for o in organs), lines[end - 1]
+    return None
+
+
+# 转发…的通知 is sent by whoever forwards it, whom the title does not name.
+_FORWARDED = re.compile(r"^(?:关于)?转发")
+# 商务部等9部门关于… / 工业和信息化部等四部门印发… / 工信部：引导中小企业走… (a headline's speaker).
+_TITLE_ORGANS = re.compile(rf"^((?:[\u4e00-\u9fff（）()、\s]{{2,60}}?{_ISSUER_TAIL}))(?:等[\d一二三四五六七八九十]*(?:个)?部门)?(?:联合)?(?:关于|印发|转发)")
+_HEADLINE_ORGAN = re.compile(rf"^([\u4e00-\u9fff]{{1,12}}?{_ORGAN_END})[:：]")
+
+
+def _title_organs(title: str, top: list[str]) -> tuple[str, str] | None:
+    """The organs the title (or the body's first lines, which often repeat it) opens with."""
+    for text in [title, *top]:
+        text = text.strip()
+        if _FORWARDED.match(text):
+            continue
+        match = _TITLE_ORGANS.match(text) or _HEADLINE_ORGAN.match(re.sub(r"\s+", "", text))
+        if match:
+            organs = _organ_list(match.group(1))
+            if organs:
+                return ";".join(organs), text
+        if re.search(r"国务院常务会议", text):
+            return "国务院", text
+    return None
+
+
+# 财政部 税务总局公告2023年第12号: the organs that number a 公告 issue it.
+_NUMBERED = re.compile(r"^((?:[\u4e00-\u9fff]{2,20}\s*)+?)(?:公告|令|通告)\s*(?:19|20)\d\d\s*年\s*第\s*\d+\s*号$")
+
+
+def _numbered_organs(lines: list[str]) -> tuple[str, str] | None:
+    for line in lines:
+        match = _NUMBERED.match(line.strip())
+        if match:
+            organs = _organ_list(match.group(1))
+            if organs:
+                return ";".join(organs), line
+    return None
+
+
+# A news lead: 近日，财政部、工业和信息化部联合印发… / 记者从山东省财政厅获悉 / 据工业和信息化部官网消息.
+_LEAD_WORDS = re.compile(r"^(?:\d{1,2}月\d{1,2}日|近日|日前|近期|今天|今日|昨天|昨日|目前|据悉|同时|由|[\s,，])*")
+_ACTS = re.compile(
+    rf"^((?:{_ORGAN}[、和与及\s]*)+?)(?:等[\d一二三四五六七八九十]*(?:个)?部门)?\s*(?:\d{{1,2}}月\d{{1,2}}日)?"
+    r"(?:日前|近日|近期|正式|联合|共同|再次|专门|牵头|会同[^，。；]{2,30}?)*(?:印发|下发|发布|出台|制定|推出|公布|发文|答|公示|召开)"
+)
+_SOURCE = re.compile(rf"(?:记者(?:从|自)|据)({_ORGAN})(?:获悉|了解到|(?:官方)?(?:网站|官网|微信公众号)?消息)")
+_PRESS_OFFICE = re.compile(r"新闻办|新闻发布")
+
+
+def _lead_organs(texts: list[str]) -> tuple[str, str] | None:
+    """The organs acting at the head of a news report, else the organ a reporter cites as the source."""
+    for text in texts:
+        plain = _NEWS_LEAD.sub("", re.sub(r"《[^》]*》", "《》", text), count=1)
+        for clause in re.split(r"[，,。；;：:]", plain):
+            match = _ACTS.match(_LEAD_WORDS.sub("", clause, count=1))
+            organs = _organ_list(match.group(1)) if match else []
+            if organs and not any(_PRESS_OFFICE.search(o) for o in organs):
+                return ";".join(organs), text
+    for text in texts:
+        match = _SOURCE.search(text)
+        if match and not _PRESS_OFFICE.search(match.group(1)):
+            organs = _organ_list(match.group(1))
+            if organs:
+                return ";".join(organs), text
+    return None
+
+
+def _labelled_organ(lines: list[str]) -> tuple[str, str] | None:
     for line in lines:
         reply = re.match(r"^(?:回复单位|答复单位|发布机构|发文机关|发布单位)[:：]+\s*(.+)$", line)
         if reply:
@@ -256,27 +331,40 @@ def _issuer(title: str, lines: list[str]) -> tuple[str, str] | None:
     return None
 
 
-# 财政部、工业和信息化部下发《…》 / 温州市商务局、财政局发布… / 工信部答人民网提问: organs acting in a news lead.
-_ORGAN = (r"(?:[\u4e00-\u9fff]{0,12}?(?:人民政府办公室|人民政府办公厅|人民政府|委员会|管委会|办公室|办公厅|总局|银行|部|局|厅|委|署))")
-_ACTING = re.compile(rf"({_ORGAN}(?:[、和与及]{_ORGAN})*)(?:等\d*部门)?(?:联合)?(?:印发|下发|发布|出台|制定|推出|公布|发文|答|召开)")
-_NEWS_LEAD = re.compile(r"^.{0,24}?\d{1,2}月\d{1,2}日(?:电|讯)|^.{0,12}?(?:记者[\u4e00-\u9fff]{2,4})?")
-_ABBREVIATIONS = {"工信部": "工业和信息化部", "人社部": "人力资源社会保障部", "央行": "中国人民银行",
+_ABBREVIATIONS = {"工信部": "工业和信息化部", "人社部": "人力资源社会保障部", "央行": "中国人民银行", "人民银行": "中国人民银行",
                   "国家发改委": "国家发展改革委", "发改委": "国家发展改革委"}
+# 为深入贯彻落实…和《国务院 / 贴息率不超过同期中国人民银行: prose ending in an organ's name is not an organ.
+_NOT_ORGAN = re.compile(r"[《》“”\"]|的|贯彻|落实|根据|按照|超过|低于|方式")
+_PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:省|自治区|市|县|区)")
 
 
-def _acting_organs(text: str) -> list[str]:
-    match = _ACTING.search(text)
-    if not match:
+def _organ_list(text: str) -> list[str]:
+    """Organs named one after another (财政部、工业和信息化部 / 温州市商务局、财政局), each in full; [] if one is not an organ."""
+    organs, start = [], 0
+    text = text.strip()
+    for separator in re.finditer(r"[、和与及]|\s+", text):
+        # 财政部、工业和信息化部: 和 splits only after an organ's ending (工业和信息化部 is one organ).
+        if separator.group().isspace() or re.search(f"{_ORGAN_END}$", text[start:separator.start()]):
+            organs.append(text[start:separator.start()])
+            start = separator.end()
+    organs = [o for o in [*organs, text[start:]] if o]
+    if not organs or not all(2 <= len(o) <= 22 and re.search(f"{_ORGAN_END}$", o) and not _NOT_ORGAN.search(o)
+                             for o in organs):
         return []
-    organs = [o for o in re.split(r"[、和与及]", match.group(1)) if len(o) >= 2]
-    organs = [_ABBREVIATIONS.get(o, o) for o in organs]
-    place = re.match(r"^[\u4e00-\u9fff]{2,6}?[省市县区]", organs[0]) if organs else None
+    place = _PLACE_PREFIX.match(organs[0])
     if place:
         # 温州市商务局、财政局: the second organ is the same city's.
-        organs = [o if re.match(r"^[\u4e00-\u9fff]{2,6}?[省市县区]", o) else place.group(0) + o for o in organs]
-    if not all(re.search(r"(?:部|局|厅|委|署|办公室|办公厅|政府|委员会|银行|管委会)$", o) for o in organs):
-        return []
-    return organs
+        organs = [o if _PLACE_PREFIX.match(o) else place.group(0) + o for o in organs]
+    return [_normalised_organ(o) for o in organs]
+
+
+def _normalised_organ(organ: str) -> str:
+    """An organ's full name: 滕州市政府办公室 → 滕州市人民政府办公室, 四川省发改委 → 四川省发展和改革委员会, 工信部 → 工业和信息化部."""
+    if organ in _ABBREVIATIONS:
+        return _ABBREVIATIONS[organ]
+    organ = re.sub(r"(?<=[省市县区])政府", "人民政府", organ)
+    organ = re.sub(r"(?<=[省市县区])发改委$", "发展和改革委员会", organ)
+    return re.sub(r"(?<=[省市县区])工信厅$", "工业和信息化厅", organ)
 
 
 def _issued_on(lines: list[str], default_year: int | None) -> tuple[date, str] | None:

@@ -1,0 +1,74 @@
+"""Policy facts read from short sentences quoted from real texts (dev part only; each case names its file)."""
+
+from __future__ import annotations
+
+import pytest
+
+from matcher.evaluate import REAL_DIR, split_of
+from matcher.facts import extract_facts
+
+
+def _quoted(key: str) -> None:
+    assert (REAL_DIR / "policies" / f"{key}.txt").exists(), key
+    assert split_of(key) == "dev", key
+
+
+ISSUER_CASES = [
+    # A news lead: two ministries acting, after a dateline and a 据…消息 attribution.
+    ("b-12-sme-guarantee-fee-reward-2021-news", "两部门:延期实施小微企业融资担保降费奖补政策",
+     "中新网5月8日电 据财政部网站消息,近日,财政部、工业和信息化部印发《关于继续实施小微企业融资担保业务降费奖补政策的通知》",
+     "财政部;工业和信息化部"),
+    # 市政府办公室 is the 人民政府办公室 in full.
+    ("a-32-tengzhou-spring-festival-job-retention-2023-news", "",
+     "日前,滕州市政府办公室印发《关于做好春节期间惠企稳岗工作的实施方案》的通知", "滕州市人民政府办公室"),
+    # 牵头 between the organ and its verb; the 和 inside an organ's name never splits it.
+    ("a-64-qingdao-zjtx-action-plan-2022-news", "",
+     "为进一步加快推进优质中小企业高质量发展,日前,青岛市民营经济局牵头印发了《青岛市加快推动“专精特新”中小企业高质量发展行动方案》",
+     "青岛市民营经济局"),
+    ("c-50-guangxi-industrial-speed-efficiency-fund-2023", "关于组织申报工业提速增效攻坚行动政策支持资金的通知",
+     "近日,广西壮族自治区工业和信息化厅 自治区财政厅发布《关于组织申报工业提速增效攻坚行动政策支持资金的通知》",
+     "广西壮族自治区工业和信息化厅;自治区财政厅"),
+    # The title: 等N部门关于, and a headline's speaker before the colon.
+    ("b-45-cross-border-ecommerce-overseas-warehouse-2024", "商务部等9部门关于拓展跨境电商出口推进海外仓建设的意见",
+     "各省、自治区、直辖市人民政府:", "商务部"),
+    ("b-23-miit-sme-resumption-2020-news", "工信部:引导中小企业走“专精特新”发展道路",
+     "北京青年报客户端 2020-04-16 15:35", "工业和信息化部"),
+    ("b-75-state-council-stabilize-economy-33-measures-2022-05-news",
+     "李克强主持召开国务院常务会议 进一步部署稳经济一揽子措施(新华社)",
+     "新華社北京5月23日電 日前,國務院總理李克強主持召開國務院常務會議,進一步部署穩經濟一攬子措施", "国务院"),
+    # A 公告 numbered by the organs that issue it (traditional script as stored).
+    ("b-38-small-micro-taxfee-2023-12", "关于进一步支持小微企业和个体工商户发展有关税费政策的公告",
+     "關于進一步支持小微企業和個體工商戶發展有關稅費政策的公告\n財政部 稅務總局公告2023年第12號", "财政部;税务总局"),
+    # The organ a reporter names as the source.
+    ("a-12-shandong-hitech-sme-subsidy-news", "财讯:山东1858家高新技术中小微公司获1.9亿财政补助",
+     "记者从山东省财政厅获悉,为支持做大做强的高新技术公司,近期向山东省级财政拨款1.9亿元", "山东省财政厅"),
+    # Sign-off organs sharing lines, separated by spaces.
+    ("a-74-shandong-digital-economy-breakthrough-plan-2022", "关于印发《山东省2022年数字经济“重点突破”行动方案》的通知",
+     "结合我省实际制定本行动方案。\n省工业和信息化厅       省委网信办       省发展改革委\n省大数据局             省通信管理局\n2022年3月22日",
+     "省工业和信息化厅;省委网信办;省发展改革委;省大数据局;省通信管理局"),
+]
+
+
+@pytest.mark.parametrize(("key", "title", "body", "issuer"), ISSUER_CASES, ids=[c[0] for c in ISSUER_CASES])
+def test_issuer_from_leads_titles_and_sign_offs(key: str, title: str, body: str, issuer: str) -> None:
+    _quoted(key)
+    assert extract_facts(title, body).issuer == issuer
+
+
+NO_ISSUER_CASES = [
+    # A press office holds the briefing; it issues nothing.
+    ("a-43-weihai-advanced-manufacturing-opinion-2021-news", "威海出台加快先进制造业发展的实施意见",
+     "11月5日,威海市人民政府新闻办公室召开新闻发布会,相关负责人详细介绍《关于加快先进制造业发展的实施意见》"),
+    # 转发: the forwarding organ is not the one named after it.
+    ("c-55-quanzhou-forward-fujian-key-tech-upgrade-2024",
+     "转发福建省工业和信息化厅关于做好2024年省重点技术改造项目申报工作的通知", "各县(市、区)工信局:"),
+    # Prose that ends in an organ's name.
+    ("c-41-fuxin-new-industrialization", "",
+     "贷款贴息补助方式贴息率不超过同期中国人民银行发布的一年期贷款市场报价利率(LPR)"),
+]
+
+
+@pytest.mark.parametrize(("key", "title", "body"), NO_ISSUER_CASES, ids=[c[0] for c in NO_ISSUER_CASES])
+def test_no_issuer_from_press_offices_forwarded_titles_or_prose(key: str, title: str, body: str) -> None:
+    _quoted(key)
+    assert extract_facts(title, body).issuer is None

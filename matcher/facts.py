@@ -480,13 +480,22 @@ _CONTACT_HEADING = re.compile(r"^(?:[(（]?[一二三四五六七八九十\d]+[)
 
 
 # Amounts a firm receives (给予3万元一次性奖励, 最高不超过500万元), not thresholds it must reach
-# (营业收入2000万元以上) nor the budget behind the policy (安排资金2亿元, 设立10亿元基金).
-_SUPPORT_WORDS = re.compile(r"奖励|补助|补贴|奖补|资助|贴息|扶持|支持|给予|一次性|最高|不超过|封顶")
+# (营业收入2000万元以上, 资产总额不超过5000万元), the budget behind the policy (安排资金2亿元, 设立10亿元基金,
+# 奖补资金总额不超过1.5亿元), sums paid per head (每人120元) nor a loan it may take.
+_SUPPORT_WORDS = re.compile(r"奖励|奖金|补助|补贴|奖补|资助|贴息|扶持|支持|给予|一次性|最高|不超过|封顶")
 _NOT_SUPPORT_BEFORE = re.compile(
-    r"(?:营业收入|主营业务收入|收入|产值|投资|投入|销售|规模|资产|贷款|融资|营收|纳税|税收|基金|资金池|总额|安排|累计|零售额|"
-    r"增量|额度|授信|担保|注册资本|年产|总量|预算|专项资金|达到|超过|突破|首次|增加|新增)[^，。；]{0,6}$"
+    r"(?:营业收入|主营业务收入|收入|产值|投资|投入|销售|规模|资产|贷款|融资|营收|纳税|税收|基金|资金池|总额|安排|筹集|所得额|"
+    r"零售额|增量|授信|担保|注册资本|实收资本|年产|总量|预算|专项资金|达到|(?<!不)超过|不低于|突破|首次|增加|新增|每人|每名|每户|人均|每亩)"
+    r"[^，。；]{0,6}$"
 )
-_NOT_SUPPORT_AFTER = re.compile(r"^\s*(?:以上|以下|及以上|（含）以上|以内的|的项目|规模|基金|资金池|专项)")
+_NOT_SUPPORT_AFTER = re.compile(r"^\s*(?:以上|以下|及以上|（含）以上|以内的|的项目|规模|基金|资金池|专项|的?(?:创业担保)?贷款|再贷款)")
+# 突破1000亿元、500亿元、300亿元 / 达到100万元以上至500万元: the amounts of an enumeration or a range are read
+# alike, as its first one is.
+_ENUMERATION_GAP = re.compile(r"^(?:[(（]含[)）]|以上|以下)?(?:[、,，和或及与\s]|至|到|—|-|～|~){1,2}$")
+# 1858家…公司获1.9亿财政补助: an amount for so many firms is their total.
+_FIRMS_COUNTED = re.compile(r"\d+\s*(?:家|户)[^，。；]{0,20}(?:获|得到|享受|兑现|拨付|发放)")
+#: No firm's cap reaches 1亿元 in the labelled texts: an amount of 亿 is a fund's total or a firm's threshold.
+_LARGEST_CAP_WAN = 10_000
 
 
 def _largest_support(sentences: list[str]) -> tuple[float, str] | None:
@@ -495,13 +504,18 @@ def _largest_support(sentences: list[str]) -> tuple[float, str] | None:
     for sentence in sentences:
         if not _SUPPORT_WORDS.search(sentence):
             continue
+        previous_end, previous_support = None, True
         for match in _AMOUNT.finditer(sentence):
             before, after = sentence[max(0, match.start() - 14):match.start()], sentence[match.end():match.end() + 6]
-            capped = _MAX_AMOUNT.match(sentence, max(0, match.start() - 16)) or re.search(r"(?:最高|不超过|上限)[^，。；]{0,8}$", before)
-            if not capped and (_NOT_SUPPORT_BEFORE.search(before) or _NOT_SUPPORT_AFTER.match(after)):
-                continue
+            if previous_end is not None and _ENUMERATION_GAP.match(sentence[previous_end:match.start()]):
+                support = previous_support
+            else:
+                support = not (_NOT_SUPPORT_BEFORE.search(before) or _NOT_SUPPORT_AFTER.match(after)
+                               or _FIRMS_COUNTED.search(sentence[:match.start()]))
+            previous_end, previous_support = match.end(), support
             amount = money_wan(match.group(1), match.group(2))
-            if amount is not None and amount > 0 and (best is None or amount > best[0]):
+            if (support and amount is not None and 0 < amount < _LARGEST_CAP_WAN
+                    and (best is None or amount > best[0])):
                 best = (amount, sentence)
     return best
 

@@ -72,3 +72,45 @@ NO_ISSUER_CASES = [
 def test_no_issuer_from_press_offices_forwarded_titles_or_prose(key: str, title: str, body: str) -> None:
     _quoted(key)
     assert extract_facts(title, body).issuer is None
+
+
+SUPPORT_CASES = [
+    # An enumeration of thresholds (突破…亿元、…亿元) is read as its first amount is; the awards after it count.
+    ("a-04-zibo-industry-support-compilation",
+     "(一)经济贡献奖励对于营业收入首次突破 1000 亿元、500亿元、300 亿元、200 亿元、100 亿元、50 亿元的企业,"
+     "分别奖励企业 500 万元、300 万元、200 万元、150 万元、100 万元、50 万元。", 500),
+    # 不超过 a share is no amount; 每家企业最高不超过 is the cap.
+    ("c-50-guangxi-industrial-speed-efficiency-fund-2023",
+     "按当月采购开票额环比4—8月月均采购开票额增量部分不超过2%的比例给予奖励,每家企业最高不超过200万元。", 200),
+    # 收入超过部分 is a threshold, 奖励额度最高不超过 a cap.
+    ("c-57-xiamen-software-industry-measures-2022",
+     "第2年纳入规上软件业的,按上述收入超过部分的0.5%给予奖励,每家企业的奖励额度最高不超过500万元。", 500),
+]
+
+
+@pytest.mark.parametrize(("key", "body", "wan"), SUPPORT_CASES, ids=[c[0] for c in SUPPORT_CASES])
+def test_the_largest_amount_one_firm_receives(key: str, body: str, wan: float) -> None:
+    _quoted(key)
+    assert extract_facts("", body).max_support_wan == wan
+
+
+NO_SUPPORT_CASES = [
+    # A total for 1858 firms.
+    ("a-12-shandong-hitech-sme-subsidy-news", "财讯:山东1858家高新技术中小微公司获1.9亿财政补助"),
+    # Sums per head.
+    ("a-52-yantai-2020-job-agency-subsidy-guide-qa",
+     "一次引進20人以下的按每人120元、20人至50人的按每人150元、50人以上的按每人300元的標準給予職業介紹補貼。"),
+    # A fund's total for a city, in 亿.
+    ("b-67-sme-digital-transformation-city-pilot-2023-news",
+     "中央财政对试点城市给予定额奖励,其中省会城市、计划单列市、兵团奖补资金总额不超过1.5亿元,其他地级市、直辖市所辖区县奖补资金总额不超过1亿元。"),
+    # Thresholds a firm must stay under or reach (不超过, 不低于 after a metric).
+    ("b-38-small-micro-taxfee-2023-12", "同時符合年度應納稅所得額不超過300萬元、從業人數不超過300人、資產總額不超過5000萬元等三個條件的企業。"),
+    ("c-70-beijing-online-consumption-support-2023-news",
+     "且網零額不低于3000萬元的批發零售企業,若滿足以下條件中的一項,給予一次性資金支持。"),
+]
+
+
+@pytest.mark.parametrize(("key", "body"), NO_SUPPORT_CASES, ids=[c[0] for c in NO_SUPPORT_CASES])
+def test_totals_thresholds_and_sums_per_head_are_no_firm_s_support(key: str, body: str) -> None:
+    _quoted(key)
+    assert extract_facts("", body).max_support_wan is None

@@ -173,7 +173,7 @@ _TITLE_ISSUER = re.compile(rf"^([\u4e00-\u9fff（）()、]{{2,60}}?{_ISSUER_TAIL
 _EFFECTIVE_FROM = re.compile(r"自\s*([^，。；]{0,24}?)\s*起(?:施行|实施|执行|生效)")
 _ISSUE_DAY_WORDS = re.compile(r"印发之日|发布之日|公布之日|下发之日|发文之日|签发之日")
 _VALIDITY_YEARS = re.compile(rf"有效期(?:为|暂定为?|限)?\s*({_NUM}|半)\s*年")
-_VALID_UNTIL = re.compile(r"有效期至|有效期到|执行至|实施至|执行到|有效至|止于|截止到|截至")
+_VALID_UNTIL = re.compile(r"有效期至|有效期到|执行至|实施至|执行到|有效至|期限至|延至|延长至|延续至|止于|截止到|截至")
 # 截至 also dates statistics (截至4月26日24时，各省份…): it states validity only beside a policy word.
 _PUBLISHED_AT = re.compile(r"[\d〇○零一二两三四五六七八九十年月.\-/]{4,14}日?\s*(?:发布|印发|公布|出台|下发)")
 _WEAK_UNTIL = re.compile(r"截止到|截至")
@@ -449,6 +449,13 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
         _validity(sentence, facts.issued_on, year_hint, put)
         if facts.effective_to is not None and facts.effective_from is not None:
             break
+    if facts.effective_to is None:
+        for sentence in sentences:
+            period = _opening_period(sentence)
+            if period:
+                put("effective_from", period[0], sentence)
+                put("effective_to", period[1], sentence)
+                break
     plan = _PLAN_YEARS.search(title) or next(filter(None, (_PLAN_YEARS.search(line) for line in lines[:3])), None)
     if plan and facts.effective_to is None:
         start, end = int(plan.group(1)), int(plan.group(2))
@@ -520,8 +527,31 @@ def _largest_support(sentences: list[str]) -> tuple[float, str] | None:
     return best
 
 
+# A period opening a clause is when the policy runs: 通知明确，2021-2023年，将继续实施… / 从2022年到2025年，中央财政…
+# / 2023年9—12月，对符合申报条件的企业… (never 2021-2023年营业收入…, which is a measure).
+_DASH = r"\s*(?:[—–\-－~～至到])\s*"
+_OPENING_YEARS = re.compile(rf"(?:^|[，,。；：:])\s*从?((?:19|20)\d\d)\s*年?{_DASH}((?:19|20)\d\d)\s*年\s*[，,]")
+_OPENING_MONTHS = re.compile(rf"(?:^|[，,。；：:])\s*从?((?:19|20)\d\d)\s*年\s*(\d{{1,2}})\s*月?{_DASH}(\d{{1,2}})\s*月\s*[，,]")
+
+
+def _opening_period(sentence: str) -> tuple[date, date] | None:
+    """The first and last day of a period of years or months that opens a clause, or None."""
+    years = _OPENING_YEARS.search(sentence)
+    if years:
+        start, end = int(years.group(1)), int(years.group(2))
+        return (date(start, 1, 1), date(end, 12, 31)) if start <= end <= start + 10 else None
+    months = _OPENING_MONTHS.search(sentence)
+    if months:
+        year, first, last = (int(g) for g in months.groups())
+        if 1 <= first <= last <= 12:
+            end = _month_end(year, last)
+            return (date(year, first, 1), end) if end else None
+    return None
+
+
 # 实施方案（2023—2025年）: a plan's years are its validity when nothing else is said.
 _PLAN_YEARS = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*[—–\-－~～至到]\s*((?:19|20)\d\d)\s*年?\s*[）)]")
+_ENDS_ON = re.compile(r"\s*(?:截止|止)(?:[，。；,;]|$)")
 _FROM_TO = re.compile(r"自[^，。；]{0,20}?(?:起)?至[^，。；]{0,20}?(?:止|期间|结束)?")
 
 
@@ -547,7 +577,20 @@ def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put)
         if after:
             put("effective_to", after[0], sentence)
             return
-    period = _PERIOD.search(sentence) or _FROM_TO.search(sentence)
+    span = _FROM_TO.search(sentence)
+    inside = [d for pos, d in dates if span and span.start() <= pos <= span.end()]
+    if len(inside) >= 2:
+        # 自2023年1月1日至2027年12月31日，对…减半征收: the period is the policy's.
+        put("effective_from", inside[0], sentence)
+        put("effective_to", inside[-1], sentence)
+        return
+    if start and not _APPLY.search(sentence):
+        # 本办法自2025年7月1日起实施，2025年12月31日截止.
+        ends = [m for m in _FULL_DATE.finditer(sentence) if _ENDS_ON.match(sentence, m.end())]
+        if ends:
+            put("effective_to", _make_date(*ends[0].groups()), sentence)
+            return
+    period = _PERIOD.search(sentence) or span
     if period and len(dates) >= 2 and re.search(r"至|到|—|－|~|～", sentence[period.end():]):
         later = [d for pos, d in dates if pos >= period.start()]
         if len(later) >= 2:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from matcher.evaluate import REAL_DIR, split_of
@@ -114,3 +116,36 @@ NO_SUPPORT_CASES = [
 def test_totals_thresholds_and_sums_per_head_are_no_firm_s_support(key: str, body: str) -> None:
     _quoted(key)
     assert extract_facts("", body).max_support_wan is None
+
+
+VALIDITY_CASES = [
+    # 自…起实施，…截止.
+    ("c-38-dazhou-tourism-marketing-award", "本辦法自2025年7月1日起實施,2025年12月31日截止,單個旅行社年度獎勵金額總計不超過50萬元。",
+     date(2025, 7, 1), date(2025, 12, 31)),
+    # 执行期限至 / 延至.
+    ("b-66-unemployment-insurance-job-retention-extension-2024",
+     "阶段性降低失业保险费率至1%的政策延续实施一年,执行期限至2025年12月31日。", None, date(2025, 12, 31)),
+    ("b-60-travel-agency-deposit-full-refund-2022-news", "旅行社可全額暫退保證金或暫緩交納,補足保證金期限延至2023年3月31日。",
+     None, date(2023, 3, 31)),
+    # 自…至… of a tax measure.
+    ("b-38-small-micro-taxfee-2023-12", "一、自2023年1月1日至2027年12月31日,對個體工商戶年應納稅所得額不超過200萬元的部分,減半征收個人所得稅。",
+     date(2023, 1, 1), date(2027, 12, 31)),
+    # A period of years or months opening a clause.
+    ("b-12-sme-guarantee-fee-reward-2021-news", "通知明确,2021-2023年,将继续实施小微企业融资担保降费奖补政策。",
+     date(2021, 1, 1), date(2023, 12, 31)),
+    ("c-50-guangxi-industrial-speed-efficiency-fund-2023",
+     "支持标准为,风电、光伏、储能等新能源企业,2023年9—12月,对符合申报条件的企业,按当月采购开票额环比4—8月月均采购开票额增量部分给予奖励。",
+     date(2023, 9, 1), date(2023, 12, 31)),
+]
+
+
+@pytest.mark.parametrize(("key", "body", "start", "end"), VALIDITY_CASES, ids=[c[0] for c in VALIDITY_CASES])
+def test_when_a_policy_runs(key: str, body: str, start: date | None, end: date) -> None:
+    _quoted(key)
+    facts = extract_facts("", body)
+    assert (facts.effective_from, facts.effective_to) == (start, end)
+
+
+def test_a_period_that_is_a_measure_is_no_validity() -> None:
+    # Fictional: the years of a growth figure do not open a clause.
+    assert extract_facts("", "企业2021-2023年营业收入年均增长10%以上的,给予奖励。").effective_to is None

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from matcher.criteria import Evidence
+from matcher.extract import _PROVINCE_ABBREVIATIONS, _city_abbreviations  # the 文号 characters regions are read by
+from matcher.regions import default_regions
 from matcher.tokenize import simplified
 
 __all__ = ["FACT_FIELDS", "PolicyFacts", "chinese_number", "extract_facts", "find_dates", "money_wan"]
@@ -239,7 +241,38 @@ _NEWS_LEAD = re.compile(r"^.{0,24}?\d{1,2}月\d{1,2}日(?:电|讯)|^.{0,12}?(?:�
 def _issuer(title: str, lines: list[str]) -> tuple[str, str] | None:
     """The issuing organ: the sign-off block, the title, a 公告 number line, a news lead; else a 发布机构 label."""
     return (_signed_organs(lines) or _title_organs(title, lines[:3]) or _numbered_organs(lines[:12])
-            or _lead_organs([title, *lines[:5]]) or _labelled_organ(lines))
+            or _lead_organs([title, *lines[:5]]) or _doc_number_organ(title, lines) or _labelled_organ(lines))
+
+
+# The organ a 文号 prefix stands for: the centre's by their customary prefixes (人社部发, 国办发, 财税), a province's
+# by its character (黔工信规划, 鲁政发), a city government's by its character (厦府规, 滨政发).
+_CENTRAL_PREFIXES = (("国办发", "国务院办公厅"), ("国办函", "国务院办公厅"), ("国发", "国务院"), ("国函", "国务院"),
+                     ("人社部", "人力资源社会保障部"), ("工信部", "工业和信息化部"), ("财税", "财政部;税务总局"),
+                     ("发改", "国家发展改革委"), ("银发", "中国人民银行"), ("商务部", "商务部"))
+_PROVINCE_ORGANS = (("政办发", "人民政府办公厅"), ("政办字", "人民政府办公厅"), ("政发", "人民政府"), ("政字", "人民政府"),
+                    ("工信", "工业和信息化厅"), ("财", "财政厅"), ("人社", "人力资源和社会保障厅"), ("商务", "商务厅"))
+_CITY_ORGANS = (("政办发", "人民政府办公室"), ("政办字", "人民政府办公室"), ("府办", "人民政府办公室"), ("政发", "人民政府"),
+                ("府", "人民政府"))
+
+
+def _doc_number_organ(title: str, lines: list[str]) -> tuple[str, str] | None:
+    """The organ the text's own 文号 names by its prefix, or None."""
+    found = _doc_number(title, lines)
+    if not found:
+        return None
+    number, line = found
+    for prefix, organ in _CENTRAL_PREFIXES:
+        if number.startswith(prefix):
+            return organ, line
+    regions = default_regions()
+    place = (regions.name(_PROVINCE_ABBREVIATIONS[number[0]]) if number[0] in _PROVINCE_ABBREVIATIONS else None)
+    organs = _PROVINCE_ORGANS
+    if place is None and number[0] in _city_abbreviations(regions):
+        place, organs = regions.name(_city_abbreviations(regions)[number[0]]), _CITY_ORGANS
+    for prefix, organ in organs if place else ():
+        if number[1:].startswith(prefix):
+            return place + organ, line
+    return None
 
 
 def _signed_organs(lines: list[str]) -> tuple[str, str] | None:

@@ -149,3 +149,28 @@ def test_when_a_policy_runs(key: str, body: str, start: date | None, end: date) 
 def test_a_period_that_is_a_measure_is_no_validity() -> None:
     # Fictional: the years of a growth figure do not open a clause.
     assert extract_facts("", "企业2021-2023年营业收入年均增长10%以上的,给予奖励。").effective_to is None
+
+
+DOC_NUMBER_ISSUER_CASES = [
+    # A ministry's customary prefix.
+    ("b-66-unemployment-insurance-job-retention-extension-2024", "关于延续实施失业保险援企稳岗政策的通知",
+     "人社部发〔2024〕40号\n各省、自治区、直辖市人民政府,新疆生产建设兵团:", "人力资源社会保障部"),
+    # A province's character and its department's abbreviation.
+    ("c-54-guizhou-ten-hundred-billion-industries-fund-2019", "关于做好2019年省十大千亿级工业产业振兴专项资金申报工作的通知",
+     "黔工信规划〔2019〕9号", "贵州省工业和信息化厅"),
+    # A city government's character (厦府规 is 厦门市人民政府's).
+    ("c-57-xiamen-software-industry-measures-2022", "厦府规〔2022〕2号(摘录:加快新市场主体成长)",
+     "(一)加快新市场主体成长。在本市商事登记当年纳入规上软件业的企业,按1%给予奖励。", "厦门市人民政府"),
+]
+
+
+@pytest.mark.parametrize(("key", "title", "body", "issuer"), DOC_NUMBER_ISSUER_CASES,
+                         ids=[c[0] for c in DOC_NUMBER_ISSUER_CASES])
+def test_the_issuer_a_doc_number_names(key: str, title: str, body: str, issuer: str) -> None:
+    _quoted(key)
+    assert extract_facts(title, body).issuer == issuer
+
+
+def test_a_cited_doc_number_names_no_issuer() -> None:
+    # Fictional: the number of the notice cited is not the text's own.
+    assert extract_facts("", "根据《通知》(厦府规〔2022〕2号),对企业给予支持。").issuer is None

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from matcher.criteria import Evidence
+from matcher.extract import _PROVINCE_ABBREVIATIONS, _city_abbreviations  # the 文号 characters regions are read by
+from matcher.regions import default_regions
 from matcher.tokenize import simplified
 
 __all__ = ["FACT_FIELDS", "PolicyFacts", "chinese_number", "extract_facts", "find_dates", "money_wan"]
@@ -173,7 +175,7 @@ _TITLE_ISSUER = re.compile(rf"^([\u4e00-\u9fff（）()、]{{2,60}}?{_ISSUER_TAIL
 _EFFECTIVE_FROM = re.compile(r"自\s*([^，。；]{0,24}?)\s*起(?:施行|实施|执行|生效)")
 _ISSUE_DAY_WORDS = re.compile(r"印发之日|发布之日|公布之日|下发之日|发文之日|签发之日")
 _VALIDITY_YEARS = re.compile(rf"有效期(?:为|暂定为?|限)?\s*({_NUM}|半)\s*年")
-_VALID_UNTIL = re.compile(r"有效期至|有效期到|执行至|实施至|执行到|有效至|止于|截止到|截至")
+_VALID_UNTIL = re.compile(r"有效期至|有效期到|执行至|实施至|执行到|有效至|期限至|延至|延长至|延续至|止于|截止到|截至")
 # 截至 also dates statistics (截至4月26日24时，各省份…): it states validity only beside a policy word.
 _PUBLISHED_AT = re.compile(r"[\d〇○零一二两三四五六七八九十年月.\-/]{4,14}日?\s*(?:发布|印发|公布|出台|下发)")
 _WEAK_UNTIL = re.compile(r"截止到|截至")
@@ -229,26 +231,132 @@ def _clean_doc_number(text: str) -> str:
     return re.sub(r"^(?:文号|发文字号|字号|索引号)[:：]?", "", text)
 
 
+_ORGAN_END = (r"(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|政府办公厅|政府|委员会|管委会|领导小组办公室|办公室|办公厅"
+              r"|总局|银行|高新区|部|局|厅|委|署|办|院)")
+# 财政部、工业和信息化部下发《…》 / 温州市商务局、财政局发布… / 工信部答人民网提问: organs acting in a news lead.
+_ORGAN = (r"(?:[\u4e00-\u9fff]{0,20}?(?:人民政府办公室|人民政府办公厅|人民政府|委员会|管委会|办公室|办公厅|总局|银行|部|局|厅|委|署))")
+_NEWS_LEAD = re.compile(r"^.{0,24}?\d{1,2}月\d{1,2}日(?:电|讯)|^.{0,12}?(?:记者[\u4e00-\u9fff]{2,4})?")
+
+
 def _issuer(title: str, lines: list[str]) -> tuple[str, str] | None:
-    """The issuing organ: the sign-off lines before the closing date, else the title's leading organ."""
+    """The issuing organ: the sign-off block, the title, a 公告 number line, a news lead; else a 发布机构 label."""
+    return (_signed_organs(lines) or _title_organs(title, lines[:3]) or _numbered_organs(lines[:12])
+            or _lead_organs([title, *lines[:5]]) or _doc_number_organ(title, lines) or _labelled_organ(lines))
+
+
+# The organ a 文号 prefix stands for: the centre's by their customary prefixes (人社部发, 国办发, 财税), a province's
+# by its character (黔工信规划, 鲁政发), a city government's by its character (厦府规, 滨政发).
+_CENTRAL_PREFIXES = (("国办发", "国务院办公厅"), ("国办函", "国务院办公厅"), ("国发", "国务院"), ("国函", "国务院"),
+                     ("人社部", "人力资源社会保障部"), ("工信部", "工业和信息化部"), ("财税", "财政部;税务总局"),
+                     ("发改", "国家发展改革委"), ("银发", "中国人民银行"), ("商务部", "商务部"))
+_PROVINCE_ORGANS = (("政办发", "人民政府办公厅"), ("政办字", "人民政府办公厅"), ("政发", "人民政府"), ("政字", "人民政府"),
+                    ("工信", "工业和信息化厅"), ("财", "财政厅"), ("人社", "人力资源和社会保障厅"), ("商务", "商务厅"))
+_CITY_ORGANS = (("政办发", "人民政府办公室"), ("政办字", "人民政府办公室"), ("府办", "人民政府办公室"), ("政发", "人民政府"),
+                ("府", "人民政府"))
+
+
+def _doc_number_organ(title: str, lines: list[str]) -> tuple[str, str] | None:
+    """The organ the text's own 文号 names by its prefix, or None."""
+    found = _doc_number(title, lines)
+    if not found:
+        return None
+    number, line = found
+    for prefix, organ in _CENTRAL_PREFIXES:
+        if number.startswith(prefix):
+            return organ, line
+    regions = default_regions()
+    place = (regions.name(_PROVINCE_ABBREVIATIONS[number[0]]) if number[0] in _PROVINCE_ABBREVIATIONS else None)
+    organs = _PROVINCE_ORGANS
+    if place is None and number[0] in _city_abbreviations(regions):
+        place, organs = regions.name(_city_abbreviations(regions)[number[0]]), _CITY_ORGANS
+    for prefix, organ in organs if place else ():
+        if number[1:].startswith(prefix):
+            return place + organ, line
+    return None
+
+
+def _signed_organs(lines: list[str]) -> tuple[str, str] | None:
+    """The organ lines standing just before the closing date (several organs may share a line)."""
     dates_at = [i for i, line in enumerate(lines) if _FULL_DATE.fullmatch(re.sub(r"\s+", "", line))]
     for end in reversed(dates_at):
-        organs = []
+        organs: list[str] = []
         for line in reversed(lines[max(0, end - 4):end]):
-            plain = re.sub(r"\s+", "", line)
-            if _ORGAN_LINE.match(plain) and len(plain) <= 40:
-                organs.insert(0, plain)
+            parts = line.split()
+            if parts and all(_ORGAN_LINE.match(p) and len(p) <= 40 for p in parts):
+                organs[:0] = parts
             else:
                 break
         if organs:
-            return ";".join(organs), lines[end - 1]
-    match = _TITLE_ISSUER.match(re.sub(r"\s+", "", title))
-    if match:
-        return match.group(1).replace("、", ";"), title
-    for text in [title, *lines[:4]]:
-        organs = _acting_organs(_NEWS_LEAD.sub("", re.sub(r"\s+", "", text)))
-        if organs:
-            return ";".join(organs), text
+            return ";".join(_normalised_organ(o) for o in organs), lines[end - 1]
+    return None
+
+
+# 转发…的通知 is sent by whoever forwards it, whom the title does not name.
+_FORWARDED = re.compile(r"^(?:关于)?转发")
+# 商务部等9部门关于… / 工业和信息化部等四部门印发… / 工信部：引导中小企业走… (a headline's speaker).
+_TITLE_ORGANS = re.compile(rf"^((?:[\u4e00-\u9fff（）()、\s]{{2,60}}?{_ISSUER_TAIL}))(?:等[\d一二三四五六七八九十]*(?:个)?部门)?(?:联合)?(?:关于|印发|转发)")
+_HEADLINE_ORGAN = re.compile(rf"^([\u4e00-\u9fff]{{1,12}}?{_ORGAN_END})[:：]")
+
+
+def _title_organs(title: str, top: list[str]) -> tuple[str, str] | None:
+    """The organs the title (or the body's first lines, which often repeat it) opens with."""
+    for text in [title, *top]:
+        text = text.strip()
+        if _FORWARDED.match(text):
+            continue
+        match = _TITLE_ORGANS.match(text) or _HEADLINE_ORGAN.match(re.sub(r"\s+", "", text))
+        if match:
+            organs = _organ_list(match.group(1))
+            if organs:
+                return ";".join(organs), text
+        if re.search(r"国务院常务会议", text):
+            return "国务院", text
+    return None
+
+
+# 财政部 税务总局公告2023年第12号: the organs that number a 公告 issue it.
+_NUMBERED = re.compile(r"^((?:[\u4e00-\u9fff]{2,20}\s*)+?)(?:公告|令|通告)\s*(?:19|20)\d\d\s*年\s*第\s*\d+\s*号$")
+
+
+def _numbered_organs(lines: list[str]) -> tuple[str, str] | None:
+    for line in lines:
+        match = _NUMBERED.match(line.strip())
+        if match:
+            organs = _organ_list(match.group(1))
+            if organs:
+                return ";".join(organs), line
+    return None
+
+
+# A news lead: 近日，财政部、工业和信息化部联合印发… / 记者从山东省财政厅获悉 / 据工业和信息化部官网消息.
+_LEAD_WORDS = re.compile(r"^(?:\d{1,2}月\d{1,2}日|近日|日前|近期|今天|今日|昨天|昨日|目前|据悉|同时|由|[\s,，])*")
+_ACTS = re.compile(
+    rf"^((?:{_ORGAN}[、和与及\s]*)+?)(?:等[\d一二三四五六七八九十]*(?:个)?部门)?\s*(?:\d{{1,2}}月\d{{1,2}}日)?"
+    r"(?:日前|近日|近期|正式|联合|共同|再次|专门|牵头|会同[^，。；]{2,30}?)*(?:印发|下发|发布|出台|制定|推出|公布|发文|答|公示|召开)"
+)
+_SOURCE = re.compile(rf"(?:记者(?:从|自)|据)({_ORGAN})(?:获悉|了解到|(?:官方)?(?:网站|官网|微信公众号)?消息)")
+_PRESS_OFFICE = re.compile(r"新闻办|新闻发布")
+
+
+def _lead_organs(texts: list[str]) -> tuple[str, str] | None:
+    """The organs acting at the head of a news report, else the organ a reporter cites as the source."""
+    for text in texts:
+        plain = _NEWS_LEAD.sub("", re.sub(r"《[^》]*》", "《》", text), count=1)
+        for clause in re.split(r"[，,。；;：:]", plain):
+            match = _ACTS.match(_LEAD_WORDS.sub("", clause, count=1))
+            organs = _organ_list(match.group(1)) if match else []
+            if organs and not any(_PRESS_OFFICE.search(o) for o in organs):
+                return ";".join(organs), text
+    for text in texts:
+        match = _SOURCE.search(text)
+        if match and not _PRESS_OFFICE.search(match.group(1)):
+            organs = _organ_list(match.group(1))
+            if organs:
+                return ";".join(organs), text
+    return None
+
+
+def _labelled_organ(lines: list[str]) -> tuple[str, str] | None:
     for line in lines:
         reply = re.match(r"^(?:回复单位|答复单位|发布机构|发文机关|发布单位)[:：]+\s*(.+)$", line)
         if reply:
@@ -256,27 +364,40 @@ def _issuer(title: str, lines: list[str]) -> tuple[str, str] | None:
     return None
 
 
-# 财政部、工业和信息化部下发《…》 / 温州市商务局、财政局发布… / 工信部答人民网提问: organs acting in a news lead.
-_ORGAN = (r"(?:[\u4e00-\u9fff]{0,12}?(?:人民政府办公室|人民政府办公厅|人民政府|委员会|管委会|办公室|办公厅|总局|银行|部|局|厅|委|署))")
-_ACTING = re.compile(rf"({_ORGAN}(?:[、和与及]{_ORGAN})*)(?:等\d*部门)?(?:联合)?(?:印发|下发|发布|出台|制定|推出|公布|发文|答|召开)")
-_NEWS_LEAD = re.compile(r"^.{0,24}?\d{1,2}月\d{1,2}日(?:电|讯)|^.{0,12}?(?:记者[\u4e00-\u9fff]{2,4})?")
-_ABBREVIATIONS = {"工信部": "工业和信息化部", "人社部": "人力资源社会保障部", "央行": "中国人民银行",
+_ABBREVIATIONS = {"工信部": "工业和信息化部", "人社部": "人力资源社会保障部", "央行": "中国人民银行", "人民银行": "中国人民银行",
                   "国家发改委": "国家发展改革委", "发改委": "国家发展改革委"}
+# 为深入贯彻落实…和《国务院 / 贴息率不超过同期中国人民银行: prose ending in an organ's name is not an organ.
+_NOT_ORGAN = re.compile(r"[《》“”\"]|的|贯彻|落实|根据|按照|超过|低于|方式")
+_PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:省|自治区|市|县|区)")
 
 
-def _acting_organs(text: str) -> list[str]:
-    match = _ACTING.search(text)
-    if not match:
+def _organ_list(text: str) -> list[str]:
+    """Organs named one after another (财政部、工业和信息化部 / 温州市商务局、财政局), each in full; [] if one is not an organ."""
+    organs, start = [], 0
+    text = text.strip()
+    for separator in re.finditer(r"[、和与及]|\s+", text):
+        # 财政部、工业和信息化部: 和 splits only after an organ's ending (工业和信息化部 is one organ).
+        if separator.group().isspace() or re.search(f"{_ORGAN_END}$", text[start:separator.start()]):
+            organs.append(text[start:separator.start()])
+            start = separator.end()
+    organs = [o for o in [*organs, text[start:]] if o]
+    if not organs or not all(2 <= len(o) <= 22 and re.search(f"{_ORGAN_END}$", o) and not _NOT_ORGAN.search(o)
+                             for o in organs):
         return []
-    organs = [o for o in re.split(r"[、和与及]", match.group(1)) if len(o) >= 2]
-    organs = [_ABBREVIATIONS.get(o, o) for o in organs]
-    place = re.match(r"^[\u4e00-\u9fff]{2,6}?[省市县区]", organs[0]) if organs else None
+    place = _PLACE_PREFIX.match(organs[0])
     if place:
         # 温州市商务局、财政局: the second organ is the same city's.
-        organs = [o if re.match(r"^[\u4e00-\u9fff]{2,6}?[省市县区]", o) else place.group(0) + o for o in organs]
-    if not all(re.search(r"(?:部|局|厅|委|署|办公室|办公厅|政府|委员会|银行|管委会)$", o) for o in organs):
-        return []
-    return organs
+        organs = [o if _PLACE_PREFIX.match(o) else place.group(0) + o for o in organs]
+    return [_normalised_organ(o) for o in organs]
+
+
+def _normalised_organ(organ: str) -> str:
+    """An organ's full name: 滕州市政府办公室 → 滕州市人民政府办公室, 四川省发改委 → 四川省发展和改革委员会, 工信部 → 工业和信息化部."""
+    if organ in _ABBREVIATIONS:
+        return _ABBREVIATIONS[organ]
+    organ = re.sub(r"(?<=[省市县区])政府", "人民政府", organ)
+    organ = re.sub(r"(?<=[省市县区])发改委$", "发展和改革委员会", organ)
+    return re.sub(r"(?<=[省市县区])工信厅$", "工业和信息化厅", organ)
 
 
 def _issued_on(lines: list[str], default_year: int | None) -> tuple[date, str] | None:
@@ -361,6 +482,13 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
         _validity(sentence, facts.issued_on, year_hint, put)
         if facts.effective_to is not None and facts.effective_from is not None:
             break
+    if facts.effective_to is None:
+        for sentence in sentences:
+            period = _opening_period(sentence)
+            if period:
+                put("effective_from", period[0], sentence)
+                put("effective_to", period[1], sentence)
+                break
     plan = _PLAN_YEARS.search(title) or next(filter(None, (_PLAN_YEARS.search(line) for line in lines[:3])), None)
     if plan and facts.effective_to is None:
         start, end = int(plan.group(1)), int(plan.group(2))
@@ -392,13 +520,22 @@ _CONTACT_HEADING = re.compile(r"^(?:[(（]?[一二三四五六七八九十\d]+[)
 
 
 # Amounts a firm receives (给予3万元一次性奖励, 最高不超过500万元), not thresholds it must reach
-# (营业收入2000万元以上) nor the budget behind the policy (安排资金2亿元, 设立10亿元基金).
-_SUPPORT_WORDS = re.compile(r"奖励|补助|补贴|奖补|资助|贴息|扶持|支持|给予|一次性|最高|不超过|封顶")
+# (营业收入2000万元以上, 资产总额不超过5000万元), the budget behind the policy (安排资金2亿元, 设立10亿元基金,
+# 奖补资金总额不超过1.5亿元), sums paid per head (每人120元) nor a loan it may take.
+_SUPPORT_WORDS = re.compile(r"奖励|奖金|补助|补贴|奖补|资助|贴息|扶持|支持|给予|一次性|最高|不超过|封顶")
 _NOT_SUPPORT_BEFORE = re.compile(
-    r"(?:营业收入|主营业务收入|收入|产值|投资|投入|销售|规模|资产|贷款|融资|营收|纳税|税收|基金|资金池|总额|安排|累计|零售额|"
-    r"增量|额度|授信|担保|注册资本|年产|总量|预算|专项资金|达到|超过|突破|首次|增加|新增)[^，。；]{0,6}$"
+    r"(?:营业收入|主营业务收入|收入|产值|投资|投入|销售|规模|资产|贷款|融资|营收|纳税|税收|基金|资金池|总额|安排|筹集|所得额|"
+    r"零售额|增量|授信|担保|注册资本|实收资本|年产|总量|预算|专项资金|达到|(?<!不)超过|不低于|突破|首次|增加|新增|每人|每名|每户|人均|每亩)"
+    r"[^，。；]{0,6}$"
 )
-_NOT_SUPPORT_AFTER = re.compile(r"^\s*(?:以上|以下|及以上|（含）以上|以内的|的项目|规模|基金|资金池|专项)")
+_NOT_SUPPORT_AFTER = re.compile(r"^\s*(?:以上|以下|及以上|（含）以上|以内的|的项目|规模|基金|资金池|专项|的?(?:创业担保)?贷款|再贷款)")
+# 突破1000亿元、500亿元、300亿元 / 达到100万元以上至500万元: the amounts of an enumeration or a range are read
+# alike, as its first one is.
+_ENUMERATION_GAP = re.compile(r"^(?:[(（]含[)）]|以上|以下)?(?:[、,，和或及与\s]|至|到|—|-|～|~){1,2}$")
+# 1858家…公司获1.9亿财政补助: an amount for so many firms is their total.
+_FIRMS_COUNTED = re.compile(r"\d+\s*(?:家|户)[^，。；]{0,20}(?:获|得到|享受|兑现|拨付|发放)")
+#: No firm's cap reaches 1亿元 in the labelled texts: an amount of 亿 is a fund's total or a firm's threshold.
+_LARGEST_CAP_WAN = 10_000
 
 
 def _largest_support(sentences: list[str]) -> tuple[float, str] | None:
@@ -407,19 +544,47 @@ def _largest_support(sentences: list[str]) -> tuple[float, str] | None:
     for sentence in sentences:
         if not _SUPPORT_WORDS.search(sentence):
             continue
+        previous_end, previous_support = None, True
         for match in _AMOUNT.finditer(sentence):
             before, after = sentence[max(0, match.start() - 14):match.start()], sentence[match.end():match.end() + 6]
-            capped = _MAX_AMOUNT.match(sentence, max(0, match.start() - 16)) or re.search(r"(?:最高|不超过|上限)[^，。；]{0,8}$", before)
-            if not capped and (_NOT_SUPPORT_BEFORE.search(before) or _NOT_SUPPORT_AFTER.match(after)):
-                continue
+            if previous_end is not None and _ENUMERATION_GAP.match(sentence[previous_end:match.start()]):
+                support = previous_support
+            else:
+                support = not (_NOT_SUPPORT_BEFORE.search(before) or _NOT_SUPPORT_AFTER.match(after)
+                               or _FIRMS_COUNTED.search(sentence[:match.start()]))
+            previous_end, previous_support = match.end(), support
             amount = money_wan(match.group(1), match.group(2))
-            if amount is not None and amount > 0 and (best is None or amount > best[0]):
+            if (support and amount is not None and 0 < amount < _LARGEST_CAP_WAN
+                    and (best is None or amount > best[0])):
                 best = (amount, sentence)
     return best
 
 
+# A period opening a clause is when the policy runs: 通知明确，2021-2023年，将继续实施… / 从2022年到2025年，中央财政…
+# / 2023年9—12月，对符合申报条件的企业… (never 2021-2023年营业收入…, which is a measure).
+_DASH = r"\s*(?:[—–\-－~～至到])\s*"
+_OPENING_YEARS = re.compile(rf"(?:^|[，,。；：:])\s*从?((?:19|20)\d\d)\s*年?{_DASH}((?:19|20)\d\d)\s*年\s*[，,]")
+_OPENING_MONTHS = re.compile(rf"(?:^|[，,。；：:])\s*从?((?:19|20)\d\d)\s*年\s*(\d{{1,2}})\s*月?{_DASH}(\d{{1,2}})\s*月\s*[，,]")
+
+
+def _opening_period(sentence: str) -> tuple[date, date] | None:
+    """The first and last day of a period of years or months that opens a clause, or None."""
+    years = _OPENING_YEARS.search(sentence)
+    if years:
+        start, end = int(years.group(1)), int(years.group(2))
+        return (date(start, 1, 1), date(end, 12, 31)) if start <= end <= start + 10 else None
+    months = _OPENING_MONTHS.search(sentence)
+    if months:
+        year, first, last = (int(g) for g in months.groups())
+        if 1 <= first <= last <= 12:
+            end = _month_end(year, last)
+            return (date(year, first, 1), end) if end else None
+    return None
+
+
 # 实施方案（2023—2025年）: a plan's years are its validity when nothing else is said.
 _PLAN_YEARS = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*[—–\-－~～至到]\s*((?:19|20)\d\d)\s*年?\s*[）)]")
+_ENDS_ON = re.compile(r"\s*(?:截止|止)(?:[，。；,;]|$)")
 _FROM_TO = re.compile(r"自[^，。；]{0,20}?(?:起)?至[^，。；]{0,20}?(?:止|期间|结束)?")
 
 
@@ -445,7 +610,20 @@ def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put)
         if after:
             put("effective_to", after[0], sentence)
             return
-    period = _PERIOD.search(sentence) or _FROM_TO.search(sentence)
+    span = _FROM_TO.search(sentence)
+    inside = [d for pos, d in dates if span and span.start() <= pos <= span.end()]
+    if len(inside) >= 2:
+        # 自2023年1月1日至2027年12月31日，对…减半征收: the period is the policy's.
+        put("effective_from", inside[0], sentence)
+        put("effective_to", inside[-1], sentence)
+        return
+    if start and not _APPLY.search(sentence):
+        # 本办法自2025年7月1日起实施，2025年12月31日截止.
+        ends = [m for m in _FULL_DATE.finditer(sentence) if _ENDS_ON.match(sentence, m.end())]
+        if ends:
+            put("effective_to", _make_date(*ends[0].groups()), sentence)
+            return
+    period = _PERIOD.search(sentence) or span
     if period and len(dates) >= 2 and re.search(r"至|到|—|－|~|～", sentence[period.end():]):
         later = [d for pos, d in dates if pos >= period.start()]
         if len(later) >= 2:

@@ -1,0 +1,176 @@
+"""Policy facts read from short sentences quoted from real texts (dev part only; each case names its file)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from matcher.evaluate import REAL_DIR, split_of
+from matcher.facts import extract_facts
+
+
+def _quoted(key: str) -> None:
+    assert (REAL_DIR / "policies" / f"{key}.txt").exists(), key
+    assert split_of(key) == "dev", key
+
+
+ISSUER_CASES = [
+    # A news lead: two ministries acting, after a dateline and a 据…消息 attribution.
+    ("b-12-sme-guarantee-fee-reward-2021-news", "两部门:延期实施小微企业融资担保降费奖补政策",
+     "中新网5月8日电 据财政部网站消息,近日,财政部、工业和信息化部印发《关于继续实施小微企业融资担保业务降费奖补政策的通知》",
+     "财政部;工业和信息化部"),
+    # 市政府办公室 is the 人民政府办公室 in full.
+    ("a-32-tengzhou-spring-festival-job-retention-2023-news", "",
+     "日前,滕州市政府办公室印发《关于做好春节期间惠企稳岗工作的实施方案》的通知", "滕州市人民政府办公室"),
+    # 牵头 between the organ and its verb; the 和 inside an organ's name never splits it.
+    ("a-64-qingdao-zjtx-action-plan-2022-news", "",
+     "为进一步加快推进优质中小企业高质量发展,日前,青岛市民营经济局牵头印发了《青岛市加快推动“专精特新”中小企业高质量发展行动方案》",
+     "青岛市民营经济局"),
+    ("c-50-guangxi-industrial-speed-efficiency-fund-2023", "关于组织申报工业提速增效攻坚行动政策支持资金的通知",
+     "近日,广西壮族自治区工业和信息化厅 自治区财政厅发布《关于组织申报工业提速增效攻坚行动政策支持资金的通知》",
+     "广西壮族自治区工业和信息化厅;自治区财政厅"),
+    # The title: 等N部门关于, and a headline's speaker before the colon.
+    ("b-45-cross-border-ecommerce-overseas-warehouse-2024", "商务部等9部门关于拓展跨境电商出口推进海外仓建设的意见",
+     "各省、自治区、直辖市人民政府:", "商务部"),
+    ("b-23-miit-sme-resumption-2020-news", "工信部:引导中小企业走“专精特新”发展道路",
+     "北京青年报客户端 2020-04-16 15:35", "工业和信息化部"),
+    ("b-75-state-council-stabilize-economy-33-measures-2022-05-news",
+     "李克强主持召开国务院常务会议 进一步部署稳经济一揽子措施(新华社)",
+     "新華社北京5月23日電 日前,國務院總理李克強主持召開國務院常務會議,進一步部署穩經濟一攬子措施", "国务院"),
+    # A 公告 numbered by the organs that issue it (traditional script as stored).
+    ("b-38-small-micro-taxfee-2023-12", "关于进一步支持小微企业和个体工商户发展有关税费政策的公告",
+     "關于進一步支持小微企業和個體工商戶發展有關稅費政策的公告\n財政部 稅務總局公告2023年第12號", "财政部;税务总局"),
+    # The organ a reporter names as the source.
+    ("a-12-shandong-hitech-sme-subsidy-news", "财讯:山东1858家高新技术中小微公司获1.9亿财政补助",
+     "记者从山东省财政厅获悉,为支持做大做强的高新技术公司,近期向山东省级财政拨款1.9亿元", "山东省财政厅"),
+    # Sign-off organs sharing lines, separated by spaces.
+    ("a-74-shandong-digital-economy-breakthrough-plan-2022", "关于印发《山东省2022年数字经济“重点突破”行动方案》的通知",
+     "结合我省实际制定本行动方案。\n省工业和信息化厅       省委网信办       省发展改革委\n省大数据局             省通信管理局\n2022年3月22日",
+     "省工业和信息化厅;省委网信办;省发展改革委;省大数据局;省通信管理局"),
+]
+
+
+@pytest.mark.parametrize(("key", "title", "body", "issuer"), ISSUER_CASES, ids=[c[0] for c in ISSUER_CASES])
+def test_issuer_from_leads_titles_and_sign_offs(key: str, title: str, body: str, issuer: str) -> None:
+    _quoted(key)
+    assert extract_facts(title, body).issuer == issuer
+
+
+NO_ISSUER_CASES = [
+    # A press office holds the briefing; it issues nothing.
+    ("a-43-weihai-advanced-manufacturing-opinion-2021-news", "威海出台加快先进制造业发展的实施意见",
+     "11月5日,威海市人民政府新闻办公室召开新闻发布会,相关负责人详细介绍《关于加快先进制造业发展的实施意见》"),
+    # 转发: the forwarding organ is not the one named after it.
+    ("c-55-quanzhou-forward-fujian-key-tech-upgrade-2024",
+     "转发福建省工业和信息化厅关于做好2024年省重点技术改造项目申报工作的通知", "各县(市、区)工信局:"),
+    # Prose that ends in an organ's name.
+    ("c-41-fuxin-new-industrialization", "",
+     "贷款贴息补助方式贴息率不超过同期中国人民银行发布的一年期贷款市场报价利率(LPR)"),
+]
+
+
+@pytest.mark.parametrize(("key", "title", "body"), NO_ISSUER_CASES, ids=[c[0] for c in NO_ISSUER_CASES])
+def test_no_issuer_from_press_offices_forwarded_titles_or_prose(key: str, title: str, body: str) -> None:
+    _quoted(key)
+    assert extract_facts(title, body).issuer is None
+
+
+SUPPORT_CASES = [
+    # An enumeration of thresholds (突破…亿元、…亿元) is read as its first amount is; the awards after it count.
+    ("a-04-zibo-industry-support-compilation",
+     "(一)经济贡献奖励对于营业收入首次突破 1000 亿元、500亿元、300 亿元、200 亿元、100 亿元、50 亿元的企业,"
+     "分别奖励企业 500 万元、300 万元、200 万元、150 万元、100 万元、50 万元。", 500),
+    # 不超过 a share is no amount; 每家企业最高不超过 is the cap.
+    ("c-50-guangxi-industrial-speed-efficiency-fund-2023",
+     "按当月采购开票额环比4—8月月均采购开票额增量部分不超过2%的比例给予奖励,每家企业最高不超过200万元。", 200),
+    # 收入超过部分 is a threshold, 奖励额度最高不超过 a cap.
+    ("c-57-xiamen-software-industry-measures-2022",
+     "第2年纳入规上软件业的,按上述收入超过部分的0.5%给予奖励,每家企业的奖励额度最高不超过500万元。", 500),
+]
+
+
+@pytest.mark.parametrize(("key", "body", "wan"), SUPPORT_CASES, ids=[c[0] for c in SUPPORT_CASES])
+def test_the_largest_amount_one_firm_receives(key: str, body: str, wan: float) -> None:
+    _quoted(key)
+    assert extract_facts("", body).max_support_wan == wan
+
+
+NO_SUPPORT_CASES = [
+    # A total for 1858 firms.
+    ("a-12-shandong-hitech-sme-subsidy-news", "财讯:山东1858家高新技术中小微公司获1.9亿财政补助"),
+    # Sums per head.
+    ("a-52-yantai-2020-job-agency-subsidy-guide-qa",
+     "一次引進20人以下的按每人120元、20人至50人的按每人150元、50人以上的按每人300元的標準給予職業介紹補貼。"),
+    # A fund's total for a city, in 亿.
+    ("b-67-sme-digital-transformation-city-pilot-2023-news",
+     "中央财政对试点城市给予定额奖励,其中省会城市、计划单列市、兵团奖补资金总额不超过1.5亿元,其他地级市、直辖市所辖区县奖补资金总额不超过1亿元。"),
+    # Thresholds a firm must stay under or reach (不超过, 不低于 after a metric).
+    ("b-38-small-micro-taxfee-2023-12", "同時符合年度應納稅所得額不超過300萬元、從業人數不超過300人、資產總額不超過5000萬元等三個條件的企業。"),
+    ("c-70-beijing-online-consumption-support-2023-news",
+     "且網零額不低于3000萬元的批發零售企業,若滿足以下條件中的一項,給予一次性資金支持。"),
+]
+
+
+@pytest.mark.parametrize(("key", "body"), NO_SUPPORT_CASES, ids=[c[0] for c in NO_SUPPORT_CASES])
+def test_totals_thresholds_and_sums_per_head_are_no_firm_s_support(key: str, body: str) -> None:
+    _quoted(key)
+    assert extract_facts("", body).max_support_wan is None
+
+
+VALIDITY_CASES = [
+    # 自…起实施，…截止.
+    ("c-38-dazhou-tourism-marketing-award", "本辦法自2025年7月1日起實施,2025年12月31日截止,單個旅行社年度獎勵金額總計不超過50萬元。",
+     date(2025, 7, 1), date(2025, 12, 31)),
+    # 执行期限至 / 延至.
+    ("b-66-unemployment-insurance-job-retention-extension-2024",
+     "阶段性降低失业保险费率至1%的政策延续实施一年,执行期限至2025年12月31日。", None, date(2025, 12, 31)),
+    ("b-60-travel-agency-deposit-full-refund-2022-news", "旅行社可全額暫退保證金或暫緩交納,補足保證金期限延至2023年3月31日。",
+     None, date(2023, 3, 31)),
+    # 自…至… of a tax measure.
+    ("b-38-small-micro-taxfee-2023-12", "一、自2023年1月1日至2027年12月31日,對個體工商戶年應納稅所得額不超過200萬元的部分,減半征收個人所得稅。",
+     date(2023, 1, 1), date(2027, 12, 31)),
+    # A period of years or months opening a clause.
+    ("b-12-sme-guarantee-fee-reward-2021-news", "通知明确,2021-2023年,将继续实施小微企业融资担保降费奖补政策。",
+     date(2021, 1, 1), date(2023, 12, 31)),
+    ("c-50-guangxi-industrial-speed-efficiency-fund-2023",
+     "支持标准为,风电、光伏、储能等新能源企业,2023年9—12月,对符合申报条件的企业,按当月采购开票额环比4—8月月均采购开票额增量部分给予奖励。",
+     date(2023, 9, 1), date(2023, 12, 31)),
+]
+
+
+@pytest.mark.parametrize(("key", "body", "start", "end"), VALIDITY_CASES, ids=[c[0] for c in VALIDITY_CASES])
+def test_when_a_policy_runs(key: str, body: str, start: date | None, end: date) -> None:
+    _quoted(key)
+    facts = extract_facts("", body)
+    assert (facts.effective_from, facts.effective_to) == (start, end)
+
+
+def test_a_period_that_is_a_measure_is_no_validity() -> None:
+    # Fictional: the years of a growth figure do not open a clause.
+    assert extract_facts("", "企业2021-2023年营业收入年均增长10%以上的,给予奖励。").effective_to is None
+
+
+DOC_NUMBER_ISSUER_CASES = [
+    # A ministry's customary prefix.
+    ("b-66-unemployment-insurance-job-retention-extension-2024", "关于延续实施失业保险援企稳岗政策的通知",
+     "人社部发〔2024〕40号\n各省、自治区、直辖市人民政府,新疆生产建设兵团:", "人力资源社会保障部"),
+    # A province's character and its department's abbreviation.
+    ("c-54-guizhou-ten-hundred-billion-industries-fund-2019", "关于做好2019年省十大千亿级工业产业振兴专项资金申报工作的通知",
+     "黔工信规划〔2019〕9号", "贵州省工业和信息化厅"),
+    # A city government's character (厦府规 is 厦门市人民政府's).
+    ("c-57-xiamen-software-industry-measures-2022", "厦府规〔2022〕2号(摘录:加快新市场主体成长)",
+     "(一)加快新市场主体成长。在本市商事登记当年纳入规上软件业的企业,按1%给予奖励。", "厦门市人民政府"),
+]
+
+
+@pytest.mark.parametrize(("key", "title", "body", "issuer"), DOC_NUMBER_ISSUER_CASES,
+                         ids=[c[0] for c in DOC_NUMBER_ISSUER_CASES])
+def test_the_issuer_a_doc_number_names(key: str, title: str, body: str, issuer: str) -> None:
+    _quoted(key)
+    assert extract_facts(title, body).issuer == issuer
+
+
+def test_a_cited_doc_number_names_no_issuer() -> None:
+    # Fictional: the number of the notice cited is not the text's own.
+    assert extract_facts("", "根据《通知》(厦府规〔2022〕2号),对企业给予支持。").issuer is None

@@ -27,7 +27,7 @@ from policyhub.services.tokens import (
 from policyhub.timeutil import local_date
 from policyhub.web.api.policies import MAX_CHOICES, QUERY_FIELD_LABELS, industry_choices, policy_query_from_args
 from policyhub.web.form_input import form_values, reads_form
-from policyhub.web.forms import BINZHOU_REGIONS, ActionForm
+from policyhub.web.forms import BINZHOU_REGIONS
 from policyhub.web.schemas import FeedbackIn
 
 __all__ = ["public"]
@@ -99,8 +99,9 @@ def policy_detail(policy_id: int):
     qas = db.session.scalars(select(Consultation).where(
         Consultation.policy_id == policy.id, Consultation.published_as_qa.is_(True),
         Consultation.status == "answered").order_by(Consultation.answered_at.desc()).limit(50)).all()
-    return render_template("public/policy.html", policy=policy, qas=qas, feedback=feedback,
-                           unsubscribe=unsubscribe, action_form=ActionForm())
+    # No form object here: building one starts a session (its CSRF token) for every visitor, so the page could
+    # be nobody's but theirs; the 不相关 button is signed by its own token.
+    return render_template("public/policy.html", policy=policy, qas=qas, feedback=feedback, unsubscribe=unsubscribe)
 
 
 @public.get("/s/<code>")

@@ -98,3 +98,17 @@ def test_the_cache_keeps_at_most_its_entries():
     for key in ("a", "b", "c"):
         cache.put((1, key), answer)
     assert cache.get((1, "a")) is None and cache.get((1, "c")) is answer
+
+
+def test_with_csrf_on_an_anonymous_visit_starts_no_session_and_is_kept(make_app, make_policy):
+    # Production has CSRF on: a public page that built a form would hand every visitor a session cookie,
+    # and nothing they asked for afterwards could be kept.
+    policy_id = make_policy(title="滨州市铝业技术改造补贴办法")["id"]
+    app = make_app(WTF_CSRF_ENABLED=True)  # the same database
+    client = app.test_client()
+    cache = _cache(app)
+    for path in ("/", "/?q=铝业", f"/policies/{policy_id}", "/api/v1/policies?q=铝业", f"/api/v1/policies/{policy_id}"):
+        first = client.get(path)
+        assert first.status_code == 200 and "Set-Cookie" not in first.headers, path
+        hits = cache.hits
+        assert client.get(path).get_data() == first.get_data() and cache.hits == hits + 1, path

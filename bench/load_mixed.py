@@ -10,6 +10,7 @@ Prints throughput, p50/p95/p99 per kind and overall, status counts; then checks 
 consultation is stored once with its deadline and every alert is queued once. Not a test: it prints.
 Needs the load extra: pip install -e '.[load]' (make load does).
 Run: .venv/bin/python bench/load_mixed.py [--requests 20000] [--seconds 60] [--clients 24] [--firms 100000]
+     [--setting PAGE_CACHE_ENTRIES=0]
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=12, help="gunicorn threads per worker")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--mix", default="", help="kind=weight,... to change the mix (e.g. api_search=0)")
+    parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="a POLICYHUB_NAME setting for the shape's processes (e.g. PAGE_CACHE_ENTRIES=0)")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     args = parser.parse_args()
@@ -67,7 +70,9 @@ def main() -> int:
 
     shape = ProductionShape(database_url=args.database_url, redis_url=args.redis_url,
                             extra_env={"GUNICORN_THREADS": str(args.threads), "GUNICORN_WORKERS": str(args.workers),
-                                       "GUNICORN_MAX_REQUESTS": "0"})
+                                       "GUNICORN_MAX_REQUESTS": "0",
+                                       **{f"POLICYHUB_{name}": value for name, _, value in
+                                          (setting.partition("=") for setting in args.setting)}})
     print(f"load: shape at {shape.base_url}, logs in {shape.workdir}", flush=True)
     try:
         return run(shape, args)

@@ -10,7 +10,7 @@ in <= 60 s (publish sent → the job says done); a web process stays <= 300 MB r
 alerts = subscriptions, none doubled. Baseline in the same run: a raw COPY of the very match and outbox rows
 the fan-out wrote into scratch tables with the same columns, defaults, indexes and constraints.
 Prints its figures; not a test.
-Run: PYTHONPATH=. .venv/bin/python bench/publish_1m_pg.py [--firms 1000000] [--web-workers 2] [--chunk 1000]
+Run: PYTHONPATH=. .venv/bin/python bench/publish_1m_pg.py [--firms 1000000] [--web-workers 2] [--chunk 5000]
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ def insert_floor(source: str, folder: str, policy_id: int) -> tuple[float, int]:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    chunk = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
+    chunk = int(sys.argv[2]) if len(sys.argv) > 2 else 5000  # the default POLICYHUB_FANOUT_CHUNK_SIZE
     with tempfile.TemporaryDirectory() as folder:
         path = f"{folder}/publish.db"
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "INSTANCE_PATH": folder,

@@ -8,8 +8,8 @@ it (the SMS gateway, Aliyun's OutId) does not send twice when a lost answer make
 
 Send-time truth (push.checks): a claimed row whose policy was withdrawn or expired, whose match is
 inactive or 不相关, or whose channel was unsubscribed is cancelled, not sent; the rows still in hand
-are checked again while a slow batch goes on. Before each send the batch's lease is renewed; a
-batch that finds it lost (another worker took the rows over) stops at once. A channel found down
+are checked again while a slow batch goes on. The batch's lease is renewed once half of it is spent; a
+batch whose renewal or result finds a row no longer its own (another worker took the rows over) stops at once. A channel found down
 opens its circuit (channel_circuit, shared by every worker): the channel pauses, doubling up to a
 cap, and then one worker probes it with one message; only the message that met the failure spends
 an attempt, so a long outage does not turn the queue dead.

@@ -104,7 +104,6 @@ def init_app(app: Flask) -> None:
         if answer is None:
             g.page_cache_key = key
             return None
-        g.page_cache_hit = True
         return Response(answer.body, status=answer.status, headers=list(answer.headers))
 
     @app.after_request

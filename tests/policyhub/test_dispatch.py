@@ -332,7 +332,7 @@ def test_a_batch_whose_row_was_taken_while_sending_stops(app):
 
 
 def test_a_relay_slower_than_the_lease_sends_nothing_twice(app):
-    """Each send renews the batch's lease, so a second worker never claims rows a slow batch still holds."""
+    """The batch renews its lease at half-time, so a second worker never claims rows a slow batch still holds."""
     from notifier.channels import FakeChannel
 
     add_rows(app, 6, channel="email")

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, inspect, or_, select, update
+from sqlalchemy import and_, bindparam, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from notifier.channels import Channel, DeliveryError, OutgoingMessage, PermanentError, TransientError, open_batch
@@ -157,6 +157,15 @@ def _key(row: Notification | _Item) -> int:
     return row.id if isinstance(row, _Item) else _row_id(row)
 
 
+# A delivery recorded while the row is still ours. Built once: building and caching an UPDATE per message
+# was a tenth of a worker's time.
+_SENT = (update(Notification)
+         .where(Notification.id == bindparam("row_id"), Notification.lease_owner == bindparam("owner"),
+                Notification.status == SENDING)
+         .values(status=SENT, sent_at=bindparam("at"), provider_message_id=bindparam("message_id"),
+                 last_error=None, leased_until=None))
+
+
 class _Ledger:
     """A batch's own database connection for what it writes per message: leases and results.
 
@@ -185,6 +194,12 @@ class _Ledger:
         """Store a result while the row is still ours; whether it was."""
         done = self.connection.execute(update(Notification).where(self._ours([row_id]))
                                        .values(leased_until=None, **values)).rowcount
+        return done == 1
+
+    def sent(self, row_id: int, at: datetime, provider_message_id: str | None) -> bool:
+        """``record`` of a delivery, the one write per message: one statement built once, only its values bound."""
+        done = self.connection.execute(_SENT, {"row_id": row_id, "owner": self.owner, "at": at,
+                                               "message_id": provider_message_id}).rowcount
         return done == 1
 
     def release(self, ids: list[int]) -> int:
@@ -413,8 +428,7 @@ class Dispatcher:
                         if error.channel_wide:
                             raise _ChannelDown(error) from error
                     else:
-                        if not ledger.record(item.id, status=SENT, sent_at=clock(),
-                                             provider_message_id=result.provider_message_id, last_error=None):
+                        if not ledger.sent(item.id, clock(), result.provider_message_id):
                             raise _LeaseLost()
                         report.sent += 1
                         if probing and not delivered:

@@ -28,9 +28,11 @@ def stale(rows: Sequence[Notification], now: datetime) -> dict[int, str]:
     """The rows that must not be sent now, each with the reason (English, for the outbox row)."""
     reasons: dict[int, str] = {}
     today = local_date(now)
+    # Core rows on the session's connection: these read plain columns, no ORM loading is needed.
+    read = db.session.connection().execute
     policy_ids = {r.policy_id for r in rows if r.policy_id is not None}
     if policy_ids:
-        policies = {p.id: (p.status, p.effective_to) for p in db.session.execute(
+        policies = {p.id: (p.status, p.effective_to) for p in read(
             select(Policy.id, Policy.status, Policy.effective_to).where(Policy.id.in_(policy_ids)))}
         for row in rows:
             if row.policy_id is None:
@@ -43,7 +45,7 @@ def stale(rows: Sequence[Notification], now: datetime) -> dict[int, str]:
     alerts = [r for r in rows if r.kind == "policy_match" and r.policy_id and r.enterprise_id and r.id not in reasons]
     if alerts:
         pairs = {(r.policy_id, r.enterprise_id) for r in alerts}
-        found = {(m.policy_id, m.enterprise_id): m for m in db.session.execute(
+        found = {(m.policy_id, m.enterprise_id): m for m in read(
             select(PolicyMatch.policy_id, PolicyMatch.enterprise_id, PolicyMatch.active, PolicyMatch.eligibility,
                    PolicyMatch.not_relevant_at)
             .where(tuple_(PolicyMatch.policy_id, PolicyMatch.enterprise_id).in_(list(pairs))))}
@@ -55,7 +57,7 @@ def stale(rows: Sequence[Notification], now: datetime) -> dict[int, str]:
                 reasons[row.id] = "marked not relevant"
     pushes = [r for r in rows if r.kind in PUSH_KINDS and r.enterprise_id and r.id not in reasons]
     if pushes:
-        subscribed = set(db.session.execute(
+        subscribed = set(read(
             select(Subscription.enterprise_id, Subscription.channel).where(
                 Subscription.enterprise_id.in_({r.enterprise_id for r in pushes}), Subscription.active.is_(True))
         ).all())

@@ -562,6 +562,11 @@ class _Reasons:
         self.regions = regions
         self._industry = functools.lru_cache(maxsize=8192)(self._industry_reason)
         self._region = functools.lru_cache(maxsize=8192)(self._region_reason)
+        # The size reason's words around the figures, per size: it is written once per matched firm.
+        wanted = "、".join(SIZE_NAMES[s] for s in criteria.sizes)
+        self._size_unknown = f"规模：未知，政策限{wanted}企业，请补充从业人员、营业收入等指标以确定规模"
+        self._size_words = [(f"规模：{SIZE_NAMES[s]}", "" if s in criteria.sizes else f"，政策限{wanted}企业")
+                            for s in SIZES]
 
     def _above_reason(self, above: int, revenue: float) -> str:
         if above < 0:
@@ -574,18 +579,17 @@ class _Reasons:
         return f"资质：{'、'.join(held)}" if held else f"资质：不具备政策要求的{wanted}"
 
     def _size_text(self, size: int, employees: float, revenue: float, assets: float) -> str:
-        figures = [
-            f"{label} {_number(value)} {unit}"
-            for label, value, unit in (("从业人员", employees, "人"), ("营业收入", revenue, "万元"),
-                                       ("资产总额", assets, "万元"))
-            if value == value  # not NaN
-        ]
-        wanted = "、".join(SIZE_NAMES[s] for s in self.criteria.sizes)
         if size < 0:
-            return f"规模：未知，政策限{wanted}企业，请补充从业人员、营业收入等指标以确定规模"
-        detail = f"（{'，'.join(figures)}）" if figures else ""
-        verdict = "" if SIZES[size] in self.criteria.sizes else f"，政策限{wanted}企业"
-        return f"规模：{SIZE_NAMES[SIZES[size]]}{detail}{verdict}"
+            return self._size_unknown
+        figures = []
+        if employees == employees:  # not NaN
+            figures.append(f"从业人员 {_number(employees)} 人")
+        if revenue == revenue:
+            figures.append(f"营业收入 {_number(revenue)} 万元")
+        if assets == assets:
+            figures.append(f"资产总额 {_number(assets)} 万元")
+        name, verdict = self._size_words[size]
+        return f"{name}（{'，'.join(figures)}）{verdict}" if figures else name + verdict
 
     def _industry_reason(self, code: str) -> str:
         if not code:

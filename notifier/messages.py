@@ -89,7 +89,9 @@ def _units(text: str, encoding: str) -> list[int]:
 
 def sms_length(text: str) -> int:
     """The length as the network counts it: septets for GSM-7, UTF-16 units for UCS-2."""
-    return sum(_units(text, sms_encoding(text)))
+    if sms_encoding(text) == "GSM-7":
+        return len(text) + sum(ch in _GSM_EXTENDED for ch in text)
+    return len(text.encode("utf-16-le")) // 2  # what _units counts, without a list per character
 
 
 def sms_segments(text: str) -> int:

@@ -18,7 +18,8 @@ from policyhub.services.errors import Invalid, NotFound
 from policyhub.services.identifiers import mask_email, mask_mobile
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
-from policyhub.web.api.validation import json_body, page_args
+from policyhub.web.api.validation import json_body, page_args, validate
+from policyhub.web.schemas import EnterpriseIn, EnterprisePatch
 
 STAFF = ("editor", "answerer", "supervisor")
 
@@ -62,7 +63,8 @@ def _get(enterprise_id: int) -> Enterprise:
 @api.post("/enterprises")
 @require_roles(*STAFF)
 def create_enterprise():
-    enterprise, warnings = service.create_enterprise(current_api_user(), json_body(), source="api")
+    enterprise, warnings = service.create_enterprise(current_api_user(), validate(EnterpriseIn, json_body()),
+                                                      source="api")
     db.session.commit()
     return jsonify(enterprise_json(enterprise, masked=False) | {"warnings": warnings}), 201  # what they just gave
 
@@ -76,7 +78,8 @@ def get_enterprise(enterprise_id: int):
 @api.patch("/enterprises/<int:enterprise_id>")
 @require_roles(*STAFF)
 def update_enterprise(enterprise_id: int):
-    enterprise, warnings = service.update_enterprise(current_api_user(), _get(enterprise_id), json_body())
+    enterprise, warnings = service.update_enterprise(current_api_user(), _get(enterprise_id),
+                                                      validate(EnterprisePatch, json_body()))
     db.session.commit()
     return jsonify(enterprise_json(enterprise, masked=False) | {"warnings": warnings})
 

@@ -13,7 +13,8 @@ from policyhub.services.errors import Forbidden, Invalid, ServiceError
 from policyhub.services.users import user_for_token
 from policyhub.web.api import api
 from policyhub.web.api.enterprises import enterprise_json
-from policyhub.web.api.validation import json_body
+from policyhub.web.api.validation import json_body, validate
+from policyhub.web.schemas import EnterprisePatch
 
 __all__ = ["SESSION_COOKIE_KEY", "current_enterprise", "require_enterprise"]
 
@@ -88,7 +89,8 @@ def me_update():
     locked = {name: "请联系工作人员修改" for name in ("credit_code", "mobile", "email") if name in body}
     if locked:
         raise Invalid("该字段不能自行修改", fields=locked)
-    enterprise, warnings = enterprises_service.update_enterprise(None, enterprise, body, now=utcnow())
+    enterprise, warnings = enterprises_service.update_enterprise(None, enterprise, validate(EnterprisePatch, body),
+                                                                now=utcnow())
     db.session.commit()
     return jsonify(enterprise_json(enterprise, masked=False) | {"warnings": warnings})
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -147,10 +147,16 @@ def _credit_code(value: Any) -> str:
     return validate_credit_code(value)
 
 
+@lru_cache(maxsize=4096)
+def _industry_check(raw: str) -> tuple[str, str | None]:
+    """The taxonomy's (code, warning) for a typed code; cached: an import checks the same few codes 100,000 times."""
+    return default_taxonomy().check(raw)
+
+
 def _industry_code(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ValueError("应为文本")
-    code, _warning = default_taxonomy().check(str(value))  # the warning: EnterprisePatch.warnings()
+    code, _warning = _industry_check(str(value))  # the warning: EnterprisePatch.warnings()
     return code
 
 
@@ -257,7 +263,7 @@ class EnterprisePatch(BaseModel):
         """What was accepted but should be checked (an industry code only its parent classes know)."""
         if "industry_code" not in self.model_fields_set:
             return []
-        _code, warning = default_taxonomy().check(self.industry_code)
+        _code, warning = _industry_check(self.industry_code)
         return [f"industry_code: {warning}"] if warning else []
 
 

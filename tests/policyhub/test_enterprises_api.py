@@ -101,6 +101,7 @@ def test_channel_needs_its_contact(client, staff, new_credit_code):
 def test_missing_required_fields(client, staff):
     response = client.post("/api/v1/enterprises", headers=staff, json={})
     assert set(response.get_json()["error"]["fields"]) == {"credit_code", "name", "industry_code"}
+    assert response.get_json()["error"]["message"] == "企业信息有误"
 
 
 def test_duplicate_credit_code_is_409(client, make_enterprise, staff):

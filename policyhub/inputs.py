@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 __all__ = [
     "MAX_DB_INT",
     "MAX_JSON_DEPTH",
@@ -19,6 +21,7 @@ __all__ = [
     "MIN_YEAR",
     "InputError",
     "bad_json_text",
+    "field_errors",
     "check_year",
     "json_depth",
     "loads_json",
@@ -39,6 +42,31 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
     f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
 _BAD_TEXT = re.compile(f"[\x00\ud800-\udfff{_NONCHARACTERS}]")
+
+# pydantic's error types, as people read them ({...}: the error's context).
+_MESSAGES = {
+    "missing": "必填",
+    "extra_forbidden": "未知字段",
+    "string_type": "应为文本",
+    "string_too_long": "过长（最多 {max_length} 字）",
+    "string_too_short": "不能为空",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_inexact": "日期格式应为 YYYY-MM-DD",
+    "dict_type": "应为对象",
+    "list_type": "应为列表",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "literal_error": "应为 {expected} 之一",
+    "value_error": "{msg}",
+}
 
 
 class InputError(ValueError):
@@ -127,3 +155,19 @@ def check_year(value: date | datetime, field: str) -> None:
     """InputError unless the date or time lies within MIN_YEAR..MAX_YEAR."""
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         raise InputError(field, f"年份应在 {MIN_YEAR} 到 {MAX_YEAR} 之间")
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """Each field a pydantic model refused (a dotted path) and why, in Chinese."""
+    fields: dict[str, str] = {}
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error["loc"]) or "body"
+        template = _MESSAGES.get(error["type"])
+        context = dict(error.get("ctx") or {})
+        context.setdefault("msg", error["msg"].removeprefix("Value error, "))
+        try:
+            message = template.format(**context) if template else error["msg"]
+        except (KeyError, IndexError):
+            message = error["msg"]
+        fields.setdefault(name, message)
+    return fields

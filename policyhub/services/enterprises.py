@@ -2,63 +2,50 @@
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from matcher._data import DATA_DIR
-from matcher.regions import default_regions
 from matcher.sizes import SIZES, above_scale, size_class
-from matcher.taxonomy import InvalidIndustryCode, default_taxonomy
 from policyhub.extensions import db
-from policyhub.inputs import text_problem
 from policyhub.models import CHANNELS, Enterprise, Subscription, User, utcnow
-from policyhub.models.enterprise import FREQUENCIES
 from policyhub.push import reconcile
 from policyhub.services import audit
-from policyhub.services.errors import Conflict, Invalid
-from policyhub.services.identifiers import (
-    IdentifierError,
-    validate_credit_code,
-    validate_email,
-    validate_mobile,
-    validate_region_code,
+from policyhub.services.enterprise_input import (
+    PROFILE_FIELDS,
+    REQUIRED,
+    EnterpriseIn,
+    EnterprisePatch,
+    known_qualifications,
+    parse_profile,
 )
+from policyhub.services.errors import Conflict, Invalid
 
 __all__ = [
     "CONTACT_ROLES",
-    "sees_contacts",
     "PROFILE_FIELDS",
+    "REQUIRED",
+    "EnterpriseIn",
+    "EnterprisePatch",
     "ProfileValues",
+    "check_channel_contacts",
     "create_enterprise",
     "delete_enterprise",
     "derive_size",
     "enterprise_by_credit_code",
-    "check_channel_contacts",
     "known_qualifications",
+    "sees_contacts",
     "set_channels",
     "unsubscribe",
     "update_enterprise",
     "validate_profile",
 ]
 
-PROFILE_FIELDS = ("credit_code", "name", "industry_code", "employees", "revenue_wan", "assets_wan", "size",
-                  "region_code", "business_scope", "qualifications", "mobile", "email", "channels", "frequency",
-                  "topics")
-REQUIRED = ("credit_code", "name", "industry_code")
-MAX_EMPLOYEES = 10_000_000
-MAX_MONEY_WAN = 1e10
-MAX_SCOPE = 4000
-MAX_LIST = 20
 SIZE_LABELS = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
-_LIST_SPLIT = re.compile(r"[;；,，、\n]+")
 
 
 # Who keeps enterprise profiles sees their full contacts; answerers and supervisors see them masked.
@@ -70,187 +57,32 @@ def sees_contacts(user: User | None) -> bool:
     return user is not None and user.role in CONTACT_ROLES
 
 
-@cache
-def known_qualifications() -> tuple[str, ...]:
-    """Qualification names an enterprise may hold (data/qualifications.txt)."""
-    lines = (DATA_DIR / "qualifications.txt").read_text(encoding="utf-8").splitlines()
-    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-
-
 @dataclass
 class ProfileValues:
-    """Validated, normalised profile values, the warnings met, and the errors per field."""
+    """Parsed profile values (only the fields given), the warnings met, and the errors per field."""
 
     values: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value: Any, name: str, out: ProfileValues, max_length: int, min_length: int = 1) -> str | None:
-    if not isinstance(value, str):
-        out.errors[name] = "应为文本"
-        return None
-    value = value.strip()
-    if text_problem(value):
-        out.errors[name] = text_problem(value)
-    elif len(value) < min_length:
-        out.errors[name] = f"至少 {min_length} 个字"
-    elif len(value) > max_length:
-        out.errors[name] = f"最多 {max_length} 个字"
-    else:
-        return value
-    return None
-
-
-def _number(value: Any, name: str, out: ProfileValues, *, integer: bool, upper: float) -> float | int | None:
-    if isinstance(value, bool):
-        out.errors[name] = "应为数字"
-        return None
-    if isinstance(value, str):
-        raw = value.strip().replace(",", "")
-        try:
-            value = int(raw) if integer else float(raw)
-        except ValueError:
-            out.errors[name] = "应为整数" if integer else "应为数字"
-            return None
-    if not isinstance(value, int | float) or (isinstance(value, float) and not math.isfinite(value)):
-        out.errors[name] = "应为数字"
-        return None
-    if integer and isinstance(value, float):
-        if not value.is_integer():
-            out.errors[name] = "应为整数"
-            return None
-        value = int(value)
-    if value < 0:
-        out.errors[name] = "不能为负数"
-        return None
-    if value > upper:
-        out.errors[name] = f"不能大于 {upper:g}"
-        return None
-    return value if integer else round(float(value), 2)
-
-
-def _string_list(value: Any, name: str, out: ProfileValues) -> list[str] | None:
-    if isinstance(value, str):
-        value = [part for part in _LIST_SPLIT.split(value)]
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        out.errors[name] = "应为文本列表"
-        return None
-    for i, item in enumerate(value):
-        if text_problem(item):
-            out.errors[f"{name}.{i}"] = text_problem(item)
-            return None
-    items = list(dict.fromkeys(v.strip() for v in value if v.strip()))
-    if len(items) > MAX_LIST:
-        out.errors[name] = f"最多 {MAX_LIST} 项"
-        return None
-    return items
-
-
 def validate_profile(data: Mapping[str, Any], *, partial: bool = False, check_contacts: bool = True) -> ProfileValues:
-    """Check every given field; collect all errors instead of stopping at the first.
+    """Parse a profile (EnterpriseIn, or EnterprisePatch when partial), collecting every error instead of raising.
 
-    check_contacts=False leaves the "a channel needs its contact" rule to a caller that knows the stored
-    profile (an update may name a channel whose contact is already on file).
+    For callers that report rather than refuse (an import row, the 政策计算器). check_contacts=False leaves the
+    "a channel needs its contact" rule to a caller that knows the stored profile.
     """
     out = ProfileValues()
-    unknown = sorted(set(data) - set(PROFILE_FIELDS))
-    for name in unknown:
-        out.errors[name] = "未知字段"
-    if not partial:
-        for name in REQUIRED:
-            if _blank(data.get(name)):
-                out.errors[name] = "必填"
-    for name in PROFILE_FIELDS:
-        if name not in data or name in out.errors:
-            continue
-        raw = data[name]
-        if _blank(raw) and name not in REQUIRED:
-            out.values[name] = ([] if name in ("qualifications", "channels", "topics")
-                                else "" if name == "business_scope" else None)
-            continue
-        _validate_field(name, raw, out)
+    try:
+        parsed = parse_profile(EnterprisePatch if partial else EnterpriseIn, data)
+    except Invalid as exc:
+        out.errors = dict(exc.fields or {})
+        return out
+    out.values = parsed.given()
+    out.warnings = parsed.warnings()
     if check_contacts:
         check_channel_contacts(out.values, out.errors)
     return out
-
-
-def _validate_field(name: str, raw: Any, out: ProfileValues) -> None:
-    try:
-        if name == "credit_code":
-            out.values[name] = validate_credit_code(raw)
-        elif name == "mobile":
-            out.values[name] = validate_mobile(raw)
-        elif name == "email":
-            out.values[name] = validate_email(raw)
-        elif name == "region_code":
-            code = validate_region_code(raw)
-            regions = default_regions()
-            if not regions.is_valid(code):
-                out.errors[name] = f"{code} 不是已知的行政区划代码"
-            else:
-                # Former codes (邹平县 371626) are stored as the current one (邹平市 371681).
-                out.values[name] = regions.canonical(code)
-        elif name == "name":
-            value = _text(raw, name, out, 200, 2)
-            if value is not None:
-                out.values[name] = value
-        elif name == "industry_code":
-            if not isinstance(raw, str | int):
-                out.errors[name] = "应为文本"
-                return
-            code, warning = default_taxonomy().check(str(raw))
-            out.values[name] = code
-            if warning:
-                out.warnings.append(f"industry_code: {warning}")
-        elif name == "employees":
-            value = _number(raw, name, out, integer=True, upper=MAX_EMPLOYEES)
-            if value is not None:
-                out.values[name] = value
-        elif name in ("revenue_wan", "assets_wan"):
-            value = _number(raw, name, out, integer=False, upper=MAX_MONEY_WAN)
-            if value is not None:
-                out.values[name] = value
-        elif name == "size":
-            if raw not in SIZES:
-                out.errors[name] = f"应为 {', '.join(SIZES)} 之一"
-            else:
-                out.values[name] = raw
-        elif name == "business_scope":
-            value = _text(raw, name, out, MAX_SCOPE, 0)
-            if value is not None:
-                out.values[name] = value
-        elif name == "qualifications":
-            items = _string_list(raw, name, out)
-            if items is not None:
-                unknown = [q for q in items if q not in known_qualifications()]
-                if unknown:
-                    out.errors[name] = f"未知资质：{'、'.join(unknown)}（可选：{'、'.join(known_qualifications())}）"
-                else:
-                    out.values[name] = items
-        elif name == "channels":
-            items = _string_list(raw, name, out)
-            if items is not None:
-                bad = [c for c in items if c not in CHANNELS]
-                if bad:
-                    out.errors[name] = f"{'、'.join(bad)} 不是有效渠道，应为 sms 或 email"
-                else:
-                    out.values[name] = items
-        elif name == "frequency":
-            if raw not in FREQUENCIES:
-                out.errors[name] = "应为 instant（即时）、daily（每日汇总）或 weekly（每周汇总）"
-            else:
-                out.values[name] = raw
-        elif name == "topics":
-            items = _string_list(raw, name, out)
-            if items is not None:
-                out.values[name] = [t[:64] for t in items]
-    except (IdentifierError, InvalidIndustryCode) as exc:
-        out.errors[name] = str(exc)
 
 
 def check_channel_contacts(values: Mapping[str, Any], errors: dict[str, str]) -> None:
@@ -291,17 +123,14 @@ def enterprise_by_credit_code(credit_code: str) -> Enterprise | None:
     return db.session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code))
 
 
-def _raise_if_invalid(checked: ProfileValues) -> None:
-    if checked.errors:
-        raise Invalid("企业信息有误", fields=checked.errors)
-
-
-def create_enterprise(actor: User | None, data: Mapping[str, Any], *, source: str = "staff",
+def create_enterprise(actor: User | None, profile: EnterpriseIn, *, source: str = "staff",
                       now: datetime | None = None) -> tuple[Enterprise, list[str]]:
-    """Register an enterprise (409 on a known credit code); returns it and the warnings met."""
-    checked = validate_profile(data)
-    _raise_if_invalid(checked)
-    values = checked.values
+    """Register a parsed profile (409 on a known credit code); returns it and the warnings met."""
+    values = profile.given()
+    errors: dict[str, str] = {}
+    check_channel_contacts(values, errors)
+    if errors:
+        raise Invalid("企业信息有误", fields=errors)
     if enterprise_by_credit_code(values["credit_code"]) is not None:
         raise Conflict("该统一社会信用代码已登记", fields={"credit_code": "已登记"})
     now = now or utcnow()
@@ -323,42 +152,44 @@ def create_enterprise(actor: User | None, data: Mapping[str, Any], *, source: st
                  source=source)
     # A new firm hears once: one welcome per channel listing what it matches now.
     reconcile.reconcile_enterprises([enterprise.id], now=now, new=[enterprise.id])
-    return enterprise, checked.warnings
+    return enterprise, profile.warnings()
 
 
 _COLUMNS = ("credit_code", "name", "industry_code", "employees", "revenue_wan", "assets_wan", "region_code",
             "business_scope", "qualifications", "mobile", "email")
 
 
-def update_enterprise(actor: User | None, enterprise: Enterprise, data: Mapping[str, Any], *,
+def update_enterprise(actor: User | None, enterprise: Enterprise, changes: EnterprisePatch, *,
                       now: datetime | None = None) -> tuple[Enterprise, list[str]]:
-    """Change a profile; the size is derived again and the profile re-matched."""
-    checked = validate_profile(data, partial=True, check_contacts=False)
-    if "credit_code" in checked.values and checked.values["credit_code"] != enterprise.credit_code:
-        checked.errors["credit_code"] = "统一社会信用代码不能修改"
+    """Apply a parsed change to a profile; the size is derived again and the profile re-matched."""
+    values = changes.given()
+    errors: dict[str, str] = {}
+    if "credit_code" in values and values["credit_code"] != enterprise.credit_code:
+        errors["credit_code"] = "统一社会信用代码不能修改"
     merged = {name: getattr(enterprise, name) for name in _COLUMNS} | {"size": enterprise.declared_size}
-    merged.update(checked.values)
+    merged.update(values)
     if merged.get("channels") is None:
         merged["channels"] = enterprise.channels
-    check_channel_contacts(merged, checked.errors)
-    _raise_if_invalid(checked)
+    check_channel_contacts(merged, errors)
+    if errors:
+        raise Invalid("企业信息有误", fields=errors)
     now = now or utcnow()
-    changed = sorted(k for k in checked.values if k in _COLUMNS and getattr(enterprise, k) != checked.values[k])
+    changed = sorted(k for k in values if k in _COLUMNS and getattr(enterprise, k) != values[k])
     for name in changed:
-        setattr(enterprise, name, checked.values[name])
+        setattr(enterprise, name, values[name])
     if enterprise.qualifications is None:
         enterprise.qualifications = []
     for name, value in derive_size(merged).items():
         setattr(enterprise, name, value)
-    if "channels" in checked.values or "frequency" in checked.values or "topics" in checked.values:
-        set_channels(enterprise, merged["channels"], frequency=checked.values.get("frequency"),
-                     topics=checked.values.get("topics"), consent_source="staff", now=now)
+    if "channels" in values or "frequency" in values or "topics" in values:
+        set_channels(enterprise, merged["channels"], frequency=values.get("frequency"),
+                     topics=values.get("topics"), consent_source="staff", now=now)
         changed.append("channels")
     enterprise.updated_at = now
     db.session.flush()
     audit.record(actor, "enterprise.edit", "enterprise", enterprise.id, changed=changed)
     reconcile.reconcile_enterprises([enterprise.id], now=now)
-    return enterprise, checked.warnings
+    return enterprise, changes.warnings()
 
 
 def delete_enterprise(actor: User | None, enterprise: Enterprise, *, now: datetime | None = None) -> int:

@@ -17,6 +17,7 @@ from policyhub.services import enterprises as service
 from policyhub.services import me as me_service
 from policyhub.services.criteria import SIZE_LABELS
 from policyhub.services.enterprise_import import import_enterprises
+from policyhub.services.enterprise_input import EnterpriseIn, parse_profile
 from policyhub.services.errors import ServiceError
 from policyhub.services.identifiers import mask_email, mask_mobile
 from policyhub.services.tokens import read_unsubscribe_token
@@ -102,7 +103,8 @@ def _register(form: EnterpriseForm, registration: RegistrationIn) -> tuple[int, 
             form.consent.errors = ["请阅读并勾选同意后提交"]
         return 422, None
     try:
-        enterprise, warnings = service.create_enterprise(None, values, source="self_registration")
+        enterprise, warnings = service.create_enterprise(None, parse_profile(EnterpriseIn, values),
+                                                         source="self_registration")
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()

@@ -1,10 +1,13 @@
 """Page forms (Flask-WTF): CSRF on every one, and how each renders.
 
 What a posted form may hold is said once, by its model in policyhub.web.schemas (form_input.form_values);
-validators here only give a field's own Chinese message for a required or too long value.
+validators here only give a field's own Chinese message for a required or too long value. Every form is a
+`Form`, whose WTForms messages (a choice not offered, a date that is not one) read in Chinese.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
@@ -18,17 +21,72 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, DateInput, HiddenInput, ListWidget
 
 from policyhub.models.user import ROLE_LABELS
 from policyhub.services.criteria import SIZE_LABELS
 
 __all__ = [
-    "ActionForm", "AnswerForm", "ConsultationForm", "CriteriaForm", "DepartmentForm", "EnterpriseForm", "ImportForm",
+    "WTFORMS_MESSAGES", "ActionForm", "AnswerForm", "ConsultationForm", "CriteriaForm", "DepartmentForm", "EnterpriseForm", "ImportForm",
     "LoginForm", "LookupForm", "OverrideForm", "PasswordForm", "PolicyForm", "ReassignForm", "ReturnForm", "RoleForm",
-    "ScheduleForm", "SupplementForm", "SupplementRequestForm", "UserForm", "WithdrawForm",
+    "ScheduleForm", "SupplementForm", "SupplementRequestForm", "UserForm", "WithdrawForm", "Form",
 ]
+
+_NOT_OFFERED = "不是可选的值，请从列表中选择"
+
+#: WTForms' own messages (fields, validators, CSRF) as people here read them; a test keeps this complete for
+#: the fields used.
+WTFORMS_MESSAGES = {
+    "Not a valid choice.": _NOT_OFFERED,
+    "Invalid Choice: could not coerce.": _NOT_OFFERED,
+    "Invalid choice(s): one or more data inputs could not be coerced.": _NOT_OFFERED,
+    # WTForms joins several values as a', 'b: the quotes are its.
+    "'%(value)s' is not a valid choice for this field.": "'%(value)s' " + _NOT_OFFERED,
+    "'%(value)s' are not valid choices for this field.": "'%(value)s' " + _NOT_OFFERED,
+    "Choices cannot be None.": "没有可选的值",
+    "Not a valid date value.": "日期格式应为 YYYY-MM-DD",
+    "Not a valid datetime value.": "时间格式应为 YYYY-MM-DD HH:MM",
+    "Not a valid time value.": "时间格式应为 HH:MM",
+    "Not a valid week value.": "应为 YYYY-Www 格式的周",
+    "Not a valid integer value.": "应为整数",
+    "Not a valid decimal value.": "应为数字",
+    "Not a valid float value.": "应为数字",
+    "This field is required.": "必填",
+    "Field must be at least %(min)d character long.": "至少 %(min)d 个字",
+    "Field must be at least %(min)d characters long.": "至少 %(min)d 个字",
+    "Field cannot be longer than %(max)d character.": "最多 %(max)d 个字",
+    "Field cannot be longer than %(max)d characters.": "最多 %(max)d 个字",
+    "Field must be exactly %(max)d character long.": "应为 %(max)d 个字",
+    "Field must be exactly %(max)d characters long.": "应为 %(max)d 个字",
+    "Field must be between %(min)d and %(max)d characters long.": "应为 %(min)d 到 %(max)d 个字",
+    "Invalid input.": "输入有误",
+    "Invalid CSRF Token.": "页面已过期或缺少安全令牌（CSRF），请刷新页面后重试",
+    "CSRF token missing.": "页面已过期或缺少安全令牌（CSRF），请刷新页面后重试",
+    "CSRF failed.": "页面已过期或缺少安全令牌（CSRF），请刷新页面后重试",
+    "CSRF token expired.": "页面已过期或缺少安全令牌（CSRF），请刷新页面后重试",
+}
+
+
+class _ChineseMessages:
+    """The translations WTForms asks its messages of: Chinese where known, else the text as given."""
+
+    def gettext(self, string: str) -> str:
+        return WTFORMS_MESSAGES.get(string, string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+_CHINESE = _ChineseMessages()
+
+
+class Form(FlaskForm):
+    """A page form whose WTForms messages read in Chinese (WTForms' own catalogue misses some, and needs Babel)."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> _ChineseMessages:
+            return _CHINESE
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -36,12 +94,12 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField("用户名", validators=[DataRequired("请输入用户名")])
     password = PasswordField("密码", validators=[DataRequired("请输入密码")])
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(Form):
     title = StringField("标题", validators=[Optional(), Length(max=300, message="标题最多 300 字")])
     doc_number = StringField("文号", validators=[Optional(), Length(max=100, message="文号最多 100 字")])
     department = SelectField("发文部门", validate_choice=True)
@@ -57,7 +115,7 @@ class PolicyForm(FlaskForm):
     file = FileField("或上传文件（.txt / .docx / .pdf / .html，20 MB 以内）")
 
 
-class CriteriaForm(FlaskForm):
+class CriteriaForm(Form):
     industries = StringField("适用行业（GB/T 4754 代码，分号分隔；留空为全部行业）")
     excluded_industries = StringField("排除行业")
     sizes = MultiCheckboxField("企业规模（不选为全部规模）", choices=dict(SIZE_LABELS))
@@ -66,11 +124,11 @@ class CriteriaForm(FlaskForm):
     above_scale_only = BooleanField("仅限规模以上/限额以上企业")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only needs its CSRF token."""
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     """Publish; when the engine left points to confirm, the editor ticks that they were checked."""
 
     confirm_review = BooleanField("我已核对以上提示，确认发布")
@@ -79,7 +137,7 @@ class PublishForm(FlaskForm):
     confirm_reach = BooleanField("确认推送")
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     reason = StringField("撤回原因", validators=[DataRequired("请填写撤回原因"),
                                                  Length(max=500, message="最多 500 字")])
 
@@ -90,7 +148,7 @@ BINZHOU_REGIONS = {
 }
 
 
-class EnterpriseForm(FlaskForm):
+class EnterpriseForm(Form):
     """Self-registration and staff editing; the service validates the values, this only carries them."""
 
     credit_code = StringField("统一社会信用代码")
@@ -111,11 +169,11 @@ class EnterpriseForm(FlaskForm):
     consent = BooleanField("我同意平台通过以上方式向本企业推送惠企政策信息，可随时退订")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("CSV（UTF-8 或 GB18030）或 XLSX 文件")
 
 
-class ConsultationForm(FlaskForm):
+class ConsultationForm(Form):
     question = TextAreaField("咨询内容", validators=[Length(max=2000, message="最多 2000 字")])
     contact_name = StringField("联系人", validators=[Length(max=50, message="最多 50 字")])
     mobile = StringField("手机号")
@@ -124,49 +182,50 @@ class ConsultationForm(FlaskForm):
     policy_id = StringField("相关政策")
 
 
-class LookupForm(FlaskForm):
+class LookupForm(Form):
     tracking_code = StringField("查询码", validators=[DataRequired("请输入查询码")])
     contact = StringField("提交时填写的手机号或邮箱", validators=[DataRequired("请输入手机号或邮箱")])
 
 
-class SupplementForm(FlaskForm):
+class SupplementForm(Form):
     supplement = TextAreaField("补充材料", validators=[Length(max=2000, message="最多 2000 字")])
     files = MultipleFileField("附件（PDF、JPG、PNG、DOCX、XLSX，最多 3 个，每个 10 MB 以内）")
     token = StringField()
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     answer = TextAreaField("答复内容", validators=[Length(max=5000, message="最多 5000 字")])
     files = MultipleFileField("附件（PDF、JPG、PNG、DOCX、XLSX，最多 3 个，每个 10 MB 以内）")
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(Form):
     department = SelectField("转至部门", validate_choice=False)
     reason = StringField("转办原因")
 
 
-class SupplementRequestForm(FlaskForm):
+class SupplementRequestForm(Form):
     request_text = TextAreaField("需要企业补充的内容")
 
 
-class OverrideForm(FlaskForm):
-    day = DateField("日期", validators=[DataRequired("请选择日期")], format="%Y-%m-%d")
+class OverrideForm(Form):
+    # InputRequired, not DataRequired: a date typed wrong keeps its own message (the format), not "choose one".
+    day = DateField("日期", validators=[InputRequired("请选择日期")], format="%Y-%m-%d")
     workday = SelectField("设为", choices={"1": "工作日（调休上班）", "0": "休息日"})
     note = StringField("说明")
 
 
-class DayToggleForm(FlaskForm):
+class DayToggleForm(Form):
     """One day's button on the month view: working day ↔ day off."""
 
-    day = DateField("日期", validators=[DataRequired("日期应为 YYYY-MM-DD")], format="%Y-%m-%d", widget=HiddenInput())
+    day = DateField("日期", validators=[InputRequired("请选择日期")], format="%Y-%m-%d", widget=HiddenInput())
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(Form):
     year = StringField("年份", validators=[DataRequired("请输入年份")])
     file = FileField("国务院办公厅放假安排（日程文件）")
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     """A new staff account (the admin users page)."""
 
     username = StringField("用户名")
@@ -178,16 +237,16 @@ class UserForm(FlaskForm):
     mobile = StringField("手机号")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField("角色", choices=dict(ROLE_LABELS))
     department = SelectField("部门", validate_choice=False)
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     password = PasswordField("新密码（至少 8 位）", validators=[Length(max=256, message="最多 256 位")])
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(Form):
     code = StringField("部门代码", validators=[Length(max=32, message="最多 32 位")])
     name = StringField("部门名称", validators=[Length(max=128, message="最多 128 字")])
     email = StringField("督办邮箱（超期升级时通知）")
@@ -195,6 +254,6 @@ class DepartmentForm(FlaskForm):
     approval_required = BooleanField("发布须经审核（编辑提交，本部门审核人发布或退回）")
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     comment = TextAreaField("退回意见", validators=[DataRequired("请填写退回意见"),
                                                   Length(max=500, message="最多 500 字")])

@@ -15,7 +15,7 @@ from policyhub.services import enterprises as enterprises_service
 from policyhub.services import me as me_service
 from policyhub.services import signin
 from policyhub.services.criteria import SIZE_LABELS
-from policyhub.services.enterprises import known_qualifications
+from policyhub.services.enterprise_input import EnterprisePatch, known_qualifications, parse_profile
 from policyhub.services.errors import Invalid, ServiceError
 from policyhub.web.api.me import ELIGIBILITY_LIMIT_PER_ADDRESS, SESSION_COOKIE_KEY, SIGN_IN_LIMIT_PER_ADDRESS
 from policyhub.web.form_input import form_values, posted_values, reads_form
@@ -208,7 +208,8 @@ def profile():
     if request.method == "POST":
         try:
             values = form_values(ProfileIn).model_dump()
-            _, warnings = enterprises_service.update_enterprise(None, enterprise, values, now=utcnow())
+            _, warnings = enterprises_service.update_enterprise(None, enterprise, parse_profile(EnterprisePatch, values),
+                                                                now=utcnow())
         except ServiceError as exc:
             db.session.rollback()
             errors = exc.fields

@@ -15,10 +15,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from policyhub.inputs import MAX_DB_INT, MAX_YEAR, MIN_YEAR
 from policyhub.services import consultations as consultation_service
 from policyhub.services import policies as policy_service
+from policyhub.services.enterprise_input import EnterpriseIn, EnterprisePatch
 
 __all__ = [
     "ActiveIn", "AnswerIn", "Day", "ConsultationIn", "CriteriaIn", "DayOverrideIn", "DayToggleIn", "FeedbackIn",
-    "CalculatorIn", "PageActionIn", "PreferencesIn", "ProfileIn", "PublishIn", "ResendIn", "ScheduleYearIn",
+    "CalculatorIn", "EnterpriseIn", "EnterprisePatch", "PageActionIn", "PreferencesIn", "ProfileIn", "PublishIn", "ResendIn", "ScheduleYearIn",
     "RegistrationIn", "SignInIn", "VisitIn", "DepartmentContactsIn", "DepartmentIn", "FollowupIn", "LoginIn", "LookupIn",
     "OverrideIn", "PasswordIn", "PolicyIn", "PublishQaIn", "RatingIn", "ReassignIn", "ReturnIn", "RoleIn",
     "SupplementIn", "SupplementRequestIn", "UserIn", "WithdrawIn",

@@ -101,6 +101,7 @@ def test_channel_needs_its_contact(client, staff, new_credit_code):
 def test_missing_required_fields(client, staff):
     response = client.post("/api/v1/enterprises", headers=staff, json={})
     assert set(response.get_json()["error"]["fields"]) == {"credit_code", "name", "industry_code"}
+    assert response.get_json()["error"]["message"] == "企业信息有误"
 
 
 def test_duplicate_credit_code_is_409(client, make_enterprise, staff):
@@ -182,3 +183,33 @@ def test_size_class_endpoint_says_what_is_missing_and_rejects_bad_input(client):
     bad = client.get("/api/v1/size-class?industry_code=32A&employees=-3&revenue_wan=abc")
     assert bad.status_code == 422
     assert set(bad.get_json()["error"]["fields"]) == {"industry_code", "employees", "revenue_wan"}
+
+
+def test_figures_as_text_and_lists_as_separated_text_are_accepted(client, staff, new_credit_code):
+    response = client.post("/api/v1/enterprises", headers=staff, json={
+        "credit_code": new_credit_code(6), "name": "  邹平某铝业有限公司 ", "industry_code": 3252,
+        "employees": "1,200", "revenue_wan": "1500.456", "assets_wan": None, "qualifications": "高新技术企业；",
+        "mobile": "13800001234", "channels": "sms", "business_scope": ""})
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert (body["name"], body["industry_code"], body["employees"]) == ("邹平某铝业有限公司", "3252", 1200)
+    assert (body["revenue_wan"], body["assets_wan"], body["business_scope"]) == (1500.46, None, "")
+    assert (body["qualifications"], body["channels"]) == (["高新技术企业"], ["sms"])
+
+
+@pytest.mark.parametrize("change, field, reason", [
+    ({"name": ""}, "name", "必填"), ({"name": None}, "name", "必填"), ({"credit_code": "  "}, "credit_code", "必填"),
+    ({"employees": {"n": 1}}, "employees", "应为数字"), ({"channels": [1]}, "channels", "文本列表"),
+    ({"business_scope": "经营\x00范围"}, "business_scope", "空字符"),
+])
+def test_a_change_is_parsed_like_a_registration(client, make_enterprise, staff, change, field, reason):
+    enterprise = make_enterprise(1)
+    response = client.patch(f"/api/v1/enterprises/{enterprise['id']}", headers=staff, json=change)
+    assert response.status_code == 422, response.get_json()
+    assert reason in response.get_json()["error"]["fields"][field]
+    # Cleared optional fields are emptied, the others kept.
+    cleared = client.patch(f"/api/v1/enterprises/{enterprise['id']}", headers=staff,
+                           json={"business_scope": "", "employees": None})
+    assert cleared.status_code == 200, cleared.get_json()
+    assert (cleared.get_json()["business_scope"], cleared.get_json()["employees"]) == ("", None)
+    assert cleared.get_json()["name"] == enterprise["name"]

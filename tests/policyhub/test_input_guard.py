@@ -103,3 +103,59 @@ def test_nul_in_forms_is_refused(client, make_user, two_departments):
     assert response.status_code == 422
     assert client.post("/register", data={"name": "\x00"}).status_code == 422
     assert client.post("/consultations/status", data={"tracking_code": "ZX\x00", "contact": MOBILE}).status_code == 422
+
+
+# --- multipart fields whose bytes are not UTF-8 --------------------------------------------------------
+
+BOUNDARY = b"policyhub-probe"
+
+
+def multipart(*parts: tuple[bytes, bytes]) -> bytes:
+    """A multipart body as a hostile client writes it: each (Content-Disposition parameters, raw bytes)."""
+    body = b"".join(b"--" + BOUNDARY + b"\r\nContent-Disposition: form-data; " + disposition + b"\r\n\r\n"
+                    + value + b"\r\n" for disposition, value in parts)
+    return body + b"--" + BOUNDARY + b"--\r\n"
+
+
+def post_multipart(client, url: str, *parts: tuple[bytes, bytes], **kwargs):
+    return client.post(url, data=multipart(*parts), content_type=f"multipart/form-data; boundary={BOUNDARY.decode()}",
+                       **kwargs)
+
+
+TITLE = (b'name="title"', "测试政策".encode())
+BODY = (b'name="body"', "对小型企业给予奖励。".encode())
+
+
+@pytest.mark.parametrize("parts, field", [
+    ((TITLE, (b'name="body"', "对小型企业".encode() + b"\xff\xfe" + "给予奖励。".encode())), "body"),
+    (((b'name="title"', "测试".encode("gb18030")), BODY), "title"),  # GBK bytes are not UTF-8 either
+    ((TITLE, (b'name="body"', b"\xed\xa0\x80")), "body"),  # an encoded surrogate: no UTF-8 decoder takes it
+    ((TITLE, (b"name=\"file\"; filename*=utf-8''%FF%FE.txt", "正文".encode())), "file"),
+    ((TITLE, (b'name="file"; filename="\xff\xfe.txt"', "正文".encode())), "form"),
+    ((TITLE, (b'name="\xff"', b"x"), BODY), "form"),
+])
+def test_multipart_text_that_is_not_utf8_is_refused_naming_the_field(client, app, editor_token, bearer, parts,
+                                                                      field):
+    response = post_multipart(client, "/api/v1/policies", *parts, headers=bearer(editor_token))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert "UTF-8" in response.get_json()["error"]["fields"][field]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Policy.id))) == 0
+
+
+def test_multipart_utf8_is_kept_as_sent(client, editor_token, bearer):
+    upload = (b"name=\"file\"; filename*=utf-8''%E6%94%BF%E7%AD%96.txt", "对小型企业给予奖励。".encode())
+    response = post_multipart(client, "/api/v1/policies", TITLE, upload, headers=bearer(editor_token))
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["title"] == "测试政策"
+    assert response.get_json()["files"][0]["filename"] == "政策.txt"
+
+
+def test_a_page_form_that_is_not_utf8_is_refused(client, app, editor_token, make_user):
+    make_user("ed", "editor", "gxj")
+    client.post("/login", data={"username": "ed", "password": PASSWORD})
+    response = post_multipart(client, "/staff/policies/new", TITLE, (b'name="body"', b"\xc3\x28"))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert "不是有效的 UTF-8 文本" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Policy.id))) == 0

@@ -61,3 +61,14 @@ def test_uploads_are_described_as_multipart(client):
     for path, method in (("/policies", "post"), ("/policies/{id}", "patch"), ("/enterprises/import", "post")):
         content = document["paths"][path][method]["requestBody"]["content"]
         assert "file" in content["multipart/form-data"]["schema"]["properties"]
+
+
+def test_enterprise_bodies_are_the_models_the_views_parse_with(client):
+    from policyhub.web.schemas import EnterpriseIn, EnterprisePatch
+
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for model in (EnterpriseIn, EnterprisePatch):
+        assert schemas[model.__name__] == model.model_json_schema(ref_template="#/components/schemas/{model}")
+    assert schemas["EnterpriseIn"]["required"] == ["credit_code", "name", "industry_code"]
+    assert "required" not in schemas["EnterprisePatch"]
+    assert set(schemas["EnterprisePatch"]["properties"]) == set(schemas["EnterpriseIn"]["properties"])

@@ -14,6 +14,7 @@ from policyhub.extensions import db
 from policyhub.models import Enterprise
 from policyhub.services import enterprises as service
 from policyhub.services.enterprise_import import import_enterprises
+from policyhub.services.enterprise_input import EnterpriseIn, EnterprisePatch, parse_profile
 from policyhub.services.errors import Invalid, NotFound
 from policyhub.services.identifiers import mask_email, mask_mobile
 from policyhub.web.api import api
@@ -62,7 +63,8 @@ def _get(enterprise_id: int) -> Enterprise:
 @api.post("/enterprises")
 @require_roles(*STAFF)
 def create_enterprise():
-    enterprise, warnings = service.create_enterprise(current_api_user(), json_body(), source="api")
+    enterprise, warnings = service.create_enterprise(current_api_user(), parse_profile(EnterpriseIn, json_body()),
+                                                      source="api")
     db.session.commit()
     return jsonify(enterprise_json(enterprise, masked=False) | {"warnings": warnings}), 201  # what they just gave
 
@@ -76,7 +78,8 @@ def get_enterprise(enterprise_id: int):
 @api.patch("/enterprises/<int:enterprise_id>")
 @require_roles(*STAFF)
 def update_enterprise(enterprise_id: int):
-    enterprise, warnings = service.update_enterprise(current_api_user(), _get(enterprise_id), json_body())
+    enterprise, warnings = service.update_enterprise(current_api_user(), _get(enterprise_id),
+                                                      parse_profile(EnterprisePatch, json_body()))
     db.session.commit()
     return jsonify(enterprise_json(enterprise, masked=False) | {"warnings": warnings})
 

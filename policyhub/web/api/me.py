@@ -9,6 +9,7 @@ from policyhub.models import Enterprise, utcnow
 from policyhub.services import enterprises as enterprises_service
 from policyhub.services import me as me_service
 from policyhub.services import signin
+from policyhub.services.enterprise_input import EnterprisePatch, parse_profile
 from policyhub.services.errors import Forbidden, Invalid, ServiceError
 from policyhub.services.users import user_for_token
 from policyhub.web.api import api
@@ -88,7 +89,8 @@ def me_update():
     locked = {name: "请联系工作人员修改" for name in ("credit_code", "mobile", "email") if name in body}
     if locked:
         raise Invalid("该字段不能自行修改", fields=locked)
-    enterprise, warnings = enterprises_service.update_enterprise(None, enterprise, body, now=utcnow())
+    enterprise, warnings = enterprises_service.update_enterprise(None, enterprise, parse_profile(EnterprisePatch, body),
+                                                                now=utcnow())
     db.session.commit()
     return jsonify(enterprise_json(enterprise, masked=False) | {"warnings": warnings})
 

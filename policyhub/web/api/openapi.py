@@ -24,6 +24,8 @@ from policyhub.web.schemas import (
     AnswerIn,
     ConsultationIn,
     DepartmentIn,
+    EnterpriseIn,
+    EnterprisePatch,
     OverrideIn,
     PolicyIn,
     RatingIn,
@@ -94,32 +96,6 @@ def _ref(name: str) -> dict[str, str]:
 
 
 # --- schemas of bodies the services validate themselves ---------------------------------------------
-
-STRING_LIST = {"anyOf": [{"type": "array", "items": {"type": "string", "maxLength": 64}, "maxItems": 20},
-                         {"type": "string", "maxLength": 2000}, {"type": "null"}],
-               "description": "列表，或以 ; 分隔的文本"}
-
-ENTERPRISE_PROPERTIES: dict[str, Any] = {
-    "credit_code": {"type": "string", "maxLength": 40, "description": "统一社会信用代码（18 位，含校验位）"},
-    "name": {"type": "string", "minLength": 2, "maxLength": 200},
-    "industry_code": {"type": "string", "maxLength": 16, "description": "GB/T 4754-2017 代码，如 3216 或 C3216"},
-    "employees": {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 10_000_000}, {"type": "string"},
-                            {"type": "null"}]},
-    "revenue_wan": {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1e10}, {"type": "string"},
-                              {"type": "null"}], "description": "营业收入（万元）"},
-    "assets_wan": {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1e10}, {"type": "string"},
-                             {"type": "null"}], "description": "资产总额（万元）"},
-    "size": {"enum": [*SIZES, None]},
-    "region_code": {"type": ["string", "null"], "description": "6 位行政区划代码"},
-    "business_scope": {"type": ["string", "null"], "maxLength": 4000},
-    "qualifications": STRING_LIST,
-    "mobile": NULLABLE_STRING,
-    "email": NULLABLE_STRING,
-    "channels": {"anyOf": [{"type": "array", "items": {"enum": ["sms", "email"]}}, {"type": "string"},
-                           {"type": "null"}]},
-    "frequency": {"enum": ["instant", "daily", "weekly", None]},
-    "topics": STRING_LIST,
-}
 
 SUPPLEMENT_MULTIPART = {
     "type": "object", "required": ["supplement"], "description": "token 与 contact 至少填写一项",
@@ -236,10 +212,8 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
     """(method, path below /api/v1) → the operation, without its path parameters."""
     policy_body = {"required": True, "content": _json(_model(PolicyIn, schemas))
                    | {"multipart/form-data": {"schema": POLICY_MULTIPART}}}
-    enterprise_in = {"type": "object", "additionalProperties": False, "properties": ENTERPRISE_PROPERTIES,
-                     "required": ["credit_code", "name", "industry_code"]}
-    enterprise_patch = {"type": "object", "additionalProperties": False, "properties": ENTERPRISE_PROPERTIES}
-    schemas.update(EnterpriseIn=enterprise_in, EnterprisePatch=enterprise_patch)
+    _model(EnterpriseIn, schemas)
+    _model(EnterprisePatch, schemas)
     _model(ConsultationIn, schemas)
     page = _page_params()
     staff = ("editor", "answerer", "supervisor")

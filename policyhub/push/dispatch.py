@@ -23,7 +23,7 @@ import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, bindparam, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -165,6 +165,9 @@ _SENT = (update(Notification)
          .values(status=SENT, sent_at=bindparam("at"), provider_message_id=bindparam("message_id"),
                  last_error=None, leased_until=None))
 
+_SENT_PG = (f"UPDATE notification SET status = '{SENT}', sent_at = %s, provider_message_id = %s, last_error = NULL, "
+            f"leased_until = NULL WHERE id = %s AND lease_owner = %s AND status = '{SENDING}'")
+
 
 class _Ledger:
     """A batch's own database connection for what it writes per message: leases and results.
@@ -177,6 +180,8 @@ class _Ledger:
     def __init__(self, owner: str) -> None:
         self.owner = owner
         self.connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self._driver = (self.connection.connection.driver_connection
+                        if self.connection.dialect.name == "postgresql" else None)
 
     def close(self) -> None:
         self.connection.close()
@@ -197,7 +202,14 @@ class _Ledger:
         return done == 1
 
     def sent(self, row_id: int, at: datetime, provider_message_id: str | None) -> bool:
-        """``record`` of a delivery, the one write per message: one statement built once, only its values bound."""
+        """``record`` of a delivery, the one write per message: one statement built once, only its values bound.
+
+        On PostgreSQL a server-side prepared statement on the driver's connection (autocommit as this one).
+        """
+        if self._driver is not None:
+            with self._driver.cursor() as cursor:
+                cursor.execute(_SENT_PG, (at.astimezone(UTC), provider_message_id, row_id, self.owner), prepare=True)
+                return cursor.rowcount == 1
         done = self.connection.execute(_SENT, {"row_id": row_id, "owner": self.owner, "at": at,
                                                "message_id": provider_message_id}).rowcount
         return done == 1
@@ -257,30 +269,36 @@ class Dispatcher:
         report.claimed = len(rows)
         if rows:
             rows = self._drop_stale(rows, now, report)
+        items: list[_Item] = []
         if rows:
             from policyhub.push.render import render_deferred
 
-            empty = render_deferred(rows, now)
+            empty = render_deferred(rows, now, commit=False)
+            # The words as rendered, read before the commit expires the rows (no SELECT of them again).
+            items = self._items([r for r in rows if _row_id(r) not in empty])
+            db.session.commit()
             if empty:
                 self._cancel([r for r in rows if _row_id(r) in empty], "no match left to tell", report)
-                rows = [r for r in rows if _row_id(r) not in empty]
-        items = self._items(rows)
         for channel_name in sorted({i.channel for i in items}):
             self._send_channel(channel_name, [i for i in items if i.channel == channel_name], report, clock,
                                claimed_at=now, probing=channel_name in probes)
         return report
 
     def _items(self, rows: list[Notification]) -> list[_Item]:
-        """The rows in hand as items, in claim order; one SELECT refreshes what the commits since the claim expired."""
+        """The rows in hand as items, in claim order.
+
+        Rows a commit since the claim expired (a cancel) are read again in one SELECT, not one each.
+        """
         if not rows:
             return []
         ids = [_row_id(r) for r in rows]
-        found = {r.id: r for r in db.session.scalars(select(Notification).where(Notification.id.in_(ids)))}
-        items = [_Item(id=i, channel=r.channel, kind=r.kind, policy_id=r.policy_id, enterprise_id=r.enterprise_id,
-                       attempts=r.attempts, message=_message(r, self.sms_templates))
-                 for i in ids if (r := found.get(i)) is not None]
-        db.session.commit()
-        return items
+        if any(inspect(r).expired_attributes for r in rows):
+            found = {r.id: r for r in db.session.scalars(select(Notification).where(Notification.id.in_(ids)))}
+        else:
+            found = dict(zip(ids, rows, strict=True))
+        return [_Item(id=i, channel=r.channel, kind=r.kind, policy_id=r.policy_id, enterprise_id=r.enterprise_id,
+                      attempts=r.attempts, message=_message(r, self.sms_templates))
+                for i in ids if (r := found.get(i)) is not None]
 
     def drain(self, now: datetime | None = None, max_batches: int = 1000) -> DispatchReport:
         """Batches until nothing due is left (or max_batches)."""

@@ -120,8 +120,9 @@ def _render_welcomes(todo: list[Notification], now: datetime) -> set[int]:
     return empty
 
 
-def render_deferred(rows: list[Notification], now: datetime) -> set[int]:
-    """Fill in the words of messages queued unrendered, stored before they are sent.
+def render_deferred(rows: list[Notification], now: datetime, *, commit: bool = True) -> set[int]:
+    """Fill in the words of messages queued unrendered, stored before they are sent (``commit`` off: the
+    caller commits, and may read the rendered rows first).
 
     Returns the ids of rows left with nothing to say (a welcome whose every match has gone).
     """
@@ -133,6 +134,6 @@ def render_deferred(rows: list[Notification], now: datetime) -> set[int]:
         _render_alerts(alerts)
     if welcomes:
         empty = _render_welcomes(welcomes, now)
-    if alerts or welcomes:
+    if commit and (alerts or welcomes):
         db.session.commit()
     return empty

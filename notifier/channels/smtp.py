@@ -33,6 +33,7 @@ __all__ = [
     "message_id",
     "render_email",
     "sender_header",
+    "wire_bytes",
 ]
 
 KEY_HEADER = "X-Policyhub-Key"
@@ -183,6 +184,38 @@ def render_email(message: OutgoingMessage, sender: str, *, date: datetime, messa
     return mail
 
 
+def wire_bytes(mail: Message) -> bytes:
+    """``mail.as_bytes(policy=WIRE)``, written directly for what ``render_email`` builds.
+
+    Its headers are folded ASCII already and its parts base64 text, so the bytes are the header lines, a
+    blank line and the payload with CRLF line ends, parts between boundary lines: the generator's output
+    byte for byte (a test holds the two equal), at a tenth of its cost per message. Anything else, such
+    as a preamble or nested parts, goes through the generator.
+    """
+    if mail.preamble is not None or mail.epilogue is not None:
+        return mail.as_bytes(policy=WIRE)
+    payload = mail.get_payload()
+    if isinstance(payload, str):
+        return (_head(mail) + _lines(payload)).encode("ascii")
+    boundary = mail.get_boundary()
+    parts = []
+    for part in payload:
+        body = part.get_payload()
+        if not isinstance(body, str) or part.preamble is not None or part.epilogue is not None or boundary is None:
+            return mail.as_bytes(policy=WIRE)
+        parts.append(_head(part) + _lines(body))
+    delimiter = f"\r\n--{boundary}\r\n"
+    return (f"{_head(mail)}--{boundary}\r\n{delimiter.join(parts)}\r\n--{boundary}--\r\n").encode("ascii")
+
+
+def _head(part: Message) -> str:
+    return "".join(f"{name}: {value}\r\n" for name, value in part.items()) + "\r\n"
+
+
+def _lines(text: str) -> str:
+    return "\r\n".join(text.replace("\r\n", "\n").split("\n"))
+
+
 @functools.lru_cache(maxsize=32)
 def sender_header(sender: str) -> tuple[str, str]:
     """The From header for ``"显示名 <addr@host>"`` (encoded, folded), and the envelope address."""
@@ -305,7 +338,7 @@ class SmtpBatch:
             mail = channel.render(message)
             envelope_from = sender_header(channel.sender)[1]
             recipient = ascii_address(message.recipient)
-            payload = mail.as_bytes(policy=WIRE)
+            payload = wire_bytes(mail)
         except (ValueError, UnicodeError) as error:
             raise PermanentError(f"cannot build the email: {error}", code="render") from error
         connection = self._open()

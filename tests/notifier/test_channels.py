@@ -190,6 +190,23 @@ def test_render_email_sets_the_headers_and_both_parts():
     assert [part.get_content_type() for part in mail.get_payload()] == ["text/plain", "text/html"]
 
 
+@pytest.mark.parametrize("fields", [
+    {},
+    {"html": None},
+    {"subject": "ASCII only", "unsubscribe_url": None},
+    {"text": "第一行\r\n第二行\n" + "很长的一行" * 40, "subject": "【滨州惠企】" * 9},
+    {"text": "", "html": "", "headers": {"X-Campaign": "春季专项"}},
+], ids=["alternative", "text only", "ascii", "long lines", "empty parts"])
+@pytest.mark.parametrize("key", [None, "notification-1", "match:12:345:email"])
+def test_the_wire_bytes_are_the_generators_byte_for_byte(fields, key):
+    from notifier.channels.smtp import WIRE, wire_bytes
+
+    mail = render_email(email(key=key, **fields), SENDER, date=NOW, message_id_domain="zc.binzhou.gov.cn")
+    assert wire_bytes(mail) == mail.as_bytes(policy=WIRE)
+    mail.preamble = "a preamble the fast path does not write"
+    assert wire_bytes(mail) == mail.as_bytes(policy=WIRE)
+
+
 def test_the_message_id_is_stable_per_key_and_safe_for_any_key():
     render = lambda key: render_email(email(key=key), SENDER, date=NOW, message_id_domain="x.cn")["Message-ID"]  # noqa: E731
     assert render("n-1") == render("n-1") != render("n-2")

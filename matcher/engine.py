@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher.criteria import SIZES, Criteria, EnterpriseProfile
 from matcher.extract import QualificationList, default_qualifications
@@ -171,6 +170,7 @@ class MatchIndex:
         self.taxonomy_ = self.taxonomy or default_taxonomy()
         self.regions_ = self.regions or default_regions()
         self.qualifications_ = self.qualifications or default_qualifications()
+        from sklearn.feature_extraction.text import TfidfVectorizer  # imported when first needed: a second a process
         self.vectorizer_ = TfidfVectorizer(
             tokenizer=self.tokenizer or ScopeTokenizer(),
             token_pattern=None,

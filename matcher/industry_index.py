@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher._data import DATA_DIR
 from matcher.taxonomy import Taxonomy, default_taxonomy
@@ -66,6 +65,7 @@ class IndustryIndex:
         for code in self.codes_:
             parents = [tax.name(a) or "" for a in tax.ancestors(code)[:-1][-2:]]
             documents.append(" ".join([self.names_[code]] * 2 + [_clean(notes.get(code, "")), *parents]))
+        from sklearn.feature_extraction.text import TfidfVectorizer  # imported when first needed: a second a process
         self.vectorizer_ = TfidfVectorizer(analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True)
         self.matrix_ = self.vectorizer_.fit_transform(documents)
         return self

@@ -18,11 +18,14 @@ __all__ = [
     "SHANDONG",
     "Region",
     "Regions",
+    "area_codes",
     "default_regions",
+    "places_by_phone",
 ]
 
 DEFAULT_PATH = DATA_DIR / "matcher" / "regions.csv"
 DEFAULT_ALIASES_PATH = DATA_DIR / "matcher" / "region_aliases.csv"
+DEFAULT_AREA_CODES_PATH = DATA_DIR / "matcher" / "area_codes.csv"
 
 NATIONWIDE = "100000"
 SHANDONG = "370000"
@@ -257,3 +260,25 @@ def _short_form(region: Region) -> str | None:
 def default_regions() -> Regions:
     """The table in data/matcher/regions.csv with its aliases, loaded on first use and shared."""
     return Regions.load()
+
+
+# A fixed-line number with its long-distance prefix: 0543-3173009, 0376-7676806, (0731)88955392, 010 6520 1234.
+_FIXED_LINE = re.compile(r"(?<![\d.])[(（]?(0(?:[12]\d|[3-9]\d\d))[)）]?[-－—\s]?\d{7,8}(?![\d.])")
+
+
+@functools.cache
+def area_codes(path: str | Path | None = None) -> dict[str, str]:
+    """Telephone area code → division (data/matcher/area_codes.csv): "0543" → "371600" 滨州市."""
+    with open(path or DEFAULT_AREA_CODES_PATH, encoding="utf-8", newline="") as handle:
+        return {row["area_code"]: row["region"] for row in csv.DictReader(handle)}
+
+
+def places_by_phone(text: str) -> list[str]:
+    """The divisions the fixed-line numbers of a text dial, in order of first mention, each once."""
+    table = area_codes()
+    out: dict[str, None] = {}
+    for match in _FIXED_LINE.finditer(text):
+        code = table.get(match.group(1))
+        if code is not None:
+            out.setdefault(code, None)
+    return list(out)

@@ -33,6 +33,34 @@ REGION_CASES = [
     # The issuing province in the title wins over the uploading department's city.
     ("c-32-shanxi-4a5a-logistics-award", "山西省工业和信息化厅关于做好2024年全省4A、5A级物流企业奖励资金申报工作的通知",
      "为做好2024年全省4A、5A级物流企业奖励资金申报工作，现将有关事项通知如下。", ["140000"]),
+    # No place named at all: the telephone's area code (0376 信阳) beats the uploader's city.
+    ("c-19-henan-internship-subsidy-card", "人社政策明白卡:就业见习补贴",
+     "适用期限2018年以来受理单位见习单位所在地人力资源和社会保障部门享受方式自行申报咨询电话就业促进工作科袁振航(负责同志)"
+     "联系电话:0376-7676806", ["411500"]),
+    # A city forwarding its province's notice to its counties: the city the addressees name, not the province.
+    ("c-55-quanzhou-forward-fujian-key-tech-upgrade-2024", "转发福建省工业和信息化厅关于做好2024年省重点技术改造项目申报工作的通知",
+     "各县(市、区)工信(工信科技、工信商务)局,泉州开发区、泉州台商投资区科经局:\n"
+     "现将《福建省工业和信息化厅关于做好2024年省重点技术改造项目申报工作的通知》(闽工信函投资〔2024〕9号)转发给你们,"
+     "请根据通知要求,组织符合条件的企业申报。", ["350500"]),
+    # A province forwarding a ministry's notice to its cities: not nationwide; its telephone (0731 长沙) names it.
+    ("c-86-hunan-forward-first-set-catalogue-revision-2020",
+     "转发工业和信息化部国家重大技术装备办公室关于组织开展2020年《首台(套)重大技术装备推广应用指导目录》修订意见征集工作的通知",
+     "各市州工信局、有關企業:\n現將工業和信息化部《國家重大技術裝備辦公室關于組織開展2020年〈首臺(套)重大技術裝備推廣應用指導目錄〉"
+     "修訂意見征集工作的通知》(國重裝函〔2020〕5號)轉發給你們,請根據通知要求,組織本地相關企業做好以下工作:\n"
+     "聯 系 人:裝備工業處 李壽文\n聯系電話:0731-88955392", ["430000"]),
+    # The province names the fund in the title; the addressees (各县市区) and 渌口区 place the sender in 株洲市.
+    ("c-53-zhuzhou-advanced-manufacturing-fund-call-2024", "关于做好2024年湖南省先进制造业高地建设专项资金项目申报工作的通知",
+     "各县市区工信部门、财政部门,有关园区、企业:\n根据湖南省工业和信息化厅、湖南省财政厅《关于做好2024年先进制造业高地建设专项资金项目"
+     "申报工作的通知》精神,现就做好2024年先进制造业高地建设专项资金项目申报工作有关事项通知如下:\n"
+     "2.财政省直管县(市)企业(包括渌口区)的项目由县(市)工信、财政部门审核汇总后,联合向省工信厅、省财政厅推荐申报。", ["430200"]),
+    # A county speaking (我縣) under the prefecture it cites: the county the text names, not the prefecture.
+    ("c-05-xinchang-manufacturing-interpretation", "《關於加快推進制造業高質量發展的若幹意見》政策解讀",
+     "本意見是在我縣原有的《新昌縣人民政府辦公室關於印發《關於擴大有效投資助推高質量發展的若幹意見》等八個政策的通知》等相關政策"
+     "基礎上,按照《紹興市先進制造業強市建設“4151”計劃專項政策》(送審稿)文件精神,結合我縣工業發展實際。", ["330624"]),
+    # A national tax rule explained, its applicants sent to 人力资源社会保障部门 (a department at any level, not the
+    # ministry): nationwide, not the uploader's city.
+    ("b-69-hiring-key-groups-tax-credit-procedure-qa", "享受招用重点群体就业税收优惠政策的企业如何办理?",
+     "享受招用重点群体就业税收优惠政策的企业,参考以下流程办理:\n一、向人力资源社会保障部门申请", ["100000"]),
 ]
 
 

@@ -311,11 +311,30 @@ def _title_organs(title: str, top: list[str]) -> tuple[str, str] | None:
                 return ";".join(organs), text
         if re.search(r"国务院常务会议", text):
             return "国务院", text
+    return _place_in_title(title)
+
+
+# 青岛高新区关于… / 潍坊高新区支持高质量发展若干政策 / 德清县关于企业股改、上市挂牌的奖励意见: a zone or a place heading the
+# title issues it (a place by its 人民政府).
+_ZONE_TITLE = re.compile(r"^([\u4e00-\u9fff]{2,8}?(?:高新技术产业开发区|经济技术开发区|高新区|经开区|开发区|新区))(?:关于|支持|印发)")
+_PLACE_TITLE = re.compile(r"^([\u4e00-\u9fff]{2,10}?(?:省|市|县|区))(?:人民政府)?关于")
+
+
+def _place_in_title(title: str) -> tuple[str, str] | None:
+    zone = _ZONE_TITLE.match(title)
+    if zone:
+        return zone.group(1), title
+    place = _PLACE_TITLE.match(title)
+    regions = default_regions()
+    if place and regions.find_in_text(place.group(1)) and any(
+            r.name == place.group(1) for c in regions.find_in_text(place.group(1)) if (r := regions.get(c))):
+        return place.group(1) + "人民政府", title
     return None
 
 
 # 财政部 税务总局公告2023年第12号: the organs that number a 公告 issue it.
-_NUMBERED = re.compile(r"^((?:[\u4e00-\u9fff]{2,20}\s*)+?)(?:公告|令|通告)\s*(?:19|20)\d\d\s*年\s*第\s*\d+\s*号$")
+# (One run of characters and spaces: a nested repeat here backtracked for minutes on a long line.)
+_NUMBERED = re.compile(r"^([\u4e00-\u9fff][\u4e00-\u9fff\s]{1,80}?)(?:公告|令|通告)\s*(?:19|20)\d\d\s*年\s*第\s*\d+\s*号$")
 
 
 def _numbered_organs(lines: list[str]) -> tuple[str, str] | None:
@@ -332,9 +351,13 @@ def _numbered_organs(lines: list[str]) -> tuple[str, str] | None:
 _LEAD_WORDS = re.compile(r"^(?:\d{1,2}月\d{1,2}日|近日|日前|近期|今天|今日|昨天|昨日|目前|据悉|同时|由|[\s,，])*")
 _ACTS = re.compile(
     rf"^((?:{_ORGAN}[、和与及\s]*)+?)(?:等[\d一二三四五六七八九十]*(?:个)?部门)?\s*(?:\d{{1,2}}月\d{{1,2}}日)?"
-    r"(?:日前|近日|近期|正式|联合|共同|再次|专门|牵头|会同[^，。；]{2,30}?)*(?:印发|下发|发布|出台|制定|推出|公布|发文|答|公示|召开)"
+    r"(?:日前|近日|近期|正式|联合|共同|再次|专门|牵头|对外|周[一二三四五六日]|会同[^，。；]{2,30}?)*"
+    r"(?:印发|下发|发布|出台|制定|推出|公布|发文|答|公示|召开|决定|拟)"
 )
-_SOURCE = re.compile(rf"(?:记者(?:从|自)|据)({_ORGAN})(?:获悉|了解到|(?:官方)?(?:网站|官网|微信公众号)?消息)")
+_SOURCE = re.compile(rf"(?:记者(?:从|自)|据)({_ORGAN})(?:获悉|了解到|介绍|(?:官方)?(?:网站|官网|微信公众号)?消息)")
+# 工业和信息化部副部长王江平说 / 工信部副部长王江平： an official speaking for the organ.
+_SPEAKER = re.compile(rf"({_ORGAN})(?:党组书记、)?(?:副?(?:部长|局长|厅长|主任|市长|省长)|新闻发言人)"
+                      r"[\u4e00-\u9fff]{2,3}(?:[:：]|说|表示|介绍|指出|在)")
 _PRESS_OFFICE = re.compile(r"新闻办|新闻发布")
 
 
@@ -347,12 +370,13 @@ def _lead_organs(texts: list[str]) -> tuple[str, str] | None:
             organs = _organ_list(match.group(1)) if match else []
             if organs and not any(_PRESS_OFFICE.search(o) for o in organs):
                 return ";".join(organs), text
-    for text in texts:
-        match = _SOURCE.search(text)
-        if match and not _PRESS_OFFICE.search(match.group(1)):
-            organs = _organ_list(match.group(1))
-            if organs:
-                return ";".join(organs), text
+    for pattern in (_SOURCE, _SPEAKER):
+        for text in texts:
+            match = pattern.search(text)
+            if match and not _PRESS_OFFICE.search(match.group(1)):
+                organs = _organ_list(match.group(1))
+                if organs:
+                    return ";".join(organs), text
     return None
 
 
@@ -408,21 +432,39 @@ def _issued_on(lines: list[str], default_year: int | None) -> tuple[date, str] |
             found = find_dates(plain)
             if found:
                 return found[0][1], line
+    # The sign-off inside the text (an attachment follows): an organ's line, then the date alone on the next
+    # (国务院办公厅 / 2018年12月18日), or both at the end of one line (…山西省工业和信息化厅2023年12月25日。).
+    for before, line in reversed(list(zip(lines, lines[1:], strict=False))):
+        plain = re.sub(r"\s+", "", line).strip("()（）")
+        if _FULL_DATE.fullmatch(plain) and _ORGAN_LINE.match(re.sub(r"\s+", "", before)):
+            return find_dates(plain)[0][1], line
+    for line in reversed(lines[-12:]):
+        signed = _SIGNED_AT_END.search(re.sub(r"\s+", "", line))
+        if signed:
+            found = find_dates(signed.group(1))
+            if found:
+                return found[0][1], line
     for line in lines:
         if re.search(r"(?:发布|成文|印发|发文)(?:日期|时间)", line):
             found = find_dates(line)
-            if found:
+            if found and not (dated := _dateline(lines, found[0][1].year)):
                 return found[0][1], line
-    # A news report: its dateline (人民网北京4月20日电) is the day of the news; the page's own time gives the year.
+            if dated:
+                return dated
+    # A news report: its dateline (人民网北京4月20日电) is the day of the news; the page's own time gives the year
+    # (never a year the text mentions: 2019年 in a report of 2020 is last year's figures).
     page_year = next((d.year for line in lines[:4] for _, d in find_dates(line)), default_year)
-    for line in lines[:5]:
-        dateline = re.search(r"(\d{1,2})月(\d{1,2})日(?:电|讯)", line)
-        if dateline and page_year:
-            day = _make_date(page_year, dateline.group(1), dateline.group(2))
-            if day:
-                return day, line
+    dated = _dateline(lines, page_year)
+    if dated:
+        return dated
     for line in lines[:4]:
         stamped = re.search(r"(?:时间|日期|发布)?[:：]?\s*((?:19|20)\d\d[-./年]\d{1,2}[-./月]\d{1,2}日?)(?:\s+\d{1,2}:\d{2})", line)
+        if stamped:
+            found = find_dates(stamped.group(1))
+            if found:
+                return found[0][1], line
+    for line in lines[:4]:
+        stamped = re.search(r"(?:^|[】\]）)\s])((?:19|20)\d\d-\d{1,2}-\d{1,2})$", line)  # 【泉州经济网】2023-01-31
         if stamped:
             found = find_dates(stamped.group(1))
             if found:
@@ -433,6 +475,26 @@ def _issued_on(lines: list[str], default_year: int | None) -> tuple[date, str] |
             found = find_dates(plain)
             if found:
                 return found[0][1], line
+    return None
+
+
+# 新华社北京4月27日电 / 东南网9月1日讯 / 央视网消息:2月26日, / 本报讯(记者吴丽蓉)4月11日,文化和旅游部办公厅印发….
+_DATELINE = re.compile(
+    r"(\d{1,2})月(\d{1,2})日(?:电|讯)|(?:消息|讯)\s*[:：]?\s*(?:[(（][^()（）]{0,24}[)）])?\s*(\d{1,2})月(\d{1,2})日")
+_SIGNED_AT_END = re.compile(rf"{_ISSUER_TAIL}((?:19|20)\d\d年\d{{1,2}}月\d{{1,2}}日)[,，。.]*$")
+
+
+def _dateline(lines: list[str], year: int | None) -> tuple[date, str] | None:
+    """The day a news report's dateline gives, in the year given (the page's), or None."""
+    if not year:
+        return None
+    for line in lines[:5]:
+        match = _DATELINE.search(line)
+        if match:
+            month, day = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+            found = _make_date(year, month, day)
+            if found:
+                return found, line
     return None
 
 

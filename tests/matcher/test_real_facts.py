@@ -48,6 +48,23 @@ ISSUER_CASES = [
     ("a-74-shandong-digital-economy-breakthrough-plan-2022", "关于印发《山东省2022年数字经济“重点突破”行动方案》的通知",
      "结合我省实际制定本行动方案。\n省工业和信息化厅       省委网信办       省发展改革委\n省大数据局             省通信管理局\n2022年3月22日",
      "省工业和信息化厅;省委网信办;省发展改革委;省大数据局;省通信管理局"),
+    # 据…介绍: the organ a report quotes.
+    ("a-13-shandong-single-champion-award-news", "山东提高制造业“单项冠军”示范企业财政奖励标准",
+     "据山东省财政厅介绍,为引导山东制造业企业专注创新和产品质量提升,走\"专优特精\"发展道路", "山东省财政厅"),
+    # 周二对外发布: a weekday and 对外 between the organs and their verb.
+    ("b-24-equipment-renewal-loan-subsidy-2026-news", "扩大支持范围和支持领域,四部门发文优化设备更新贷款财政贴息政策",
+     "来源:界面新闻\n记者辛圆\n财政部等四部门周二对外发布通知(以下简称《通知》),明确优化实施设备更新贷款财政贴息政策。", "财政部"),
+    # 拟: the organs of an official notice whose sign-off is not stored.
+    ("b-01-sme-digital-transformation-pilot", "关于开展财政支持中小企业数字化转型试点工作的通知",
+     "根据《财政部 工业和信息化部关于支持“专精特新”中小企业高质量发展的通知》(财建〔2021〕2号),"
+     "工业和信息化部、财政部拟通过中央财政资金支持地方开展中小企业数字化转型试点", "工业和信息化部;财政部"),
+    # An official speaking for the organ.
+    ("b-07-little-giant-tech-upgrade-relending-news", "1500亿元技术改造再贷款加快发放",
+     "“…并提前谋划2025年制造业新型技术改造城市试点。”工业和信息化部副部长王江平说。", "工业和信息化部"),
+    # A zone, or a county by its 人民政府, heading the title.
+    ("a-53-weifang-hitech-zone-quality-growth-policies", "潍坊高新区支持高质量发展若干政策",
+     "为全面贯彻新发展理念,深入实施创新驱动发展战略", "潍坊高新区"),
+    ("c-68-deqing-listing-award-opinion", "德清县关于企业股改、上市挂牌的奖励意见(摘要)", "", "德清县人民政府"),
 ]
 
 
@@ -174,3 +191,40 @@ def test_the_issuer_a_doc_number_names(key: str, title: str, body: str, issuer: 
 def test_a_cited_doc_number_names_no_issuer() -> None:
     # Fictional: the number of the notice cited is not the text's own.
     assert extract_facts("", "根据《通知》(厦府规〔2022〕2号),对企业给予支持。").issuer is None
+
+
+ISSUED_ON_CASES = [
+    # The sign-off before an attachment, not at the end of the text.
+    ("b-18-culture-enterprise-support-2018", "国务院办公厅关于印发文化体制改革中经营性文化事业单位转制为企业和进一步支持文化企业发展两个规定的通知",
+     "《文化體制改革中經營性文化事業單位轉制為企業的規定》和《進一步支持文化企業發展的規定》已經國務院同意,現印發給你們,請認真貫徹執行。\n"
+     "國務院辦公廳\n2018年12月18日\n(此件公開發布)\n文化體制改革中經營性文化事業單位轉制為企業的規定\n一、轉制企業的國有資產管理",
+     date(2018, 12, 18)),
+    # The organ and the date at the end of one line.
+    ("c-32-shanxi-4a5a-logistics-award", "山西省工业和信息化厅关于做好2024年全省4A、5A级物流企业奖励资金申报工作的通知",
+     "附件:1.山西省4A、5A级物流企业奖励资金申请表2.第34-35批山西省4A、5A物流企业名单山西省工业和信息化厅2023年12月25日,。",
+     date(2023, 12, 25)),
+    # The dateline, not the page's time a day later; its year from the page.
+    ("b-47-logistics-unblocking-state-council-2022-news", "畅通交通“大动脉”、物流微循环,国务院作出最新部署(新华网)",
+     "发布时间:2022-04-28 09:32:00来源: 新华网\n新华社北京4月27日电(记者叶昊鸣)交通物流是市场经济的经脉,也是民生", date(2022, 4, 27)),
+    # 本报讯(记者…)4月11日, an organ acting (the pinyin glosses of the stored copy left out).
+    ("b-60-travel-agency-deposit-full-refund-2022-news", "旅行社可全額暫退保證金或暫緩交納(工人日报报道)",
+     "2022-04-17 08:26:47 来源:工人日报 编辑:\n旅行社可全额暂退保证金或暂缓交纳\n"
+     "本报讯(记者吴丽蓉)4月11日,文化和旅游部办公厅印发《关于进一步调整暂退旅游服务质量保证金相关政策的通知》", date(2022, 4, 11)),
+    # A site's bracketed name, then the day.
+    ("c-12-nanan-commerce-enterprise-support", "南安出台商贸企业扶持政策",
+     "南安出台商贸企业扶持政策\nhttp://m.sundong.com.cn【泉州经济网】2023-01-31\n为分行业推动大型超市、加油站、酒店宾馆、电子商务等企业及时入库纳统",
+     date(2023, 1, 31)),
+]
+
+
+@pytest.mark.parametrize(("key", "title", "body", "day"), ISSUED_ON_CASES, ids=[c[0] for c in ISSUED_ON_CASES])
+def test_the_day_a_policy_was_issued(key: str, title: str, body: str, day: date) -> None:
+    _quoted(key)
+    assert extract_facts(title, body).issued_on == day
+
+
+def test_a_dateline_without_a_year_on_the_page_gives_no_day() -> None:
+    # c-10-wenzhou-commerce-consumption: the year is nowhere in the text (2019年 elsewhere would be old figures).
+    _quoted("c-10-wenzhou-commerce-consumption")
+    body = "中新财经2月14日电 14日,温州市商务局、财政局发布关于进一步激发消费潜力的政策。"
+    assert extract_facts("温州发布政策推动商贸业提质扩容", body).issued_on is None

@@ -195,7 +195,9 @@ _CONTACT_CUE = re.compile(r"联系人|联系电话|咨询电话|联系方式|电
 
 
 def _lines(body: str) -> list[str]:
-    return [line.strip() for line in unicodedata.normalize("NFKC", body).splitlines() if line.strip()]
+    # 2022 年 12 月⏎31 日: a date broken across lines is one date.
+    body = re.sub(r"(\d\s*[年月])[ \t]*\n\s*(?=\d{1,2}\s*[月日])", r"\1", unicodedata.normalize("NFKC", body))
+    return [line.strip() for line in body.splitlines() if line.strip()]
 
 
 def _sentences(lines: list[str]) -> list[str]:
@@ -538,12 +540,21 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
         year_hint = issued[0].year
     elif year_hint is None:
         years = [d.year for _, d in find_dates(title + "\n" + "\n".join(lines[:20]))]
-        year_hint = years[0] if years else None
+        # 关于开展2021年度…申报工作的通知: the year a call's title names dates its 月日 deadlines.
+        titled = re.search(r"((?:19|20)\d\d)\s*年", title)
+        year_hint = years[0] if years else int(titled.group(1)) if titled else None
 
     for sentence in sentences:
         _validity(sentence, facts.issued_on, year_hint, put)
         if facts.effective_to is not None and facts.effective_from is not None:
             break
+    if facts.effective_to is None:
+        # One range only: several (1月10日至2月15日…, 2月16日至2月29日…) are the tiers of an item, not the validity.
+        spans = {span: sentence for sentence in sentences if (span := _date_range(sentence, year_hint))}
+        if len(spans) == 1:
+            (start, end), sentence = next(iter(spans.items()))
+            put("effective_from", start, sentence)
+            put("effective_to", end, sentence)
     if facts.effective_to is None:
         for sentence in sentences:
             period = _opening_period(sentence)
@@ -569,12 +580,34 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
     best = _largest_support([title, *sentences])
     if best:
         put("max_support_wan", round(best[0], 4), best[1])
-    for line in reversed(lines):
+    for at in range(len(lines) - 1, -1, -1):
+        line = lines[at]
         if _CONTACT_CUE.search(line) and _PHONE.search(line):
-            contact = _CONTACT_HEADING.sub("", re.sub(r"\s+", " ", line).strip())
-            put("contact", contact[:120], line)
-            break
+            contact = _contact_in(_CONTACT_HEADING.sub("", re.sub(r"\s+", " ", line).strip()))
+            holder = lines[at - 1] if at else ""
+            if contact and re.match(r"联\s*系\s*人", holder) and not _PHONE.search(holder) and len(holder) <= 40:
+                contact = re.sub(r"\s+", " ", holder) + "；" + contact  # 联 系 人:装备工业处 李寿文 / 联系电话:0731-…
+            if contact:
+                put("contact", contact, line)
+                break
     return replace(facts, evidence=tuple(evidence))
+
+
+def _contact_in(line: str) -> str | None:
+    """A contact line as it stands when short; in a longer one (a whole page on one line, an item's 牵头部门 note)
+    the stretch from the first cue before a telephone number to the number's end."""
+    if len(line) <= 60:
+        return line
+    for cue in _CONTACT_CUE.finditer(line):
+        phone = _PHONE.search(line, cue.end(), cue.end() + 40)
+        if phone:
+            # 咨询电话就业促进工作科袁振航(负责同志)联系电话:0376-7676806: an earlier cue may name the number's holder.
+            start = cue.start()
+            earlier = [c.start() for c in _CONTACT_CUE.finditer(line, max(0, start - 40), start)]
+            if earlier and not re.search(r"[。；;]", line[earlier[0]:start]):
+                start = earlier[0]
+            return line[start:phone.end()]
+    return None
 
 
 # "三、联系方式。" / "（五）联系人：" before the contact itself.
@@ -644,6 +677,27 @@ def _opening_period(sentence: str) -> tuple[date, date] | None:
     return None
 
 
+# 2020年2月1日至6月30日，介绍劳动者… / 在2022年1月1日至2022年12月31日期间新购置的设备: the days an item runs,
+# unless they are an application, a public notice or a statistic's (申报时间, 公示期, 截至…统计).
+_RANGE_JOIN = re.compile(r"^\s*(?:[(（]含[^)）]{0,6}[)）])?\s*(?:至|到|—|–|-|－|~|～)\s*$")
+_NOT_VALIDITY = re.compile(r"公示|统计|期间内?已|累计|同比|以来")
+
+
+def _date_range(sentence: str, year_hint: int | None) -> tuple[date, date] | None:
+    """The first and last day of a range of two full days written D1至D2, outside an application sentence."""
+    if _APPLY.search(sentence) or _NOT_VALIDITY.search(sentence) or len(re.findall(r"日\s*(?:至|到)", sentence)) > 1:
+        return None
+    full = [m for m in _FULL_DATE.finditer(sentence)]
+    if not full:
+        return None
+    first = full[0]
+    start = _make_date(*first.groups())
+    rest = [(pos, d) for pos, d in find_dates(sentence[first.end():], start.year if start else year_hint)]
+    if start and rest and rest[0][1] > start and _RANGE_JOIN.match(sentence[first.end():first.end() + rest[0][0]]):
+        return start, rest[0][1]
+    return None
+
+
 # 实施方案（2023—2025年）: a plan's years are its validity when nothing else is said.
 _PLAN_YEARS = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*[—–\-－~～至到]\s*((?:19|20)\d\d)\s*年?\s*[）)]")
 _ENDS_ON = re.compile(r"\s*(?:截止|止)(?:[，。；,;]|$)")
@@ -672,7 +726,7 @@ def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put)
         if after:
             put("effective_to", after[0], sentence)
             return
-    span = _FROM_TO.search(sentence)
+    span = _FROM_TO.search(sentence) if "公示" not in sentence else None  # 公示期自10月10日至10月16日
     inside = [d for pos, d in dates if span and span.start() <= pos <= span.end()]
     if len(inside) >= 2:
         # 自2023年1月1日至2027年12月31日，对…减半征收: the period is the policy's.

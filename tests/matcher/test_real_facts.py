@@ -228,3 +228,54 @@ def test_a_dateline_without_a_year_on_the_page_gives_no_day() -> None:
     _quoted("c-10-wenzhou-commerce-consumption")
     body = "中新财经2月14日电 14日,温州市商务局、财政局发布关于进一步激发消费潜力的政策。"
     assert extract_facts("温州发布政策推动商贸业提质扩容", body).issued_on is None
+
+
+RANGE_CASES = [
+    # One range of days an item runs is the policy's period (traditional script as stored).
+    ("a-52-yantai-2020-job-agency-subsidy-guide-qa", "2.主要內容\n2020年2月1日至6月30日,介紹勞動者到本市企業或個體工商戶就業。",
+     date(2020, 2, 1), date(2020, 6, 30)),
+    # The same, with the date broken across two lines.
+    ("b-28-sme-equipment-deduction-2022-qa", "(一)中小微企业在 2022 年 1 月 1 日至 2022 年 12 月\n31 日期间新购置的设备、器具",
+     date(2022, 1, 1), date(2022, 12, 31)),
+    # Tiers of one item by date are no validity.
+    ("a-59-yantai-epidemic-twelve-measures-2020-news",
+     "对在2020年1月10日至2月15日新投入设备(含二手设备)增加防疫应急物资产能的企业,按设备投入的80%给予补贴;"
+     "在2月16日至2月29日完成技改投入的,按照设备投入的50%给予补贴;3月1日至本政策终止日完成技改投入的,按照设备投入的30%给予补贴。",
+     None, None),
+]
+
+
+@pytest.mark.parametrize(("key", "body", "start", "end"), RANGE_CASES, ids=[c[0] for c in RANGE_CASES])
+def test_a_single_range_of_days_is_the_period(key: str, body: str, start: date | None, end: date | None) -> None:
+    _quoted(key)
+    facts = extract_facts("", body)
+    assert (facts.effective_from, facts.effective_to) == (start, end)
+
+
+def test_a_call_s_title_year_dates_its_deadline() -> None:
+    _quoted("a-23-shandong-first-set-insurance-compensation-2021")
+    title = "关于开展2021年度首台(套)技术装备及关键核心零部件、新材料首批次、首版次高端软件保险补偿申报工作的通知"
+    assert extract_facts(title, "所有申报资料于9月7日中午12点前上报省工信厅。").apply_until == date(2021, 9, 7)
+
+
+CONTACT_CASES = [
+    # A whole card on one line: the number and the cues before it, not the line's head.
+    ("c-19-henan-internship-subsidy-card",
+     "人社政策明白卡政策名称就业见习补贴政策内容已经人社部门认定,吸纳本省内已办理实名制登记的离校2年内未就业高校毕业生、"
+     "离校2年内未就业中职中专毕业生和16至24岁失业青年进行就业见习的就业见习单位,可向当地人社部门申请就业见习补贴,"
+     "适用期限2018年以来受理单位见习单位所在地人力资源和社会保障部门享受方式自行申报咨询电话就业促进工作科袁振航(负责同志)"
+     "联系电话:0376-7676806", "咨询电话就业促进工作科袁振航(负责同志)联系电话:0376-7676806"),
+    # An item's 牵头部门 note at the end of a long paragraph.
+    ("a-04-zibo-industry-support-compilation",
+     "对主营业务收入、地方财政贡献两项指标年增幅均超过 10% 的跨越发展计划企业,按照地方财政贡献超过 10% 部分的 50% 予以等额奖励,"
+     "最高不超过 200 万元。(牵头部门:市工业和信息化局,联系人:张滨,联系方式:3173009)", "联系人:张滨,联系方式:3173009"),
+    # The person on the line above the number.
+    ("c-86-hunan-forward-first-set-catalogue-revision-2020", "聯 系 人:裝備工業處 李壽文\n聯系電話:0731-88955392",
+     "联 系 人:装备工业处 李寿文；联系电话:0731-88955392"),
+]
+
+
+@pytest.mark.parametrize(("key", "body", "contact"), CONTACT_CASES, ids=[c[0] for c in CONTACT_CASES])
+def test_the_contact_is_cut_from_a_long_line(key: str, body: str, contact: str) -> None:
+    _quoted(key)
+    assert extract_facts("", body).contact == contact

@@ -214,16 +214,33 @@ def _cited(text: str, start: int) -> bool:
 
 
 def _doc_number(title: str, lines: list[str]) -> tuple[str, str] | None:
-    """The policy's own 文号: standing alone near the top, else the first one that does not cite another."""
+    """The policy's own 文号: standing alone near the top, else the first one that does not cite another, else
+    a 公告 number line at the top (财政部 税务总局公告2023年第12号)."""
+    found = _bracketed_doc_number(title, lines)
+    if found:
+        return found
+    for line in lines[:12]:
+        if _NUMBERED.match(line):
+            return line.strip(), line
+    return None
+
+
+def _bracketed_doc_number(title: str, lines: list[str]) -> tuple[str, str] | None:
     for line in lines[:12]:
         match = _DOC_NUMBER.search(line)
         if match and len(line) <= len(match.group(1)) + 14 and not _cited(line, match.start()):
             return _clean_doc_number(match.group(1)), line
     for line in [title, *lines]:
         for match in _DOC_NUMBER.finditer(line):
+            # 拟申报试点城市要严格按照财建〔2023〕117号文的要求: a citation word inside the match cites it too.
+            if _CITING_WORDS.search(match.group(1)):
+                continue
             if not _cited(line, match.start()) and not line[:match.start()].rstrip().endswith(("《", "》")):
                 return _clean_doc_number(match.group(1)), line
     return None
+
+
+_CITING_WORDS = re.compile(r"根据|按照|依据|参照|落实|贯彻|执行|转发|由")
 
 
 def _clean_doc_number(text: str) -> str:
@@ -577,6 +594,17 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
                     put("apply_from", min(dates), sentence)
                 put("apply_until", max(dates), sentence)
                 break
+    if facts.apply_until is None and year_hint:
+        # A guide's table: the label 申报时间 on one line, 11-02/12-01 on the next.
+        for label, value in zip(lines, lines[1:], strict=False):
+            if _APPLY_LABEL.fullmatch(label):
+                days = [_make_date(year_hint, m.group(1), m.group(2)) for m in _MONTH_DAY_NUMERIC.finditer(value)]
+                days = [d for d in days if d]
+                if days:
+                    if len(days) >= 2:
+                        put("apply_from", min(days), f"{label} {value}")
+                    put("apply_until", max(days), f"{label} {value}")
+                break
     best = _largest_support([title, *sentences])
     if best:
         put("max_support_wan", round(best[0], 4), best[1])
@@ -591,6 +619,10 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
                 put("contact", contact, line)
                 break
     return replace(facts, evidence=tuple(evidence))
+
+
+_APPLY_LABEL = re.compile(r"(?:申报|申请|受理)(?:时间|日期|期限|截止时间)[:：]?")
+_MONTH_DAY_NUMERIC = re.compile(r"(?<![\d.\-])(\d{1,2})-(\d{1,2})(?![\d\-])")
 
 
 def _contact_in(line: str) -> str | None:

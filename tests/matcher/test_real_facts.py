@@ -279,3 +279,22 @@ CONTACT_CASES = [
 def test_the_contact_is_cut_from_a_long_line(key: str, body: str, contact: str) -> None:
     _quoted(key)
     assert extract_facts("", body).contact == contact
+
+
+def test_a_guide_s_table_gives_the_application_window() -> None:
+    _quoted("c-42-shenzhen-agri-leading-enterprise-award-2021")
+    title = "关于印发深圳市2021年农业发展专项资金农业产业化重点龙头企业奖励项目申报指南的通知(要点)"
+    facts = extract_facts(title, "项目名称\n申报时间\n11-02/12-01\n支持方式")
+    assert (facts.apply_from, facts.apply_until) == (date(2021, 11, 2), date(2021, 12, 1))
+
+
+def test_a_numbered_announcement_is_its_doc_number() -> None:
+    _quoted("b-38-small-micro-taxfee-2023-12")
+    body = "關于進一步支持小微企業和個體工商戶發展有關稅費政策的公告\n財政部 稅務總局公告2023年第12號"
+    assert extract_facts("关于进一步支持小微企业和个体工商户发展有关税费政策的公告", body).doc_number == "财政部 税务总局公告2023年第12号"
+
+
+def test_a_number_the_text_follows_is_not_its_own() -> None:
+    _quoted("c-84-guangdong-forward-sme-digital-city-pilot-2023")
+    body = "拟申报试点城市要严格按照财建〔2023〕117号文的要求组织申报工作,编制本地区《中小企业数字化转型城市试点实施方案》"
+    assert extract_facts("", body).doc_number is None

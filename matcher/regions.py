@@ -228,19 +228,41 @@ class Regions:
                 continue
             if region.name not in _COMMON_WORDS:
                 full.setdefault(region.name, []).append(region.code)
-            form = _short_form(region)
-            if form and form not in _COMMON_WORDS:
-                short.setdefault(form, []).append(region.code)
+            for form in _short_forms(region):
+                if form not in _COMMON_WORDS:
+                    short.setdefault(form, []).append(region.code)
         surfaces = {name: tuple(codes) for name, codes in full.items()}
         for form, codes in short.items():
             # 东营 is both 东营市 and its 东营区: the short form means the prefecture that holds both.
             outer = [c for c in codes if all(c in self.ancestors(other) for other in codes)]
+            provinces = [c for c in codes if self._by_code[c].level == 1]
+            if not outer and len(provinces) == 1:
+                outer = provinces  # 海南 is the province, not 海南藏族自治州 (海南州)
             if len(outer) == 1 and form not in surfaces:
                 surfaces[form] = (outer[0],)
         for name, code in self._former_names.items():
             # A former name (邹平县) still names the place in older documents.
             surfaces.setdefault(name, (code,))
         return surfaces
+
+
+# The peoples an autonomous prefecture's name lists after its place (恩施土家族苗族自治州 → 恩施).
+_PEOPLES = ("土家族", "苗族", "侗族", "朝鲜族", "白族", "彝族", "蒙古族", "蒙古", "藏族", "羌族", "哈萨克", "柯尔克孜",
+            "回族", "傣族", "景颇族", "壮族", "哈尼族", "傈僳族", "布依族")
+
+
+def _short_forms(region: Region) -> list[str]:
+    """Every short name of a division: 滨州 for 滨州市; 恩施州 and 恩施 for 恩施土家族苗族自治州; 阿克苏 for 阿克苏地区."""
+    if region.level == 2 and region.name.endswith("自治州"):
+        stem = region.name[: -len("自治州")]
+        while stem.endswith(_PEOPLES):
+            stem = stem[: -len(next(p for p in _PEOPLES if stem.endswith(p)))]
+        return [stem + "州", stem] if len(stem) >= 2 else []
+    if region.level == 2 and region.name.endswith(("地区", "盟")):
+        stem = region.name[: -2] if region.name.endswith("地区") else region.name[:-1]
+        return [stem] if len(stem) >= 2 else []
+    form = _short_form(region)
+    return [form] if form else []
 
 
 def _short_form(region: Region) -> str | None:

@@ -144,3 +144,21 @@ def test_every_area_code_names_a_known_division(regions: Regions) -> None:
 )
 def test_places_by_phone(text: str, expected: list[str]) -> None:
     assert places_by_phone(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("恩施州出台支持中小企业发展的若干措施", ["422800"]),  # 恩施土家族苗族自治州
+        ("黔东南州工业和信息化局", ["522600"]),
+        ("大理州", ["532900"]),
+        ("阿克苏地区行政公署", ["652900"]),
+        ("锡林郭勒盟", ["152500"]),
+        ("海南省", ["460000"]),
+        ("海南自由贸易港", ["460000"]),  # the province, not 海南藏族自治州
+        ("海南州", ["632500"]),
+    ],
+)
+def test_autonomous_prefectures_leagues_and_areas_by_their_short_names(regions: Regions, text: str,
+                                                                       expected: list[str]) -> None:
+    assert regions.find_in_text(text) == expected

@@ -366,7 +366,7 @@ def _first_place(groups: list[list[str]], regions: Regions, local: bool = False)
         for text in group:
             text = _without_exclusions(_DATELINE.sub("", text))
             codes = regions.find_in_text(text)
-            if not local and _NATIONAL_ISSUER.search(_CITATION.sub("", text)) and set(codes) <= {_BEIJING}:
+            if not local and _central_acting(text) and set(codes) <= {_BEIJING}:
                 codes = [NATIONWIDE]  # 工业和信息化部 sits in Beijing; 国家税务总局山东省税务局 is Shandong's
             if codes:
                 return dict.fromkeys(codes, text)
@@ -972,10 +972,26 @@ def _county_speaking(area: dict[str, str], sentences: list[Sentence], regions: R
     return counties if len(counties) == 1 else {}
 
 
+# 财政部、工业和信息化部联合印发 / 据工信部消息 / 工信部：… — a central organ acting, not one a firm deals with
+# (首次公开发行股票材料获得中国证监会或证券交易所受理).
+_CENTRAL_ACTS = re.compile(r"^[^，。；]{0,24}?(?:印发|发布|出台|联合|召开|答|表示|介绍|会同|公布|下发|部署|决定|明确|提出|发文)"
+                           r"|^\s*[:：]|^[^，。；]{0,12}?(?:消息|获悉)")
+
+
 def _central_issuer(title: str, opening: list[str], local: bool) -> dict[str, str]:
     """No place anywhere, a central organ acting at the top and nothing local: a national policy explained."""
-    acting = next((t for t in [title, *opening[:3]] if _NATIONAL_ISSUER.search(_CITATION.sub("", t))), None)
+    acting = next((t for t in [title, *opening[:3]] if _central_acting(t)), None)
     return {NATIONWIDE: acting} if acting and not local else {}
+
+
+def _central_acting(text: str) -> bool:
+    """Whether a central organ acts in the text (at a clause's head, or followed by its act), outside citations."""
+    plain = _CITATION.sub("", text)
+    for match in _NATIONAL_ISSUER.finditer(plain):
+        before = plain[max(0, match.start() - 4):match.start()]
+        if _CENTRAL_ACTS.match(plain, match.end()) or re.search(r"据|记者从|^$|[，,。；：:\s“\"]$", before):
+            return True
+    return False
 
 
 _FORWARDING_TITLE = re.compile(r"^(?:关于)?转发")

@@ -61,6 +61,11 @@ REGION_CASES = [
     # ministry): nationwide, not the uploader's city.
     ("b-69-hiring-key-groups-tax-credit-procedure-qa", "享受招用重点群体就业税收优惠政策的企业如何办理?",
      "享受招用重点群体就业税收优惠政策的企业,参考以下流程办理:\n一、向人力资源社会保障部门申请", ["100000"]),
+    # A central organ a firm deals with (证监会 accepts its listing) does not make a county's awards nationwide; with
+    # no place in the body (the title, which names 德清县, left out) the uploader's area stands in.
+    ("c-68-deqing-listing-award-opinion", "",
+     "新设立一年以上或改制设立一家实收资本500万元以上的股份有限公司奖励企业10万元,1.企业境内上市:"
+     "①首次公开发行股票材料获得中国证监会或证券交易所受理后奖励500万元", ["371600"]),
 ]
 
 

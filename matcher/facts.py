@@ -656,11 +656,15 @@ _NOT_SUPPORT_BEFORE = re.compile(
     r"[^，。；]{0,6}$"
 )
 _NOT_SUPPORT_AFTER = re.compile(r"^\s*(?:以上|以下|及以上|（含）以上|以内的|的项目|规模|基金|资金池|专项|的?(?:创业担保)?贷款|再贷款)")
+# 1000万元(含)-3000万元的给予基础奖励10万: the ends of a band a firm's figure falls in (never 给予3万元-5万元的资金支持).
+_BAND_AFTER = re.compile(r"^\s*(?:[(（]含[)）])?\s*(?:[-—–~～]|至|到)\s*\d|^\s*的\s*(?:给予|[,，]|企业|个体)")
+_PAID_BEFORE = re.compile(r"(?:给予|奖励|补助|补贴|资助|奖补)(?:最高|一次性)?\s*$")
 # 突破1000亿元、500亿元、300亿元 / 达到100万元以上至500万元: the amounts of an enumeration or a range are read
 # alike, as its first one is.
 _ENUMERATION_GAP = re.compile(r"^(?:[(（]含[)）]|以上|以下)?(?:[、,，和或及与\s]|至|到|—|-|～|~){1,2}$")
 # 1858家…公司获1.9亿财政补助: an amount for so many firms is their total.
-_FIRMS_COUNTED = re.compile(r"\d+\s*(?:家|户)[^，。；]{0,20}(?:获|得到|享受|兑现|拨付|发放)")
+# (新都化工等6家企业每家获增长点奖励14万元 is each firm's.)
+_FIRMS_COUNTED = re.compile(r"\d+\s*(?:家|户)(?:(?!每家|每户)[^，。；]){0,20}(?:获|得到|享受|兑现|拨付|发放)")
 #: No firm's cap reaches 1亿元 in the labelled texts: an amount of 亿 is a fund's total or a firm's threshold.
 _LARGEST_CAP_WAN = 10_000
 
@@ -678,6 +682,7 @@ def _largest_support(sentences: list[str]) -> tuple[float, str] | None:
                 support = previous_support
             else:
                 support = not (_NOT_SUPPORT_BEFORE.search(before) or _NOT_SUPPORT_AFTER.match(after)
+                               or (_BAND_AFTER.match(after) and not _PAID_BEFORE.search(before))
                                or _FIRMS_COUNTED.search(sentence[:match.start()]))
             previous_end, previous_support = match.end(), support
             amount = money_wan(match.group(1), match.group(2))

@@ -104,6 +104,14 @@ SUPPORT_CASES = [
     # 收入超过部分 is a threshold, 奖励额度最高不超过 a cap.
     ("c-57-xiamen-software-industry-measures-2022",
      "第2年纳入规上软件业的,按上述收入超过部分的0.5%给予奖励,每家企业的奖励额度最高不超过500万元。", 500),
+    # The ends of a band of sales (1000万元(含)-3000万元的) are thresholds; the award after them counts.
+    ("c-71-yunhe-ecommerce-policy-guide", "15%以下的企业(个体)给予2万元的奖励,1000万元(含)-3000万元的给予基础奖励10万元", 10),
+    # A range after 给予 is the support itself.
+    ("c-31-huaihua-growth-consumption", "對承辦市級消費促進活動的執行單位或商貿流通企業,給予3萬元-5萬元的資金支持。", 5),
+    # 6家企业每家获…: each firm's award, not a total for six.
+    ("c-21-yingcheng-q1-industry-awards",
+     "其中,新都化工等6家企业每家获增长点奖励14万元,湖北回盛生物科技有限公司等2家企业每家获用电奖励3.5万元,"
+     "东辉米业等19家新进规企业每家获奖励7000元。", 14),
 ]
 
 

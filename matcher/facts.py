@@ -260,7 +260,25 @@ _NEWS_LEAD = re.compile(r"^.{0,24}?\d{1,2}月\d{1,2}日(?:电|讯)|^.{0,12}?(?:�
 def _issuer(title: str, lines: list[str]) -> tuple[str, str] | None:
     """The issuing organ: the sign-off block, the title, a 公告 number line, a news lead; else a 发布机构 label."""
     return (_signed_organs(lines) or _title_organs(title, lines[:3]) or _numbered_organs(lines[:12])
-            or _lead_organs([title, *lines[:5]]) or _doc_number_organ(title, lines) or _labelled_organ(lines))
+            or _lead_organs([title, *lines[:5]]) or _doc_number_organ(title, lines) or _labelled_organ(lines)
+            or _central_sender(lines))
+
+
+_TO_PROVINCES = re.compile(r"^各省、自治区、直辖市|^各省（区、市）|^各省、区、市")
+
+
+def _central_sender(lines: list[str]) -> tuple[str, str] | None:
+    """A notice to 各省、自治区、直辖市… whose sign-off is not stored: the central organ acting in its body
+    (农业农村部会同全国联席会议成员单位制定实施方案)."""
+    if not any(_TO_PROVINCES.match(line) for line in lines[:8]):
+        return None
+    for line in lines:
+        for clause in re.split(r"[，,。；;：:]", re.sub(r"《[^》]*》", "《》", line)):
+            match = _ACTS.match(_LEAD_WORDS.sub("", re.sub(r"^[(（][一二三四五六七八九十\d]+[)）]", "", clause), count=1))
+            organs = _organ_list(match.group(1)) if match else []
+            if organs and not any(_PLACE_PREFIX.match(o) or _PRESS_OFFICE.search(o) for o in organs):
+                return ";".join(organs), line
+    return None
 
 
 # The organ a 文号 prefix stands for: the centre's by their customary prefixes (人社部发, 国办发, 财税), a province's

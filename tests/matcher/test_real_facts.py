@@ -65,6 +65,10 @@ ISSUER_CASES = [
     ("a-53-weifang-hitech-zone-quality-growth-policies", "潍坊高新区支持高质量发展若干政策",
      "为全面贯彻新发展理念,深入实施创新驱动发展战略", "潍坊高新区"),
     ("c-68-deqing-listing-award-opinion", "德清县关于企业股改、上市挂牌的奖励意见(摘要)", "", "德清县人民政府"),
+    # A notice to the provinces whose sign-off is not stored: the central organ acting in its body.
+    ("b-57-agri-leading-enterprise-8th-batch-2023", "",
+     "各省、自治區、直轄市農業農村(農牧)廳(局、委),新疆生產建設兵團農業農村局:\n一、認定原則\n"
+     "(一)國家統籌、省級負責。農業農村部會同全國聯席會議成員單位制定實施方案,提出認定條件、認定程序和分配名額。", "农业农村部"),
 ]
 
 

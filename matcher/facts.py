@@ -687,6 +687,18 @@ _FIRMS_COUNTED = re.compile(r"\d+\s*(?:家|户)(?:(?!每家|每户)[^，。；])
 _LARGEST_CAP_WAN = 10_000
 
 
+# 对符合条件的支柱、主导产业集群和特色产业集群，每个分别给予3000万元: paid to a cluster or a city, not a firm
+# (a 示范园区 is run by a firm: its award stays a support).
+_NOT_A_FIRM = re.compile(r"(?:产业集群|集群|试点城市|城市|县（市、区）|县\(市、区\)|区县|乡镇)[^，。；]{0,12}[，,]?\s*(?:每个|每家)?(?:分别)?"
+                         r"(?:给予|奖励|补助|安排)[^，。；]{0,8}$")
+
+
+def _clause_before(sentence: str, end: int) -> str:
+    """The text before end back to the previous full stop or semicolon (commas kept: a recipient often precedes one)."""
+    start = max(sentence.rfind(mark, 0, end) for mark in "。；;") + 1
+    return sentence[max(start, end - 60):end]
+
+
 def _largest_support(sentences: list[str]) -> tuple[float, str] | None:
     """The largest amount one enterprise can receive, with its sentence (None when no amount is a support)."""
     best: tuple[float, str] | None = None
@@ -700,6 +712,7 @@ def _largest_support(sentences: list[str]) -> tuple[float, str] | None:
                 support = previous_support
             else:
                 support = not (_NOT_SUPPORT_BEFORE.search(before) or _NOT_SUPPORT_AFTER.match(after)
+                           or _NOT_A_FIRM.search(_clause_before(sentence, match.start()))
                                or (_BAND_AFTER.match(after) and not _PAID_BEFORE.search(before))
                                or _FIRMS_COUNTED.search(sentence[:match.start()]))
             previous_end, previous_support = match.end(), support

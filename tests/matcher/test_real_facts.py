@@ -126,6 +126,10 @@ def test_the_largest_amount_one_firm_receives(key: str, body: str, wan: float) -
 
 
 NO_SUPPORT_CASES = [
+    # Paid to each cluster, not to a firm.
+    ("a-79-jinan-enterprise-fiscal-awards-compilation-2019",
+     "发挥财政资金的引导示范作用,利用3年时间,支持50个左右产业集群开展转型升级示范行动,"
+     "对符合条件的支柱、主导产业集群和特色产业集群,每个分别给予3000万元、1000万元和500万元奖励"),
     # A total for 1858 firms.
     ("a-12-shandong-hitech-sme-subsidy-news", "财讯:山东1858家高新技术中小微公司获1.9亿财政补助"),
     # Sums per head.

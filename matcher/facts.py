@@ -583,6 +583,12 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
         _validity(sentence, facts.issued_on, year_hint, put)
         if facts.effective_to is not None and facts.effective_from is not None:
             break
+    if facts.effective_from is None:
+        # 2019年1月1日起，对我区列入国家首台套…: the day the items start, one day for all of them.
+        starts = {d: sentence for sentence in sentences if not _APPLY.search(sentence)
+                  for d in [_make_date(*m.groups()[1:]) for m in _STARTS_ON.finditer(sentence)] if d}
+        if len(starts) == 1:
+            put("effective_from", *next(iter(starts.items())))
     if facts.effective_to is None:
         # One range only: several (1月10日至2月15日…, 2月16日至2月29日…) are the tiers of an item, not the validity.
         spans = {span: sentence for sentence in sentences if (span := _date_range(sentence, year_hint))}
@@ -764,6 +770,9 @@ def _date_range(sentence: str, year_hint: int | None) -> tuple[date, date] | Non
     if start and rest and rest[0][1] > start and _RANGE_JOIN.match(sentence[first.end():first.end() + rest[0][0]]):
         return start, rest[0][1]
     return None
+
+
+_STARTS_ON = re.compile(rf"(?:^|[，,。；：:])\s*(自|从)?\s*({_NUM})\s*年\s*({_NUM})\s*月\s*({_NUM})\s*日\s*起\s*[，,]")
 
 
 # 实施方案（2023—2025年）: a plan's years are its validity when nothing else is said.

@@ -314,3 +314,10 @@ def test_a_number_the_text_follows_is_not_its_own() -> None:
     _quoted("c-84-guangdong-forward-sme-digital-city-pilot-2023")
     body = "拟申报试点城市要严格按照财建〔2023〕117号文的要求组织申报工作,编制本地区《中小企业数字化转型城市试点实施方案》"
     assert extract_facts("", body).doc_number is None
+
+
+def test_the_day_the_items_start() -> None:
+    # One D起 day for the award items is the policy's start (traditional script as stored).
+    _quoted("a-44-dongchangfu-33-measures-interpretation-table")
+    body = "高端裝備制造產業方面,2019年1月1日起,對我區列入國家首臺套重大技術裝備推廣應用指導目錄、省首臺套重大技術裝備及關鍵核心零部件產品名單的"
+    assert extract_facts("", body).effective_from == date(2019, 1, 1)

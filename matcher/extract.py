@@ -565,6 +565,8 @@ def extract_criteria(
 
 #: Below this confidence a criterion is shown to the editor to confirm before publishing.
 REVIEW_BELOW = 0.75
+#: How sure a region read from the text's telephone area codes alone is (above the uploader's area, 0.5).
+_PHONE_CONFIDENCE = 0.55
 
 
 def _review(industry_codes: list[str], explicit_all: bool, evidence: list[Evidence], places: _Found,
@@ -579,6 +581,9 @@ def _review(industry_codes: list[str], explicit_all: bool, evidence: list[Eviden
             out.append(Review("industries", f"行业 {item.value} {name} 为推断结果（置信度 {item.confidence:.2f}），请确认。"))
     if not places.values:
         out.append(Review("regions", "未识别到适用地区，将推送给全部地区的企业，请确认或补充地区。"))
+    elif region_confidence == _PHONE_CONFIDENCE:
+        names = "、".join(regions.label(c) for c in places.values)
+        out.append(Review("regions", f"正文未写明适用地区，按联系电话区号推断为 {names}，请确认。"))
     elif region_confidence <= 0.5:
         names = "、".join(regions.label(c) for c in places.values)
         out.append(Review("regions", f"正文未写明适用地区，按发布部门（{department}）所在地区 {names} 推送，请确认。"))
@@ -847,7 +852,7 @@ def _regions(
         (0.7, lambda: _first_place([opening], regions, local) or _place_by_verb("", opening, regions)),
         (0.7, lambda: _central_issuer(title, opening, local)),
         (0.6, lambda: _national_scheme(title, sentences, local)),
-        (0.55, lambda: _phone_area(sentences, regions)),
+        (_PHONE_CONFIDENCE, lambda: _phone_area(sentences, regions)),
         (0.5, lambda: _department_area(department, [*head, *opening], regions)),
     ]
     issuer_area, confidence = next(((area, sure) for sure, step in steps if (area := step())), ({}, 0.0))

@@ -198,6 +198,14 @@ def test_the_editor_is_asked_to_confirm_what_is_unsure() -> None:
     assert stated.review == () and all(e.confidence == 1.0 for e in stated.evidence)
 
 
+def test_a_region_read_from_a_telephone_number_is_confirmed() -> None:
+    # c-19-henan-internship-subsidy-card names no place; its 0376 number is the only evidence.
+    card = extract_criteria("人社政策明白卡:就业见习补贴", "享受方式自行申报咨询电话就业促进工作科袁振航(负责同志)联系电话:0376-7676806",
+                            department=UPLOADER)
+    assert list(card.regions) == ["411500"]
+    assert "正文未写明适用地区，按联系电话区号推断为 信阳市，请确认。" in [r.message for r in card.review]
+
+
 def test_besides_is_not_except_and_sme_titles_mean_smes() -> None:
     # b-42-zjtx-vs-little-giant-qa: "除满足…条件外，还需…" adds a condition, it excludes nobody.
     text = "专精特新“小巨人”企业的认定条件：除满足专精特新中小企业条件外，还需在专业化、精细化、特色化、创新能力等方面达到更高标准。"

@@ -852,7 +852,7 @@ def _regions(
         (0.7, lambda: _first_place([opening], regions, local) or _place_by_verb("", opening, regions)),
         (0.7, lambda: _central_issuer(title, opening, local)),
         (0.6, lambda: _national_scheme(title, sentences, local)),
-        (_PHONE_CONFIDENCE, lambda: _phone_area(sentences, regions)),
+        (_PHONE_CONFIDENCE, lambda: _phone_area(sentences, [*head, *opening], regions)),
         (0.5, lambda: _department_area(department, [*head, *opening], regions)),
     ]
     issuer_area, confidence = next(((area, sure) for sure, step in steps if (area := step())), ({}, 0.0))
@@ -1035,13 +1035,17 @@ def _forwarder_area(addressee: str, sentences: list[Sentence], regions: Regions)
     return {dialled.pop(): passing} if len(dialled) == 1 else {}
 
 
-def _phone_area(sentences: list[Sentence], regions: Regions) -> dict[str, str]:
-    """No place named: the prefecture the text's telephone numbers dial (0376 → 信阳市), when they dial one only."""
+def _phone_area(sentences: list[Sentence], top: list[str], regions: Regions) -> dict[str, str]:
+    """No place named: the prefecture the text's telephone numbers dial (0376 → 信阳市), when they dial one only;
+    its province when the text speaks of 我省 / 省…厅 (a provincial department's number is in the capital)."""
     for sentence in sentences:
         codes = places_by_phone(sentence.text)
         if codes:
             dialled = {c for s in sentences for c in places_by_phone(s.text)}
-            return {codes[0]: sentence.text} if len(dialled) == 1 else {}
+            if len(dialled) != 1:
+                return {}
+            own_province = any(_OUR_PROVINCE.search(t) for t in top)
+            return {_up_to(regions, codes[0], 1) if own_province else codes[0]: sentence.text}
     return {}
 
 

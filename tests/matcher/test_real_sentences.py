@@ -61,6 +61,10 @@ REGION_CASES = [
     # ministry): nationwide, not the uploader's city.
     ("b-69-hiring-key-groups-tax-credit-procedure-qa", "享受招用重点群体就业税收优惠政策的企业如何办理?",
      "享受招用重点群体就业税收优惠政策的企业,参考以下流程办理:\n一、向人力资源社会保障部门申请", ["100000"]),
+    # A provincial department's telephone (0731, 长沙) with 省工信厅 in the text: the province, not its capital.
+    ("c-86-hunan-forward-first-set-catalogue-revision-2020", "",
+     "各市州工信局對企業上報材料審核匯總,于2020年6月20日15:00前將推薦文件上報省工信廳裝備工業處(省重大技術裝備辦公室)。\n"
+     "聯系電話:0731-88955392", ["430000"]),
     # A central organ a firm deals with (证监会 accepts its listing) does not make a county's awards nationwide; with
     # no place in the body (the title, which names 德清县, left out) the uploader's area stands in.
     ("c-68-deqing-listing-award-opinion", "",

@@ -14,7 +14,7 @@ from pathlib import Path
 from matcher._data import DATA_DIR
 from matcher.criteria import SIZES, Criteria, Evidence, Review
 from matcher.industry_index import IndustryIndex, default_industry_index
-from matcher.regions import NATIONWIDE, Regions, default_regions
+from matcher.regions import NATIONWIDE, Regions, default_regions, places_by_phone
 from matcher.taxonomy import InvalidIndustryCode, Taxonomy, default_taxonomy
 from matcher.tokenize import simplified
 
@@ -336,10 +336,11 @@ _ALL_INDUSTRIES = re.compile(r"不(?:限|分|区分)[^，。；]{0,12}行业")
 # 首次升规 / 新进规 / 入库纳统 awards go to firms that are above scale now (labelling.md's approximation).
 _ABOVE_SCALE = re.compile(r"规模以上|规上|限额以上|限上|四上|首次升规|新升规|首次进规|新进规|入库纳统|纳统|首次上限|新上限")
 _NOT_YET = re.compile(r"(?:未|尚未|非|没有|不属于)[^，。；]{0,8}(?:规模以上|规上|限额以上|限上|四上)")
+# 财政部门 / 人力资源和社会保障部门 are any level's departments, not the ministries (?!门).
 _NATIONAL_ISSUER = re.compile(
-    r"国务院|中共中央|财政部|税务总局|国家发展和?改革委|发展改革委|工业和信息化部|科学技术部|科技部|商务部|人力资源和?社会保障部|人力资源社会保障部"
-    r"|农业农村部|生态环境部|自然资源部|中国人民银行|国家[^\s，。]{1,12}(?:局|委员会|署)|中华人民共和国"
-    r"|工信部(?!门)|人社部(?!门)|国家发改委|国资委|央行|银保监会|证监会|海关总署|市场监管总局|交通运输部|文化和旅游部|住房和城乡建设部"
+    r"(?:国务院|中共中央|财政部|税务总局|国家发展和?改革委|发展改革委|工业和信息化部|科学技术部|科技部|商务部|人力资源和?社会保障部"
+    r"|人力资源社会保障部|农业农村部|生态环境部|自然资源部|中国人民银行|国家[^\s，。]{1,12}(?:局|委员会|署)|中华人民共和国"
+    r"|工信部|人社部|国家发改委|国资委|央行|银保监会|证监会|海关总署|市场监管总局|交通运输部|文化和旅游部|住房和城乡建设部)(?!门)"
 )
 # A news agency's dateline (新华社北京10月14日电, 本报济南5月3日讯) names where the reporter filed, not the policy's area.
 _DATELINE = re.compile(r"^[^，。]{0,16}?\d{1,2}月\d{1,2}日(?:电|讯)|^[(（【]?(?:新华社|中新社|人民网|央视网|中国政府网|记者)[^，。]{0,16}?[)）】]?")
@@ -365,7 +366,7 @@ def _first_place(groups: list[list[str]], regions: Regions, local: bool = False)
         for text in group:
             text = _without_exclusions(_DATELINE.sub("", text))
             codes = regions.find_in_text(text)
-            if not local and _NATIONAL_ISSUER.search(_CITATION.sub("", text)) and set(codes) <= {_BEIJING}:
+            if not local and _central_acting(text) and set(codes) <= {_BEIJING}:
                 codes = [NATIONWIDE]  # 工业和信息化部 sits in Beijing; 国家税务总局山东省税务局 is Shandong's
             if codes:
                 return dict.fromkeys(codes, text)
@@ -373,7 +374,7 @@ def _first_place(groups: list[list[str]], regions: Regions, local: bool = False)
 
 
 # 根据《财政部 工业和信息化部关于…》/ 为落实国家发展改革委等部门…要求: a cited organ is not the issuer.
-_CITATION = re.compile(r"《[^》]*》|(?:根据|按照|依据|落实|贯彻|转发)[^，。；]*")
+_CITATION = re.compile(r"《[^》]*》|(?:根据|按照|依据|落实|贯彻|转发|现将)[^，。；]*")
 _EXCLUDED_PLACE = re.compile(r"[（(][^（）()]*?(?:不含|除外|以外)[^（）()]*?[）)]|(?:不含|除)[^，。；]{1,12}?(?:以外|外)?(?=[，。；])")
 
 
@@ -564,6 +565,8 @@ def extract_criteria(
 
 #: Below this confidence a criterion is shown to the editor to confirm before publishing.
 REVIEW_BELOW = 0.75
+#: How sure a region read from the text's telephone area codes alone is (above the uploader's area, 0.5).
+_PHONE_CONFIDENCE = 0.55
 
 
 def _review(industry_codes: list[str], explicit_all: bool, evidence: list[Evidence], places: _Found,
@@ -578,6 +581,9 @@ def _review(industry_codes: list[str], explicit_all: bool, evidence: list[Eviden
             out.append(Review("industries", f"行业 {item.value} {name} 为推断结果（置信度 {item.confidence:.2f}），请确认。"))
     if not places.values:
         out.append(Review("regions", "未识别到适用地区，将推送给全部地区的企业，请确认或补充地区。"))
+    elif region_confidence == _PHONE_CONFIDENCE:
+        names = "、".join(regions.label(c) for c in places.values)
+        out.append(Review("regions", f"正文未写明适用地区，按联系电话区号推断为 {names}，请确认。"))
     elif region_confidence <= 0.5:
         names = "、".join(regions.label(c) for c in places.values)
         out.append(Review("regions", f"正文未写明适用地区，按发布部门（{department}）所在地区 {names} 推送，请确认。"))
@@ -829,21 +835,31 @@ def _regions(
     tail = [s.text for s in reversed(sentences[-5:])]
     opening = [s.text for s in sentences[:12] if not s.heading and s.text != addressee]
     local = bool(_LOCAL_SCOPE.search(title)) or any(_LOCAL_SCOPE.search(t.text) for t in sentences)
+    # 转发福建省工业和信息化厅关于…的通知: the place in a forwarding title is the forwarded organ's.
+    own_title = "" if _FORWARDING_TITLE.match(title or "") else title
+    titled = _first_place([[issuer] if issuer else [], [own_title] if own_title else []], regions)
+    # 关于做好2024年湖南省…申报工作的通知 to 各县市区: the province names the fund, a city under it sends the notice.
+    forwarder = _forwarder_area(addressee, sentences, regions) if addressee and not issuer else {}
+    if titled and not all(any(regions.covers(t, c) for t in titled) for c in forwarder):
+        forwarder = {}
     steps: list[tuple[float, Callable[[], dict[str, str]]]] = [
-        (1.0, lambda: _first_place([[issuer] if issuer else [], [title] if title else []], regions)),
-        (0.9, lambda: _place_by_verb(title, [], regions)),
+        (0.9, lambda: forwarder),
+        (1.0, lambda: titled),
+        (0.9, lambda: _place_by_verb(own_title, [], regions)),
         (0.9, lambda: _first_place([head, tail], regions, local)),
         (0.85, lambda: _doc_number_province([title, *head], regions)),
         (0.8, lambda: _area_of_addressees(addressee, department, regions) if addressee else {}),
         (0.7, lambda: _first_place([opening], regions, local) or _place_by_verb("", opening, regions)),
         (0.7, lambda: _central_issuer(title, opening, local)),
         (0.6, lambda: _national_scheme(title, sentences, local)),
+        (_PHONE_CONFIDENCE, lambda: _phone_area(sentences, [*head, *opening], regions)),
         (0.5, lambda: _department_area(department, [*head, *opening], regions)),
     ]
     issuer_area, confidence = next(((area, sure) for sure, step in steps if (area := step())), ({}, 0.0))
     issuer_area = _city_speaking(issuer_area, opening, regions) or issuer_area
     # The most specific of a chain wins (国家税务总局滨州市税务局 is the city's office).
     issuer_area = {c: t for c, t in issuer_area.items() if not any(o != c and regions.covers(c, o) for o in issuer_area)}
+    issuer_area = _county_speaking(issuer_area, sentences, regions) or issuer_area
 
     narrowed: dict[str, str] = {}
     for sentence in targets:
@@ -915,7 +931,7 @@ def _city_abbreviations(regions: Regions) -> dict[str, str]:
 
 # A scheme the centre sets for every firm alike: taxes, the national titles' conditions, 社保补贴.
 _NATIONAL_SCHEME = re.compile(
-    r"企业所得税|增值税|个人所得税|税前扣除|加计扣除|留抵退税|高新技术企业认定|认定高企|国家重点支持的高新技术领域"
+    r"企业所得税|增值税|个人所得税|税收优惠政策|税前扣除|加计扣除|留抵退税|高新技术企业认定|认定高企|国家重点支持的高新技术领域"
     r"|科技型中小企业评价|社会保险补贴|社会保险费补贴|专精特新[“\"]?小巨人"
 )
 
@@ -944,10 +960,93 @@ def _city_speaking(area: dict[str, str], opening: list[str], regions: Regions) -
     return cities if len(cities) == 1 else {}
 
 
+# 我县 / 全区 / 区管委会 (never 各县（市、区）政府, a city's addressees).
+_COUNTY_VOICE = re.compile(r"(?:我|本|全)(?:县|区)|(?<![市、县（(各])(?:县|区)(?:委|政府|管委会)")
+
+
+def _county_speaking(area: dict[str, str], sentences: list[Sentence], regions: Regions) -> dict[str, str]:
+    """A prefecture found, the text speaking as a county or district (我县, 区管委会) and naming one county of that
+    prefecture (新昌县 under 绍兴市): the county's policy."""
+    if len(area) != 1 or _level(regions, next(iter(area))) != 2:
+        return {}
+    if not any(_COUNTY_VOICE.search(s.text) for s in sentences):
+        return {}
+    prefecture = next(iter(area))
+    counties = {c: s.text for s in sentences for c in regions.find_in_text(s.text)
+                if _level(regions, c) == 3 and regions.covers(prefecture, c)}
+    return counties if len(counties) == 1 else {}
+
+
+# 财政部、工业和信息化部联合印发 / 据工信部消息 / 工信部：… — a central organ acting, not one a firm deals with
+# (首次公开发行股票材料获得中国证监会或证券交易所受理).
+_CENTRAL_ACTS = re.compile(r"^[^，。；]{0,24}?(?:印发|发布|出台|联合|召开|答|表示|介绍|会同|公布|下发|部署|决定|明确|提出|发文)"
+                           r"|^\s*[:：]|^[^，。；]{0,12}?(?:消息|获悉)")
+
+
 def _central_issuer(title: str, opening: list[str], local: bool) -> dict[str, str]:
     """No place anywhere, a central organ acting at the top and nothing local: a national policy explained."""
-    acting = next((t for t in [title, *opening[:3]] if _NATIONAL_ISSUER.search(_CITATION.sub("", t))), None)
+    acting = next((t for t in [title, *opening[:3]] if _central_acting(t)), None)
     return {NATIONWIDE: acting} if acting and not local else {}
+
+
+def _central_acting(text: str) -> bool:
+    """Whether a central organ acts in the text (at a clause's head, or followed by its act), outside citations."""
+    plain = _CITATION.sub("", text)
+    for match in _NATIONAL_ISSUER.finditer(plain):
+        before = plain[max(0, match.start() - 4):match.start()]
+        if _CENTRAL_ACTS.match(plain, match.end()) or re.search(r"据|记者从|^$|[，,。；：:\s“\"]$", before):
+            return True
+    return False
+
+
+_FORWARDING_TITLE = re.compile(r"^(?:关于)?转发")
+# 现将《福建省工业和信息化厅关于…的通知》转发给你们 / 根据湖南省工业和信息化厅…《…》精神，现就…通知如下.
+_FORWARDING = re.compile(r"现将[^。]{0,200}?转发|转发给你们|(?:根据|按照)[^。]{0,200}?(?:通知|文件)[》)）]*精神")
+
+
+def _forwarder_area(addressee: str, sentences: list[Sentence], regions: Regions) -> dict[str, str]:
+    """A notice passing a higher organ's on to its addressees: the sender is one level above them (各县（市、区）→ a
+    prefecture, 各市州 → a province), inside the forwarded organ's area, and the one such place the text names
+    (泉州开发区, 渌口区) or, failing that, its telephone numbers dial (0731 长沙 → 湖南省); {} when neither says."""
+    level = 1 if _TO_CITIES.search(addressee) else 2 if _TO_COUNTIES.search(addressee) else None
+    passing = next((s.text for s in sentences[:8] if _FORWARDING.search(s.text)), None)
+    if level is None or passing is None:
+        return {}
+    cited = [c for c in regions.find_in_text(passing) if _level(regions, c) < level]
+    if not cited and _NATIONAL_ISSUER.search(passing):
+        cited = [NATIONWIDE]
+    if not cited:
+        return {}
+
+    def inside(codes: Iterable[str]) -> set[str]:
+        return {_up_to(regions, c, level) for c in codes
+                if _level(regions, c) >= level and any(regions.covers(a, c) for a in cited)}
+
+    named: dict[str, str] = {}
+    for sentence in sentences:
+        for code in inside(regions.find_in_text(_without_exclusions(sentence.text))):
+            named.setdefault(code, sentence.text)
+    if len(named) == 1:
+        return named
+    if named:
+        return {}
+    text = "\n".join(s.text for s in sentences)
+    dialled = inside(places_by_phone(text))
+    return {dialled.pop(): passing} if len(dialled) == 1 else {}
+
+
+def _phone_area(sentences: list[Sentence], top: list[str], regions: Regions) -> dict[str, str]:
+    """No place named: the prefecture the text's telephone numbers dial (0376 → 信阳市), when they dial one only;
+    its province when the text speaks of 我省 / 省…厅 (a provincial department's number is in the capital)."""
+    for sentence in sentences:
+        codes = places_by_phone(sentence.text)
+        if codes:
+            dialled = {c for s in sentences for c in places_by_phone(s.text)}
+            if len(dialled) != 1:
+                return {}
+            own_province = any(_OUR_PROVINCE.search(t) for t in top)
+            return {_up_to(regions, codes[0], 1) if own_province else codes[0]: sentence.text}
+    return {}
 
 
 def _department_area(department: str | None, top: list[str], regions: Regions) -> dict[str, str]:

@@ -195,7 +195,9 @@ _CONTACT_CUE = re.compile(r"联系人|联系电话|咨询电话|联系方式|电
 
 
 def _lines(body: str) -> list[str]:
-    return [line.strip() for line in unicodedata.normalize("NFKC", body).splitlines() if line.strip()]
+    # 2022 年 12 月⏎31 日: a date broken across lines is one date.
+    body = re.sub(r"(\d\s*[年月])[ \t]*\n\s*(?=\d{1,2}\s*[月日])", r"\1", unicodedata.normalize("NFKC", body))
+    return [line.strip() for line in body.splitlines() if line.strip()]
 
 
 def _sentences(lines: list[str]) -> list[str]:
@@ -212,16 +214,33 @@ def _cited(text: str, start: int) -> bool:
 
 
 def _doc_number(title: str, lines: list[str]) -> tuple[str, str] | None:
-    """The policy's own 文号: standing alone near the top, else the first one that does not cite another."""
+    """The policy's own 文号: standing alone near the top, else the first one that does not cite another, else
+    a 公告 number line at the top (财政部 税务总局公告2023年第12号)."""
+    found = _bracketed_doc_number(title, lines)
+    if found:
+        return found
+    for line in lines[:12]:
+        if _NUMBERED.match(line):
+            return line.strip(), line
+    return None
+
+
+def _bracketed_doc_number(title: str, lines: list[str]) -> tuple[str, str] | None:
     for line in lines[:12]:
         match = _DOC_NUMBER.search(line)
         if match and len(line) <= len(match.group(1)) + 14 and not _cited(line, match.start()):
             return _clean_doc_number(match.group(1)), line
     for line in [title, *lines]:
         for match in _DOC_NUMBER.finditer(line):
+            # 拟申报试点城市要严格按照财建〔2023〕117号文的要求: a citation word inside the match cites it too.
+            if _CITING_WORDS.search(match.group(1)):
+                continue
             if not _cited(line, match.start()) and not line[:match.start()].rstrip().endswith(("《", "》")):
                 return _clean_doc_number(match.group(1)), line
     return None
+
+
+_CITING_WORDS = re.compile(r"根据|按照|依据|参照|落实|贯彻|执行|转发|由")
 
 
 def _clean_doc_number(text: str) -> str:
@@ -241,7 +260,25 @@ _NEWS_LEAD = re.compile(r"^.{0,24}?\d{1,2}月\d{1,2}日(?:电|讯)|^.{0,12}?(?:�
 def _issuer(title: str, lines: list[str]) -> tuple[str, str] | None:
     """The issuing organ: the sign-off block, the title, a 公告 number line, a news lead; else a 发布机构 label."""
     return (_signed_organs(lines) or _title_organs(title, lines[:3]) or _numbered_organs(lines[:12])
-            or _lead_organs([title, *lines[:5]]) or _doc_number_organ(title, lines) or _labelled_organ(lines))
+            or _lead_organs([title, *lines[:5]]) or _doc_number_organ(title, lines) or _labelled_organ(lines)
+            or _central_sender(lines))
+
+
+_TO_PROVINCES = re.compile(r"^各省、自治区、直辖市|^各省（区、市）|^各省、区、市")
+
+
+def _central_sender(lines: list[str]) -> tuple[str, str] | None:
+    """A notice to 各省、自治区、直辖市… whose sign-off is not stored: the central organ acting in its body
+    (农业农村部会同全国联席会议成员单位制定实施方案)."""
+    if not any(_TO_PROVINCES.match(line) for line in lines[:8]):
+        return None
+    for line in lines:
+        for clause in re.split(r"[，,。；;：:]", re.sub(r"《[^》]*》", "《》", line)):
+            match = _ACTS.match(_LEAD_WORDS.sub("", re.sub(r"^[(（][一二三四五六七八九十\d]+[)）]", "", clause), count=1))
+            organs = _organ_list(match.group(1)) if match else []
+            if organs and not any(_PLACE_PREFIX.match(o) or _PRESS_OFFICE.search(o) for o in organs):
+                return ";".join(organs), line
+    return None
 
 
 # The organ a 文号 prefix stands for: the centre's by their customary prefixes (人社部发, 国办发, 财税), a province's
@@ -311,11 +348,30 @@ def _title_organs(title: str, top: list[str]) -> tuple[str, str] | None:
                 return ";".join(organs), text
         if re.search(r"国务院常务会议", text):
             return "国务院", text
+    return _place_in_title(title)
+
+
+# 青岛高新区关于… / 潍坊高新区支持高质量发展若干政策 / 德清县关于企业股改、上市挂牌的奖励意见: a zone or a place heading the
+# title issues it (a place by its 人民政府).
+_ZONE_TITLE = re.compile(r"^([\u4e00-\u9fff]{2,8}?(?:高新技术产业开发区|经济技术开发区|高新区|经开区|开发区|新区))(?:关于|支持|印发)")
+_PLACE_TITLE = re.compile(r"^([\u4e00-\u9fff]{2,10}?(?:省|市|县|区))(?:人民政府)?关于")
+
+
+def _place_in_title(title: str) -> tuple[str, str] | None:
+    zone = _ZONE_TITLE.match(title)
+    if zone:
+        return zone.group(1), title
+    place = _PLACE_TITLE.match(title)
+    regions = default_regions()
+    if place and regions.find_in_text(place.group(1)) and any(
+            r.name == place.group(1) for c in regions.find_in_text(place.group(1)) if (r := regions.get(c))):
+        return place.group(1) + "人民政府", title
     return None
 
 
 # 财政部 税务总局公告2023年第12号: the organs that number a 公告 issue it.
-_NUMBERED = re.compile(r"^((?:[\u4e00-\u9fff]{2,20}\s*)+?)(?:公告|令|通告)\s*(?:19|20)\d\d\s*年\s*第\s*\d+\s*号$")
+# (One run of characters and spaces: a nested repeat here backtracked for minutes on a long line.)
+_NUMBERED = re.compile(r"^([\u4e00-\u9fff][\u4e00-\u9fff\s]{1,80}?)(?:公告|令|通告)\s*(?:19|20)\d\d\s*年\s*第\s*\d+\s*号$")
 
 
 def _numbered_organs(lines: list[str]) -> tuple[str, str] | None:
@@ -332,9 +388,13 @@ def _numbered_organs(lines: list[str]) -> tuple[str, str] | None:
 _LEAD_WORDS = re.compile(r"^(?:\d{1,2}月\d{1,2}日|近日|日前|近期|今天|今日|昨天|昨日|目前|据悉|同时|由|[\s,，])*")
 _ACTS = re.compile(
     rf"^((?:{_ORGAN}[、和与及\s]*)+?)(?:等[\d一二三四五六七八九十]*(?:个)?部门)?\s*(?:\d{{1,2}}月\d{{1,2}}日)?"
-    r"(?:日前|近日|近期|正式|联合|共同|再次|专门|牵头|会同[^，。；]{2,30}?)*(?:印发|下发|发布|出台|制定|推出|公布|发文|答|公示|召开)"
+    r"(?:日前|近日|近期|正式|联合|共同|再次|专门|牵头|对外|周[一二三四五六日]|会同[^，。；]{2,30}?)*"
+    r"(?:印发|下发|发布|出台|制定|推出|公布|发文|答|公示|召开|决定|拟)"
 )
-_SOURCE = re.compile(rf"(?:记者(?:从|自)|据)({_ORGAN})(?:获悉|了解到|(?:官方)?(?:网站|官网|微信公众号)?消息)")
+_SOURCE = re.compile(rf"(?:记者(?:从|自)|据)({_ORGAN})(?:获悉|了解到|介绍|(?:官方)?(?:网站|官网|微信公众号)?消息)")
+# 工业和信息化部副部长王江平说 / 工信部副部长王江平： an official speaking for the organ.
+_SPEAKER = re.compile(rf"({_ORGAN})(?:党组书记、)?(?:副?(?:部长|局长|厅长|主任|市长|省长)|新闻发言人)"
+                      r"[\u4e00-\u9fff]{2,3}(?:[:：]|说|表示|介绍|指出|在)")
 _PRESS_OFFICE = re.compile(r"新闻办|新闻发布")
 
 
@@ -347,12 +407,13 @@ def _lead_organs(texts: list[str]) -> tuple[str, str] | None:
             organs = _organ_list(match.group(1)) if match else []
             if organs and not any(_PRESS_OFFICE.search(o) for o in organs):
                 return ";".join(organs), text
-    for text in texts:
-        match = _SOURCE.search(text)
-        if match and not _PRESS_OFFICE.search(match.group(1)):
-            organs = _organ_list(match.group(1))
-            if organs:
-                return ";".join(organs), text
+    for pattern in (_SOURCE, _SPEAKER):
+        for text in texts:
+            match = pattern.search(text)
+            if match and not _PRESS_OFFICE.search(match.group(1)):
+                organs = _organ_list(match.group(1))
+                if organs:
+                    return ";".join(organs), text
     return None
 
 
@@ -408,21 +469,39 @@ def _issued_on(lines: list[str], default_year: int | None) -> tuple[date, str] |
             found = find_dates(plain)
             if found:
                 return found[0][1], line
+    # The sign-off inside the text (an attachment follows): an organ's line, then the date alone on the next
+    # (国务院办公厅 / 2018年12月18日), or both at the end of one line (…山西省工业和信息化厅2023年12月25日。).
+    for before, line in reversed(list(zip(lines, lines[1:], strict=False))):
+        plain = re.sub(r"\s+", "", line).strip("()（）")
+        if _FULL_DATE.fullmatch(plain) and _ORGAN_LINE.match(re.sub(r"\s+", "", before)):
+            return find_dates(plain)[0][1], line
+    for line in reversed(lines[-12:]):
+        signed = _SIGNED_AT_END.search(re.sub(r"\s+", "", line))
+        if signed:
+            found = find_dates(signed.group(1))
+            if found:
+                return found[0][1], line
     for line in lines:
         if re.search(r"(?:发布|成文|印发|发文)(?:日期|时间)", line):
             found = find_dates(line)
-            if found:
+            if found and not (dated := _dateline(lines, found[0][1].year)):
                 return found[0][1], line
-    # A news report: its dateline (人民网北京4月20日电) is the day of the news; the page's own time gives the year.
+            if dated:
+                return dated
+    # A news report: its dateline (人民网北京4月20日电) is the day of the news; the page's own time gives the year
+    # (never a year the text mentions: 2019年 in a report of 2020 is last year's figures).
     page_year = next((d.year for line in lines[:4] for _, d in find_dates(line)), default_year)
-    for line in lines[:5]:
-        dateline = re.search(r"(\d{1,2})月(\d{1,2})日(?:电|讯)", line)
-        if dateline and page_year:
-            day = _make_date(page_year, dateline.group(1), dateline.group(2))
-            if day:
-                return day, line
+    dated = _dateline(lines, page_year)
+    if dated:
+        return dated
     for line in lines[:4]:
         stamped = re.search(r"(?:时间|日期|发布)?[:：]?\s*((?:19|20)\d\d[-./年]\d{1,2}[-./月]\d{1,2}日?)(?:\s+\d{1,2}:\d{2})", line)
+        if stamped:
+            found = find_dates(stamped.group(1))
+            if found:
+                return found[0][1], line
+    for line in lines[:4]:
+        stamped = re.search(r"(?:^|[】\]）)\s])((?:19|20)\d\d-\d{1,2}-\d{1,2})$", line)  # 【泉州经济网】2023-01-31
         if stamped:
             found = find_dates(stamped.group(1))
             if found:
@@ -433,6 +512,26 @@ def _issued_on(lines: list[str], default_year: int | None) -> tuple[date, str] |
             found = find_dates(plain)
             if found:
                 return found[0][1], line
+    return None
+
+
+# 新华社北京4月27日电 / 东南网9月1日讯 / 央视网消息:2月26日, / 本报讯(记者吴丽蓉)4月11日,文化和旅游部办公厅印发….
+_DATELINE = re.compile(
+    r"(\d{1,2})月(\d{1,2})日(?:电|讯)|(?:消息|讯)\s*[:：]?\s*(?:[(（][^()（）]{0,24}[)）])?\s*(\d{1,2})月(\d{1,2})日")
+_SIGNED_AT_END = re.compile(rf"{_ISSUER_TAIL}((?:19|20)\d\d年\d{{1,2}}月\d{{1,2}}日)[,，。.]*$")
+
+
+def _dateline(lines: list[str], year: int | None) -> tuple[date, str] | None:
+    """The day a news report's dateline gives, in the year given (the page's), or None."""
+    if not year:
+        return None
+    for line in lines[:5]:
+        match = _DATELINE.search(line)
+        if match:
+            month, day = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+            found = _make_date(year, month, day)
+            if found:
+                return found, line
     return None
 
 
@@ -476,12 +575,27 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
         year_hint = issued[0].year
     elif year_hint is None:
         years = [d.year for _, d in find_dates(title + "\n" + "\n".join(lines[:20]))]
-        year_hint = years[0] if years else None
+        # 关于开展2021年度…申报工作的通知: the year a call's title names dates its 月日 deadlines.
+        titled = re.search(r"((?:19|20)\d\d)\s*年", title)
+        year_hint = years[0] if years else int(titled.group(1)) if titled else None
 
     for sentence in sentences:
         _validity(sentence, facts.issued_on, year_hint, put)
         if facts.effective_to is not None and facts.effective_from is not None:
             break
+    if facts.effective_from is None:
+        # 2019年1月1日起，对我区列入国家首台套…: the day the items start, one day for all of them.
+        starts = {d: sentence for sentence in sentences if not _APPLY.search(sentence)
+                  for d in [_make_date(*m.groups()[1:]) for m in _STARTS_ON.finditer(sentence)] if d}
+        if len(starts) == 1:
+            put("effective_from", *next(iter(starts.items())))
+    if facts.effective_to is None:
+        # One range only: several (1月10日至2月15日…, 2月16日至2月29日…) are the tiers of an item, not the validity.
+        spans = {span: sentence for sentence in sentences if (span := _date_range(sentence, year_hint))}
+        if len(spans) == 1:
+            (start, end), sentence = next(iter(spans.items()))
+            put("effective_from", start, sentence)
+            put("effective_to", end, sentence)
     if facts.effective_to is None:
         for sentence in sentences:
             period = _opening_period(sentence)
@@ -504,15 +618,52 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
                     put("apply_from", min(dates), sentence)
                 put("apply_until", max(dates), sentence)
                 break
+    if facts.apply_until is None and year_hint:
+        # A guide's table: the label 申报时间 on one line, 11-02/12-01 on the next.
+        for label, value in zip(lines, lines[1:], strict=False):
+            if _APPLY_LABEL.fullmatch(label):
+                days = [_make_date(year_hint, m.group(1), m.group(2)) for m in _MONTH_DAY_NUMERIC.finditer(value)]
+                days = [d for d in days if d]
+                if days:
+                    if len(days) >= 2:
+                        put("apply_from", min(days), f"{label} {value}")
+                    put("apply_until", max(days), f"{label} {value}")
+                break
     best = _largest_support([title, *sentences])
     if best:
         put("max_support_wan", round(best[0], 4), best[1])
-    for line in reversed(lines):
+    for at in range(len(lines) - 1, -1, -1):
+        line = lines[at]
         if _CONTACT_CUE.search(line) and _PHONE.search(line):
-            contact = _CONTACT_HEADING.sub("", re.sub(r"\s+", " ", line).strip())
-            put("contact", contact[:120], line)
-            break
+            contact = _contact_in(_CONTACT_HEADING.sub("", re.sub(r"\s+", " ", line).strip()))
+            holder = lines[at - 1] if at else ""
+            if contact and re.match(r"联\s*系\s*人", holder) and not _PHONE.search(holder) and len(holder) <= 40:
+                contact = re.sub(r"\s+", " ", holder) + "；" + contact  # 联 系 人:装备工业处 李寿文 / 联系电话:0731-…
+            if contact:
+                put("contact", contact, line)
+                break
     return replace(facts, evidence=tuple(evidence))
+
+
+_APPLY_LABEL = re.compile(r"(?:申报|申请|受理)(?:时间|日期|期限|截止时间)[:：]?")
+_MONTH_DAY_NUMERIC = re.compile(r"(?<![\d.\-])(\d{1,2})-(\d{1,2})(?![\d\-])")
+
+
+def _contact_in(line: str) -> str | None:
+    """A contact line as it stands when short; in a longer one (a whole page on one line, an item's 牵头部门 note)
+    the stretch from the first cue before a telephone number to the number's end."""
+    if len(line) <= 60:
+        return line
+    for cue in _CONTACT_CUE.finditer(line):
+        phone = _PHONE.search(line, cue.end(), cue.end() + 40)
+        if phone:
+            # 咨询电话就业促进工作科袁振航(负责同志)联系电话:0376-7676806: an earlier cue may name the number's holder.
+            start = cue.start()
+            earlier = [c.start() for c in _CONTACT_CUE.finditer(line, max(0, start - 40), start)]
+            if earlier and not re.search(r"[。；;]", line[earlier[0]:start]):
+                start = earlier[0]
+            return line[start:phone.end()]
+    return None
 
 
 # "三、联系方式。" / "（五）联系人：" before the contact itself.
@@ -529,13 +680,29 @@ _NOT_SUPPORT_BEFORE = re.compile(
     r"[^，。；]{0,6}$"
 )
 _NOT_SUPPORT_AFTER = re.compile(r"^\s*(?:以上|以下|及以上|（含）以上|以内的|的项目|规模|基金|资金池|专项|的?(?:创业担保)?贷款|再贷款)")
+# 1000万元(含)-3000万元的给予基础奖励10万: the ends of a band a firm's figure falls in (never 给予3万元-5万元的资金支持).
+_BAND_AFTER = re.compile(r"^\s*(?:[(（]含[)）])?\s*(?:[-—–~～]|至|到)\s*\d|^\s*的\s*(?:给予|[,，]|企业|个体)")
+_PAID_BEFORE = re.compile(r"(?:给予|奖励|补助|补贴|资助|奖补)(?:最高|一次性)?\s*$")
 # 突破1000亿元、500亿元、300亿元 / 达到100万元以上至500万元: the amounts of an enumeration or a range are read
 # alike, as its first one is.
 _ENUMERATION_GAP = re.compile(r"^(?:[(（]含[)）]|以上|以下)?(?:[、,，和或及与\s]|至|到|—|-|～|~){1,2}$")
 # 1858家…公司获1.9亿财政补助: an amount for so many firms is their total.
-_FIRMS_COUNTED = re.compile(r"\d+\s*(?:家|户)[^，。；]{0,20}(?:获|得到|享受|兑现|拨付|发放)")
+# (新都化工等6家企业每家获增长点奖励14万元 is each firm's.)
+_FIRMS_COUNTED = re.compile(r"\d+\s*(?:家|户)(?:(?!每家|每户)[^，。；]){0,20}(?:获|得到|享受|兑现|拨付|发放)")
 #: No firm's cap reaches 1亿元 in the labelled texts: an amount of 亿 is a fund's total or a firm's threshold.
 _LARGEST_CAP_WAN = 10_000
+
+
+# 对符合条件的支柱、主导产业集群和特色产业集群，每个分别给予3000万元: paid to a cluster or a city, not a firm
+# (a 示范园区 is run by a firm: its award stays a support).
+_NOT_A_FIRM = re.compile(r"(?:产业集群|集群|试点城市|城市|县（市、区）|县\(市、区\)|区县|乡镇)[^，。；]{0,12}[，,]?\s*(?:每个|每家)?(?:分别)?"
+                         r"(?:给予|奖励|补助|安排)[^，。；]{0,8}$")
+
+
+def _clause_before(sentence: str, end: int) -> str:
+    """The text before end back to the previous full stop or semicolon (commas kept: a recipient often precedes one)."""
+    start = max(sentence.rfind(mark, 0, end) for mark in "。；;") + 1
+    return sentence[max(start, end - 60):end]
 
 
 def _largest_support(sentences: list[str]) -> tuple[float, str] | None:
@@ -551,6 +718,8 @@ def _largest_support(sentences: list[str]) -> tuple[float, str] | None:
                 support = previous_support
             else:
                 support = not (_NOT_SUPPORT_BEFORE.search(before) or _NOT_SUPPORT_AFTER.match(after)
+                           or _NOT_A_FIRM.search(_clause_before(sentence, match.start()))
+                               or (_BAND_AFTER.match(after) and not _PAID_BEFORE.search(before))
                                or _FIRMS_COUNTED.search(sentence[:match.start()]))
             previous_end, previous_support = match.end(), support
             amount = money_wan(match.group(1), match.group(2))
@@ -582,6 +751,30 @@ def _opening_period(sentence: str) -> tuple[date, date] | None:
     return None
 
 
+# 2020年2月1日至6月30日，介绍劳动者… / 在2022年1月1日至2022年12月31日期间新购置的设备: the days an item runs,
+# unless they are an application, a public notice or a statistic's (申报时间, 公示期, 截至…统计).
+_RANGE_JOIN = re.compile(r"^\s*(?:[(（]含[^)）]{0,6}[)）])?\s*(?:至|到|—|–|-|－|~|～)\s*$")
+_NOT_VALIDITY = re.compile(r"公示|统计|期间内?已|累计|同比|以来")
+
+
+def _date_range(sentence: str, year_hint: int | None) -> tuple[date, date] | None:
+    """The first and last day of a range of two full days written D1至D2, outside an application sentence."""
+    if _APPLY.search(sentence) or _NOT_VALIDITY.search(sentence) or len(re.findall(r"日\s*(?:至|到)", sentence)) > 1:
+        return None
+    full = [m for m in _FULL_DATE.finditer(sentence)]
+    if not full:
+        return None
+    first = full[0]
+    start = _make_date(*first.groups())
+    rest = [(pos, d) for pos, d in find_dates(sentence[first.end():], start.year if start else year_hint)]
+    if start and rest and rest[0][1] > start and _RANGE_JOIN.match(sentence[first.end():first.end() + rest[0][0]]):
+        return start, rest[0][1]
+    return None
+
+
+_STARTS_ON = re.compile(rf"(?:^|[，,。；：:])\s*(自|从)?\s*({_NUM})\s*年\s*({_NUM})\s*月\s*({_NUM})\s*日\s*起\s*[，,]")
+
+
 # 实施方案（2023—2025年）: a plan's years are its validity when nothing else is said.
 _PLAN_YEARS = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*[—–\-－~～至到]\s*((?:19|20)\d\d)\s*年?\s*[）)]")
 _ENDS_ON = re.compile(r"\s*(?:截止|止)(?:[，。；,;]|$)")
@@ -610,7 +803,7 @@ def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put)
         if after:
             put("effective_to", after[0], sentence)
             return
-    span = _FROM_TO.search(sentence)
+    span = _FROM_TO.search(sentence) if "公示" not in sentence else None  # 公示期自10月10日至10月16日
     inside = [d for pos, d in dates if span and span.start() <= pos <= span.end()]
     if len(inside) >= 2:
         # 自2023年1月1日至2027年12月31日，对…减半征收: the period is the policy's.

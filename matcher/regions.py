@@ -18,11 +18,14 @@ __all__ = [
     "SHANDONG",
     "Region",
     "Regions",
+    "area_codes",
     "default_regions",
+    "places_by_phone",
 ]
 
 DEFAULT_PATH = DATA_DIR / "matcher" / "regions.csv"
 DEFAULT_ALIASES_PATH = DATA_DIR / "matcher" / "region_aliases.csv"
+DEFAULT_AREA_CODES_PATH = DATA_DIR / "matcher" / "area_codes.csv"
 
 NATIONWIDE = "100000"
 SHANDONG = "370000"
@@ -225,19 +228,41 @@ class Regions:
                 continue
             if region.name not in _COMMON_WORDS:
                 full.setdefault(region.name, []).append(region.code)
-            form = _short_form(region)
-            if form and form not in _COMMON_WORDS:
-                short.setdefault(form, []).append(region.code)
+            for form in _short_forms(region):
+                if form not in _COMMON_WORDS:
+                    short.setdefault(form, []).append(region.code)
         surfaces = {name: tuple(codes) for name, codes in full.items()}
         for form, codes in short.items():
             # 东营 is both 东营市 and its 东营区: the short form means the prefecture that holds both.
             outer = [c for c in codes if all(c in self.ancestors(other) for other in codes)]
+            provinces = [c for c in codes if self._by_code[c].level == 1]
+            if not outer and len(provinces) == 1:
+                outer = provinces  # 海南 is the province, not 海南藏族自治州 (海南州)
             if len(outer) == 1 and form not in surfaces:
                 surfaces[form] = (outer[0],)
         for name, code in self._former_names.items():
             # A former name (邹平县) still names the place in older documents.
             surfaces.setdefault(name, (code,))
         return surfaces
+
+
+# The peoples an autonomous prefecture's name lists after its place (恩施土家族苗族自治州 → 恩施).
+_PEOPLES = ("土家族", "苗族", "侗族", "朝鲜族", "白族", "彝族", "蒙古族", "蒙古", "藏族", "羌族", "哈萨克", "柯尔克孜",
+            "回族", "傣族", "景颇族", "壮族", "哈尼族", "傈僳族", "布依族")
+
+
+def _short_forms(region: Region) -> list[str]:
+    """Every short name of a division: 滨州 for 滨州市; 恩施州 and 恩施 for 恩施土家族苗族自治州; 阿克苏 for 阿克苏地区."""
+    if region.level == 2 and region.name.endswith("自治州"):
+        stem = region.name[: -len("自治州")]
+        while stem.endswith(_PEOPLES):
+            stem = stem[: -len(next(p for p in _PEOPLES if stem.endswith(p)))]
+        return [stem + "州", stem] if len(stem) >= 2 else []
+    if region.level == 2 and region.name.endswith(("地区", "盟")):
+        stem = region.name[: -2] if region.name.endswith("地区") else region.name[:-1]
+        return [stem] if len(stem) >= 2 else []
+    form = _short_form(region)
+    return [form] if form else []
 
 
 def _short_form(region: Region) -> str | None:
@@ -257,3 +282,25 @@ def _short_form(region: Region) -> str | None:
 def default_regions() -> Regions:
     """The table in data/matcher/regions.csv with its aliases, loaded on first use and shared."""
     return Regions.load()
+
+
+# A fixed-line number with its long-distance prefix: 0543-3173009, 0376-7676806, (0731)88955392, 010 6520 1234.
+_FIXED_LINE = re.compile(r"(?<![\d.])[(（]?(0(?:[12]\d|[3-9]\d\d))[)）]?[-－—\s]?\d{7,8}(?![\d.])")
+
+
+@functools.cache
+def area_codes(path: str | Path | None = None) -> dict[str, str]:
+    """Telephone area code → division (data/matcher/area_codes.csv): "0543" → "371600" 滨州市."""
+    with open(path or DEFAULT_AREA_CODES_PATH, encoding="utf-8", newline="") as handle:
+        return {row["area_code"]: row["region"] for row in csv.DictReader(handle)}
+
+
+def places_by_phone(text: str) -> list[str]:
+    """The divisions the fixed-line numbers of a text dial, in order of first mention, each once."""
+    table = area_codes()
+    out: dict[str, None] = {}
+    for match in _FIXED_LINE.finditer(text):
+        code = table.get(match.group(1))
+        if code is not None:
+            out.setdefault(code, None)
+    return list(out)

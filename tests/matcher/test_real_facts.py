@@ -48,6 +48,27 @@ ISSUER_CASES = [
     ("a-74-shandong-digital-economy-breakthrough-plan-2022", "关于印发《山东省2022年数字经济“重点突破”行动方案》的通知",
      "结合我省实际制定本行动方案。\n省工业和信息化厅       省委网信办       省发展改革委\n省大数据局             省通信管理局\n2022年3月22日",
      "省工业和信息化厅;省委网信办;省发展改革委;省大数据局;省通信管理局"),
+    # 据…介绍: the organ a report quotes.
+    ("a-13-shandong-single-champion-award-news", "山东提高制造业“单项冠军”示范企业财政奖励标准",
+     "据山东省财政厅介绍,为引导山东制造业企业专注创新和产品质量提升,走\"专优特精\"发展道路", "山东省财政厅"),
+    # 周二对外发布: a weekday and 对外 between the organs and their verb.
+    ("b-24-equipment-renewal-loan-subsidy-2026-news", "扩大支持范围和支持领域,四部门发文优化设备更新贷款财政贴息政策",
+     "来源:界面新闻\n记者辛圆\n财政部等四部门周二对外发布通知(以下简称《通知》),明确优化实施设备更新贷款财政贴息政策。", "财政部"),
+    # 拟: the organs of an official notice whose sign-off is not stored.
+    ("b-01-sme-digital-transformation-pilot", "关于开展财政支持中小企业数字化转型试点工作的通知",
+     "根据《财政部 工业和信息化部关于支持“专精特新”中小企业高质量发展的通知》(财建〔2021〕2号),"
+     "工业和信息化部、财政部拟通过中央财政资金支持地方开展中小企业数字化转型试点", "工业和信息化部;财政部"),
+    # An official speaking for the organ.
+    ("b-07-little-giant-tech-upgrade-relending-news", "1500亿元技术改造再贷款加快发放",
+     "“…并提前谋划2025年制造业新型技术改造城市试点。”工业和信息化部副部长王江平说。", "工业和信息化部"),
+    # A zone, or a county by its 人民政府, heading the title.
+    ("a-53-weifang-hitech-zone-quality-growth-policies", "潍坊高新区支持高质量发展若干政策",
+     "为全面贯彻新发展理念,深入实施创新驱动发展战略", "潍坊高新区"),
+    ("c-68-deqing-listing-award-opinion", "德清县关于企业股改、上市挂牌的奖励意见(摘要)", "", "德清县人民政府"),
+    # A notice to the provinces whose sign-off is not stored: the central organ acting in its body.
+    ("b-57-agri-leading-enterprise-8th-batch-2023", "",
+     "各省、自治區、直轄市農業農村(農牧)廳(局、委),新疆生產建設兵團農業農村局:\n一、認定原則\n"
+     "(一)國家統籌、省級負責。農業農村部會同全國聯席會議成員單位制定實施方案,提出認定條件、認定程序和分配名額。", "农业农村部"),
 ]
 
 
@@ -87,6 +108,14 @@ SUPPORT_CASES = [
     # 收入超过部分 is a threshold, 奖励额度最高不超过 a cap.
     ("c-57-xiamen-software-industry-measures-2022",
      "第2年纳入规上软件业的,按上述收入超过部分的0.5%给予奖励,每家企业的奖励额度最高不超过500万元。", 500),
+    # The ends of a band of sales (1000万元(含)-3000万元的) are thresholds; the award after them counts.
+    ("c-71-yunhe-ecommerce-policy-guide", "15%以下的企业(个体)给予2万元的奖励,1000万元(含)-3000万元的给予基础奖励10万元", 10),
+    # A range after 给予 is the support itself.
+    ("c-31-huaihua-growth-consumption", "對承辦市級消費促進活動的執行單位或商貿流通企業,給予3萬元-5萬元的資金支持。", 5),
+    # 6家企业每家获…: each firm's award, not a total for six.
+    ("c-21-yingcheng-q1-industry-awards",
+     "其中,新都化工等6家企业每家获增长点奖励14万元,湖北回盛生物科技有限公司等2家企业每家获用电奖励3.5万元,"
+     "东辉米业等19家新进规企业每家获奖励7000元。", 14),
 ]
 
 
@@ -97,6 +126,10 @@ def test_the_largest_amount_one_firm_receives(key: str, body: str, wan: float) -
 
 
 NO_SUPPORT_CASES = [
+    # Paid to each cluster, not to a firm.
+    ("a-79-jinan-enterprise-fiscal-awards-compilation-2019",
+     "发挥财政资金的引导示范作用,利用3年时间,支持50个左右产业集群开展转型升级示范行动,"
+     "对符合条件的支柱、主导产业集群和特色产业集群,每个分别给予3000万元、1000万元和500万元奖励"),
     # A total for 1858 firms.
     ("a-12-shandong-hitech-sme-subsidy-news", "财讯:山东1858家高新技术中小微公司获1.9亿财政补助"),
     # Sums per head.
@@ -174,3 +207,117 @@ def test_the_issuer_a_doc_number_names(key: str, title: str, body: str, issuer: 
 def test_a_cited_doc_number_names_no_issuer() -> None:
     # Fictional: the number of the notice cited is not the text's own.
     assert extract_facts("", "根据《通知》(厦府规〔2022〕2号),对企业给予支持。").issuer is None
+
+
+ISSUED_ON_CASES = [
+    # The sign-off before an attachment, not at the end of the text.
+    ("b-18-culture-enterprise-support-2018", "国务院办公厅关于印发文化体制改革中经营性文化事业单位转制为企业和进一步支持文化企业发展两个规定的通知",
+     "《文化體制改革中經營性文化事業單位轉制為企業的規定》和《進一步支持文化企業發展的規定》已經國務院同意,現印發給你們,請認真貫徹執行。\n"
+     "國務院辦公廳\n2018年12月18日\n(此件公開發布)\n文化體制改革中經營性文化事業單位轉制為企業的規定\n一、轉制企業的國有資產管理",
+     date(2018, 12, 18)),
+    # The organ and the date at the end of one line.
+    ("c-32-shanxi-4a5a-logistics-award", "山西省工业和信息化厅关于做好2024年全省4A、5A级物流企业奖励资金申报工作的通知",
+     "附件:1.山西省4A、5A级物流企业奖励资金申请表2.第34-35批山西省4A、5A物流企业名单山西省工业和信息化厅2023年12月25日,。",
+     date(2023, 12, 25)),
+    # The dateline, not the page's time a day later; its year from the page.
+    ("b-47-logistics-unblocking-state-council-2022-news", "畅通交通“大动脉”、物流微循环,国务院作出最新部署(新华网)",
+     "发布时间:2022-04-28 09:32:00来源: 新华网\n新华社北京4月27日电(记者叶昊鸣)交通物流是市场经济的经脉,也是民生", date(2022, 4, 27)),
+    # 本报讯(记者…)4月11日, an organ acting (the pinyin glosses of the stored copy left out).
+    ("b-60-travel-agency-deposit-full-refund-2022-news", "旅行社可全額暫退保證金或暫緩交納(工人日报报道)",
+     "2022-04-17 08:26:47 来源:工人日报 编辑:\n旅行社可全额暂退保证金或暂缓交纳\n"
+     "本报讯(记者吴丽蓉)4月11日,文化和旅游部办公厅印发《关于进一步调整暂退旅游服务质量保证金相关政策的通知》", date(2022, 4, 11)),
+    # A site's bracketed name, then the day.
+    ("c-12-nanan-commerce-enterprise-support", "南安出台商贸企业扶持政策",
+     "南安出台商贸企业扶持政策\nhttp://m.sundong.com.cn【泉州经济网】2023-01-31\n为分行业推动大型超市、加油站、酒店宾馆、电子商务等企业及时入库纳统",
+     date(2023, 1, 31)),
+]
+
+
+@pytest.mark.parametrize(("key", "title", "body", "day"), ISSUED_ON_CASES, ids=[c[0] for c in ISSUED_ON_CASES])
+def test_the_day_a_policy_was_issued(key: str, title: str, body: str, day: date) -> None:
+    _quoted(key)
+    assert extract_facts(title, body).issued_on == day
+
+
+def test_a_dateline_without_a_year_on_the_page_gives_no_day() -> None:
+    # c-10-wenzhou-commerce-consumption: the year is nowhere in the text (2019年 elsewhere would be old figures).
+    _quoted("c-10-wenzhou-commerce-consumption")
+    body = "中新财经2月14日电 14日,温州市商务局、财政局发布关于进一步激发消费潜力的政策。"
+    assert extract_facts("温州发布政策推动商贸业提质扩容", body).issued_on is None
+
+
+RANGE_CASES = [
+    # One range of days an item runs is the policy's period (traditional script as stored).
+    ("a-52-yantai-2020-job-agency-subsidy-guide-qa", "2.主要內容\n2020年2月1日至6月30日,介紹勞動者到本市企業或個體工商戶就業。",
+     date(2020, 2, 1), date(2020, 6, 30)),
+    # The same, with the date broken across two lines.
+    ("b-28-sme-equipment-deduction-2022-qa", "(一)中小微企业在 2022 年 1 月 1 日至 2022 年 12 月\n31 日期间新购置的设备、器具",
+     date(2022, 1, 1), date(2022, 12, 31)),
+    # Tiers of one item by date are no validity.
+    ("a-59-yantai-epidemic-twelve-measures-2020-news",
+     "对在2020年1月10日至2月15日新投入设备(含二手设备)增加防疫应急物资产能的企业,按设备投入的80%给予补贴;"
+     "在2月16日至2月29日完成技改投入的,按照设备投入的50%给予补贴;3月1日至本政策终止日完成技改投入的,按照设备投入的30%给予补贴。",
+     None, None),
+]
+
+
+@pytest.mark.parametrize(("key", "body", "start", "end"), RANGE_CASES, ids=[c[0] for c in RANGE_CASES])
+def test_a_single_range_of_days_is_the_period(key: str, body: str, start: date | None, end: date | None) -> None:
+    _quoted(key)
+    facts = extract_facts("", body)
+    assert (facts.effective_from, facts.effective_to) == (start, end)
+
+
+def test_a_call_s_title_year_dates_its_deadline() -> None:
+    _quoted("a-23-shandong-first-set-insurance-compensation-2021")
+    title = "关于开展2021年度首台(套)技术装备及关键核心零部件、新材料首批次、首版次高端软件保险补偿申报工作的通知"
+    assert extract_facts(title, "所有申报资料于9月7日中午12点前上报省工信厅。").apply_until == date(2021, 9, 7)
+
+
+CONTACT_CASES = [
+    # A whole card on one line: the number and the cues before it, not the line's head.
+    ("c-19-henan-internship-subsidy-card",
+     "人社政策明白卡政策名称就业见习补贴政策内容已经人社部门认定,吸纳本省内已办理实名制登记的离校2年内未就业高校毕业生、"
+     "离校2年内未就业中职中专毕业生和16至24岁失业青年进行就业见习的就业见习单位,可向当地人社部门申请就业见习补贴,"
+     "适用期限2018年以来受理单位见习单位所在地人力资源和社会保障部门享受方式自行申报咨询电话就业促进工作科袁振航(负责同志)"
+     "联系电话:0376-7676806", "咨询电话就业促进工作科袁振航(负责同志)联系电话:0376-7676806"),
+    # An item's 牵头部门 note at the end of a long paragraph.
+    ("a-04-zibo-industry-support-compilation",
+     "对主营业务收入、地方财政贡献两项指标年增幅均超过 10% 的跨越发展计划企业,按照地方财政贡献超过 10% 部分的 50% 予以等额奖励,"
+     "最高不超过 200 万元。(牵头部门:市工业和信息化局,联系人:张滨,联系方式:3173009)", "联系人:张滨,联系方式:3173009"),
+    # The person on the line above the number.
+    ("c-86-hunan-forward-first-set-catalogue-revision-2020", "聯 系 人:裝備工業處 李壽文\n聯系電話:0731-88955392",
+     "联 系 人:装备工业处 李寿文；联系电话:0731-88955392"),
+]
+
+
+@pytest.mark.parametrize(("key", "body", "contact"), CONTACT_CASES, ids=[c[0] for c in CONTACT_CASES])
+def test_the_contact_is_cut_from_a_long_line(key: str, body: str, contact: str) -> None:
+    _quoted(key)
+    assert extract_facts("", body).contact == contact
+
+
+def test_a_guide_s_table_gives_the_application_window() -> None:
+    _quoted("c-42-shenzhen-agri-leading-enterprise-award-2021")
+    title = "关于印发深圳市2021年农业发展专项资金农业产业化重点龙头企业奖励项目申报指南的通知(要点)"
+    facts = extract_facts(title, "项目名称\n申报时间\n11-02/12-01\n支持方式")
+    assert (facts.apply_from, facts.apply_until) == (date(2021, 11, 2), date(2021, 12, 1))
+
+
+def test_a_numbered_announcement_is_its_doc_number() -> None:
+    _quoted("b-38-small-micro-taxfee-2023-12")
+    body = "關于進一步支持小微企業和個體工商戶發展有關稅費政策的公告\n財政部 稅務總局公告2023年第12號"
+    assert extract_facts("关于进一步支持小微企业和个体工商户发展有关税费政策的公告", body).doc_number == "财政部 税务总局公告2023年第12号"
+
+
+def test_a_number_the_text_follows_is_not_its_own() -> None:
+    _quoted("c-84-guangdong-forward-sme-digital-city-pilot-2023")
+    body = "拟申报试点城市要严格按照财建〔2023〕117号文的要求组织申报工作,编制本地区《中小企业数字化转型城市试点实施方案》"
+    assert extract_facts("", body).doc_number is None
+
+
+def test_the_day_the_items_start() -> None:
+    # One D起 day for the award items is the policy's start (traditional script as stored).
+    _quoted("a-44-dongchangfu-33-measures-interpretation-table")
+    body = "高端裝備制造產業方面,2019年1月1日起,對我區列入國家首臺套重大技術裝備推廣應用指導目錄、省首臺套重大技術裝備及關鍵核心零部件產品名單的"
+    assert extract_facts("", body).effective_from == date(2019, 1, 1)

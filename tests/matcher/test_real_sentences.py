@@ -33,6 +33,43 @@ REGION_CASES = [
     # The issuing province in the title wins over the uploading department's city.
     ("c-32-shanxi-4a5a-logistics-award", "山西省工业和信息化厅关于做好2024年全省4A、5A级物流企业奖励资金申报工作的通知",
      "为做好2024年全省4A、5A级物流企业奖励资金申报工作，现将有关事项通知如下。", ["140000"]),
+    # No place named at all: the telephone's area code (0376 信阳) beats the uploader's city.
+    ("c-19-henan-internship-subsidy-card", "人社政策明白卡:就业见习补贴",
+     "适用期限2018年以来受理单位见习单位所在地人力资源和社会保障部门享受方式自行申报咨询电话就业促进工作科袁振航(负责同志)"
+     "联系电话:0376-7676806", ["411500"]),
+    # A city forwarding its province's notice to its counties: the city the addressees name, not the province.
+    ("c-55-quanzhou-forward-fujian-key-tech-upgrade-2024", "转发福建省工业和信息化厅关于做好2024年省重点技术改造项目申报工作的通知",
+     "各县(市、区)工信(工信科技、工信商务)局,泉州开发区、泉州台商投资区科经局:\n"
+     "现将《福建省工业和信息化厅关于做好2024年省重点技术改造项目申报工作的通知》(闽工信函投资〔2024〕9号)转发给你们,"
+     "请根据通知要求,组织符合条件的企业申报。", ["350500"]),
+    # A province forwarding a ministry's notice to its cities: not nationwide; its telephone (0731 长沙) names it.
+    ("c-86-hunan-forward-first-set-catalogue-revision-2020",
+     "转发工业和信息化部国家重大技术装备办公室关于组织开展2020年《首台(套)重大技术装备推广应用指导目录》修订意见征集工作的通知",
+     "各市州工信局、有關企業:\n現將工業和信息化部《國家重大技術裝備辦公室關于組織開展2020年〈首臺(套)重大技術裝備推廣應用指導目錄〉"
+     "修訂意見征集工作的通知》(國重裝函〔2020〕5號)轉發給你們,請根據通知要求,組織本地相關企業做好以下工作:\n"
+     "聯 系 人:裝備工業處 李壽文\n聯系電話:0731-88955392", ["430000"]),
+    # The province names the fund in the title; the addressees (各县市区) and 渌口区 place the sender in 株洲市.
+    ("c-53-zhuzhou-advanced-manufacturing-fund-call-2024", "关于做好2024年湖南省先进制造业高地建设专项资金项目申报工作的通知",
+     "各县市区工信部门、财政部门,有关园区、企业:\n根据湖南省工业和信息化厅、湖南省财政厅《关于做好2024年先进制造业高地建设专项资金项目"
+     "申报工作的通知》精神,现就做好2024年先进制造业高地建设专项资金项目申报工作有关事项通知如下:\n"
+     "2.财政省直管县(市)企业(包括渌口区)的项目由县(市)工信、财政部门审核汇总后,联合向省工信厅、省财政厅推荐申报。", ["430200"]),
+    # A county speaking (我縣) under the prefecture it cites: the county the text names, not the prefecture.
+    ("c-05-xinchang-manufacturing-interpretation", "《關於加快推進制造業高質量發展的若幹意見》政策解讀",
+     "本意見是在我縣原有的《新昌縣人民政府辦公室關於印發《關於擴大有效投資助推高質量發展的若幹意見》等八個政策的通知》等相關政策"
+     "基礎上,按照《紹興市先進制造業強市建設“4151”計劃專項政策》(送審稿)文件精神,結合我縣工業發展實際。", ["330624"]),
+    # A national tax rule explained, its applicants sent to 人力资源社会保障部门 (a department at any level, not the
+    # ministry): nationwide, not the uploader's city.
+    ("b-69-hiring-key-groups-tax-credit-procedure-qa", "享受招用重点群体就业税收优惠政策的企业如何办理?",
+     "享受招用重点群体就业税收优惠政策的企业,参考以下流程办理:\n一、向人力资源社会保障部门申请", ["100000"]),
+    # A provincial department's telephone (0731, 长沙) with 省工信厅 in the text: the province, not its capital.
+    ("c-86-hunan-forward-first-set-catalogue-revision-2020", "",
+     "各市州工信局對企業上報材料審核匯總,于2020年6月20日15:00前將推薦文件上報省工信廳裝備工業處(省重大技術裝備辦公室)。\n"
+     "聯系電話:0731-88955392", ["430000"]),
+    # A central organ a firm deals with (证监会 accepts its listing) does not make a county's awards nationwide; with
+    # no place in the body (the title, which names 德清县, left out) the uploader's area stands in.
+    ("c-68-deqing-listing-award-opinion", "",
+     "新设立一年以上或改制设立一家实收资本500万元以上的股份有限公司奖励企业10万元,1.企业境内上市:"
+     "①首次公开发行股票材料获得中国证监会或证券交易所受理后奖励500万元", ["371600"]),
 ]
 
 
@@ -163,6 +200,14 @@ def test_the_editor_is_asked_to_confirm_what_is_unsure() -> None:
     assert region.confidence == 0.5
     stated = extract_criteria("滨州市支持铝加工企业发展的若干措施", "支持对象为本市铝压延加工企业。", department=UPLOADER)
     assert stated.review == () and all(e.confidence == 1.0 for e in stated.evidence)
+
+
+def test_a_region_read_from_a_telephone_number_is_confirmed() -> None:
+    # c-19-henan-internship-subsidy-card names no place; its 0376 number is the only evidence.
+    card = extract_criteria("人社政策明白卡:就业见习补贴", "享受方式自行申报咨询电话就业促进工作科袁振航(负责同志)联系电话:0376-7676806",
+                            department=UPLOADER)
+    assert list(card.regions) == ["411500"]
+    assert "正文未写明适用地区，按联系电话区号推断为 信阳市，请确认。" in [r.message for r in card.review]
 
 
 def test_besides_is_not_except_and_sme_titles_mean_smes() -> None:

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from matcher.regions import BINZHOU, NATIONWIDE, SHANDONG, Region, Regions, default_regions
+from matcher.regions import BINZHOU, NATIONWIDE, SHANDONG, Region, Regions, area_codes, default_regions, places_by_phone
 
 BINZHOU_COUNTIES = {
     "371602": "滨城区",
@@ -123,3 +123,42 @@ def test_rejects_bad_tables() -> None:
         Regions([Region("370000", "山东省", 1, "100000")])
     with pytest.raises(ValueError):
         Regions([Region("10000", "全国", 0, None)])
+
+
+def test_every_area_code_names_a_known_division(regions: Regions) -> None:
+    table = area_codes()
+    assert len(table) > 300
+    assert all(regions.is_valid(code) and regions.get(code).level in (1, 2) for code in table.values())
+    assert table["0543"] == BINZHOU and table["0371"] == "410100" and table["0634"] == "370100"  # 莱芜 is 济南's
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("联系电话:0376-7676806", ["411500"]),
+        ("联系电话：(0543)3173009，13905431234", [BINZHOU]),
+        ("咨询电话：010-68205110；0531 86061234", ["110000", "370100"]),
+        ("联系方式:3173009", []),  # no area code: no place
+        ("编号2023.0543 12345678", []),
+    ],
+)
+def test_places_by_phone(text: str, expected: list[str]) -> None:
+    assert places_by_phone(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("恩施州出台支持中小企业发展的若干措施", ["422800"]),  # 恩施土家族苗族自治州
+        ("黔东南州工业和信息化局", ["522600"]),
+        ("大理州", ["532900"]),
+        ("阿克苏地区行政公署", ["652900"]),
+        ("锡林郭勒盟", ["152500"]),
+        ("海南省", ["460000"]),
+        ("海南自由贸易港", ["460000"]),  # the province, not 海南藏族自治州
+        ("海南州", ["632500"]),
+    ],
+)
+def test_autonomous_prefectures_leagues_and_areas_by_their_short_names(regions: Regions, text: str,
+                                                                       expected: list[str]) -> None:
+    assert regions.find_in_text(text) == expected

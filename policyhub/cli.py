@@ -202,29 +202,69 @@ def calendar_set_command(day, workday: bool, note: str) -> None:
 @notify_cli.command("dispatch")
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes when not --once.")
+@click.option("--threads", type=click.IntRange(1, 16), default=None,
+              help="Sending threads (default: POLICYHUB_DISPATCH_THREADS, 1).")
 @with_appcontext
-def dispatch_command(once: bool, interval: float) -> None:
+def dispatch_command(once: bool, interval: float, threads: int | None) -> None:
     """Deliver due messages (a dispatch worker; run several on several machines if needed).
 
-    SIGTERM (systemctl stop) lets the batch in hand finish, then exits 0; rows not reached stay queued.
+    Each sending thread claims and sends its own batches under its own lease owner, on its own database and
+    relay connections. SIGTERM (systemctl stop) lets the batches in hand finish, then exits 0; rows not
+    reached stay queued. A thread that fails stops the worker (exit 1), so its supervisor restarts it.
     """
     import threading
 
     from policyhub.delivery import build_dispatcher
-
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     from policyhub.push.fanout import run_pending
 
-    dispatcher = build_dispatcher(app)
-    owner = f"dispatch:{os.getpid()}"
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    count = threads or int(app.config.get("DISPATCH_THREADS", 1))
+    first = build_dispatcher(app)
     stopping = threading.Event()
+    failed: list[BaseException] = []
     _on_sigterm(stopping.set)
-    click.echo(f"dispatch worker running as {dispatcher.owner}; SIGTERM stops it after the batch in hand")
+
+    def send(number: int) -> None:
+        with app.app_context():
+            dispatcher = first if number == 0 else build_dispatcher(app)
+            if number:
+                # Its own lease owner, so that a batch of one thread never takes another's rows for its own;
+                # one rate limit for the whole worker.
+                dispatcher.owner = f"{first.owner}:{number}"[:64]
+                dispatcher.rate_limiter = first.rate_limiter
+            try:
+                _dispatch_loop(dispatcher, number, stopping, once=once, interval=interval,
+                               fanouts=lambda: run_pending(f"dispatch:{os.getpid()}", should_stop=stopping.is_set))
+            except BaseException as exc:
+                failed.append(exc)
+                stopping.set()
+                raise
+            finally:
+                db.session.remove()
+
+    click.echo(f"dispatch worker running as {first.owner} with {count} sending thread(s); "
+               "SIGTERM stops it after the batches in hand")
+    others = [threading.Thread(target=send, args=(n,), name=f"dispatch-{n}") for n in range(1, count)]
+    for thread in others:
+        thread.start()
+    try:
+        send(0)
+    finally:
+        for thread in others:
+            thread.join()
+    if failed:
+        raise click.ClickException(f"a sending thread failed: {failed[0]!r}")
+    click.echo("dispatch worker stopped")
+
+
+def _dispatch_loop(dispatcher, number: int, stopping, *, once: bool, interval: float, fanouts) -> None:
+    """One sending thread: batches until told to stop (or, ``once``, until nothing is due)."""
     while not stopping.is_set():
-        # Published policies' fan-outs first: they write the rows this worker then delivers.
-        fanouts = run_pending(owner, should_stop=stopping.is_set)
-        if fanouts:
-            click.echo(f"fanout jobs run: {fanouts}")
+        if number == 0:
+            # Published policies' fan-outs first: they write the rows the workers then deliver.
+            ran = fanouts()
+            if ran:
+                click.echo(f"fanout jobs run: {ran}")
         report = dispatcher.drain(max_batches=1)
         if report.claimed or once:
             click.echo(f"claimed: {report.claimed}, sent: {report.sent}, retried: {report.retried}, "
@@ -234,7 +274,6 @@ def dispatch_command(once: bool, interval: float) -> None:
             return
         if not report.claimed:
             stopping.wait(interval)
-    click.echo("dispatch worker stopped")
 
 
 def _on_sigterm(stop) -> None:

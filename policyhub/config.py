@@ -19,7 +19,7 @@ _RENAMED = {
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
 }
 _INTS = {"PROXY_FIX", "MAIL_PORT", "MAX_CONTENT_LENGTH", "MAX_FORM_MEMORY_SIZE", "LOGIN_MAX_FAILURES",
-         "LOGIN_LOCK_MINUTES", "UPLOAD_MAX_BYTES", "DISPATCH_BATCH_SIZE", "DISPATCH_MAX_ATTEMPTS", "PAGE_CACHE_ENTRIES",
+         "LOGIN_LOCK_MINUTES", "UPLOAD_MAX_BYTES", "DISPATCH_BATCH_SIZE", "DISPATCH_MAX_ATTEMPTS", "DISPATCH_THREADS", "PAGE_CACHE_ENTRIES",
          "FANOUT_CHUNK_SIZE", "MAX_IN_FLIGHT", "OVERLOAD_RETRY_AFTER_SECONDS"}
 _FLOATS = {"FANOUT_LEASE_SECONDS", "FANOUT_WAIT_SECONDS", "DISPATCH_LEASE_SECONDS", "DISPATCH_BACKOFF_BASE_SECONDS",
            "DISPATCH_BACKOFF_CAP_SECONDS", "OVERLOAD_QUEUE_SECONDS",
@@ -92,6 +92,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "HEALTH_DISPATCH_LAG_SECONDS": 300.0,
         # The dispatcher (README, "Delivery settings"): a batch renews its lease once half of it is spent.
         "DISPATCH_BATCH_SIZE": 100,
+        # Sending threads per dispatch worker: sending waits on the relay and the database, so a second
+        # thread sends while the first waits (each claims its own batches on its own connections).
+        "DISPATCH_THREADS": 1,
         "DISPATCH_LEASE_SECONDS": 300.0,
         "DISPATCH_MAX_ATTEMPTS": 8,
         "DISPATCH_BACKOFF_BASE_SECONDS": 30.0,

@@ -12,7 +12,7 @@ from notifier.channels import GatewaySmsChannel, OutgoingMessage
 from policyhub.delivery import CaptureChannel, build_dispatcher
 from policyhub.extensions import db
 from policyhub.models import Notification
-from policyhub.push.dispatch import Dispatcher, claim
+from policyhub.push.dispatch import Dispatcher, claim, worker_id
 
 SH = ZoneInfo("Asia/Shanghai")
 DAYTIME = datetime(2026, 11, 26, 10, 0, tzinfo=SH)
@@ -206,6 +206,22 @@ def test_two_workers_share_the_work_without_sending_twice(app):
     assert sorted(sent) == sorted(f"test:email:{i}" for i in range(60))
     assert [s for s, _ in statuses(app)] == ["sent"] * 60
 
+
+def test_a_worker_with_three_sending_threads_sends_each_message_once(make_app, smtp_server):
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_SUPPRESS_SEND=False,
+                   MAIL_DEFAULT_SENDER="惠企政策平台 <noreply@example.gov.cn>", DISPATCH_BATCH_SIZE=4)
+    add_rows(app, 30, channel="email")
+    result = app.test_cli_runner().invoke(args=["notify", "dispatch", "--once", "--threads", "3"])
+    assert result.exit_code == 0, result.output
+    assert "with 3 sending thread(s)" in result.output
+    keys = sorted(m["X-Policyhub-Key"] for m in smtp_server.handler.messages())
+    assert keys == sorted(f"test:email:{i}" for i in range(30))
+    with app.app_context():
+        rows = list(db.session.scalars(select(Notification)))
+        assert {(r.status, r.attempts) for r in rows} == {("sent", 1)}
+        # Each thread under its own lease owner: the worker's, or the worker's with the thread's number.
+        base = worker_id()  # the CLI ran in this process
+        assert {r.lease_owner for r in rows} <= {base, f"{base}:1", f"{base}:2"}
 
 def test_notifications_api_and_page(app, client, make_user, bearer):
     add_rows(app, 2, channel="sms")

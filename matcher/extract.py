@@ -334,7 +334,7 @@ _SIZE_MEANING = {
 _ALL_SIZES = re.compile(r"不(?:限|分|区分)[^，。；]{0,12}规模|不受[^，。；]{0,6}规模限制")
 _ALL_INDUSTRIES = re.compile(r"不(?:限|分|区分)[^，。；]{0,12}行业")
 # 首次升规 / 新进规 / 入库纳统 awards go to firms that are above scale now (labelling.md's approximation).
-_ABOVE_SCALE = re.compile(r"规模以上|规上|限额以上|限上|四上|首次升规|新升规|首次进规|新进规|入库纳统|纳统|首次上限|新上限")
+_ABOVE_SCALE = re.compile(r"规模以上|规上|限额以上|限上|四上|首次升规|新升规|企业上规模|(?<!以)上规(?![定划范则章模])|首次进规|新进规|入库纳统|纳统|首次上限|新上限")
 _NOT_YET = re.compile(r"(?:未|尚未|非|没有|不属于)[^，。；]{0,8}(?:规模以上|规上|限额以上|限上|四上)")
 _NATIONAL_ISSUER = re.compile(
     r"国务院|中共中央|财政部|税务总局|国家发展和?改革委|发展改革委|工业和信息化部|科学技术部|科技部|商务部|人力资源和?社会保障部|人力资源社会保障部"
@@ -510,7 +510,7 @@ def extract_criteria(
             and (_benefit_without_title(sentences, quals) or any(_ALSO_CULTIVATED.search(s.text) for s in sentences)):
         found_quals = _blank()  # labelling.md: the target is the union of who benefits from at least one item
 
-    above = _above_scale(targets) or _above_scale(title_sentence)
+    above = _above_scale(targets) or _above_scale(title_sentence) or _every_grant_above_scale(sentences)
     places, region_confidence = _regions(title, issuer, sentences, targets, reg, department)
 
     industry_codes = collapse_codes(industries.values, tax) if industries.values else []
@@ -793,6 +793,22 @@ _REWARDS_HOLDERS = re.compile(
 _INVITES_TO_APPLY = re.compile(
     r"申报|推荐|评选|遴选|组织开展|认定工作|开展[^，。；]{0,10}认定|申请认定|争创|培育|梯度|引导|促进|高质量发展|走[“\"]?专精特新"
 )
+
+
+# An item paying someone: 对新进规、稳产满产和激励工业增长点企业进行奖励 / 对…的企业，给予3万元一次性奖励.
+_PAID = re.compile(r"(?<![针面相绝应核比])对(?![接外象标照比话策])于?([^。；]{2,80}?)(?:给予|进行奖励|进行奖补|奖励|奖补|补助|补贴|可(?:实行|申请|享受|按|返还))")
+
+
+def _every_grant_above_scale(sentences: list[Sentence]) -> str | None:
+    """The first item paying firms, when every item pays only 规上/限上 firms (新进规, 纳统, 限上…): the union is them."""
+    first = None
+    for sentence in sentences:
+        for match in _PAID.finditer(sentence.text):
+            paid = match.group(1)
+            if not _ABOVE_SCALE.search(paid) or _NOT_YET.search(paid):
+                return None
+            first = first or sentence.text
+    return first
 
 
 def _above_scale(sentences: Iterable[Sentence]) -> str | None:

@@ -1,0 +1,47 @@
+"""Whom real texts target — sectors, 规上/限上 and titles — on short sentences quoted from dev-part texts.
+
+Each case names the file of data/matcher/real/policies it quotes (its header has the source address);
+a test checks that every one is in the dev part, since the test part is only ever scored.
+"""
+
+from __future__ import annotations
+
+from matcher.evaluate import REAL_DIR, split_of
+from matcher.extract import extract_criteria
+
+QUOTED = [
+    "c-21-yingcheng-q1-industry-awards",
+    "c-49-heyuan-small-micro-industry-upscale-awards-2023-news",
+    "a-32-tengzhou-spring-festival-job-retention-2023-news",
+    "a-34-qingdao-software-industry-fund-2025-call",
+]
+
+
+def test_quoted_cases_are_in_the_dev_part() -> None:
+    for key in QUOTED:
+        assert (REAL_DIR / "policies" / f"{key}.txt").exists(), key
+        assert split_of(key) == "dev", key
+
+
+# --- 规上/限上 ------------------------------------------------------------------------------------
+
+
+def test_a_news_report_paying_only_newly_above_scale_firms_targets_them() -> None:
+    # c-21: no 支持对象 sentence; the one item that pays names 新进规 firms.
+    body = ("据了解，为切实增强经济活力，省财政厅根据《2024年全省工业经济首季“开门红”若干政策措施》"
+            "对新进规、稳产满产和激励工业增长点企业进行奖励。")
+    assert extract_criteria("应城市27家企业获省级制造业高质量发展专项奖励105万元", body).above_scale_only
+
+
+def test_small_firms_growing_to_scale_are_above_scale_now() -> None:
+    # c-49: 上规模 is 升规, read as above scale now (labelling.md's approximation).
+    assert extract_criteria("河源市财政激励小微工业企业上规模发展", "").above_scale_only
+    # a-34: 软件业务收入上规模 is a revenue threshold of one item, not 规上 statistics.
+    assert not extract_criteria("", "（一）软件业务收入上规模项目\n1. 申报主体是在青岛市注册的企业。").above_scale_only
+
+
+def test_one_item_for_any_firm_keeps_the_policy_open_to_all() -> None:
+    # a-32: the money items pay 规上工业企业, but the 缓缴 item reaches any firm that deferred (the union).
+    body = ("在支持企业春节期间稳产达产上，该市对2022年主营业务收入超过1亿元的规上工业企业，给予一次性奖励5万元。"
+            "此外，实施缓缴社会保险费政策。对于前期申请缓缴的企业，期满后一次性缴纳缓缴费款有困难的，可实行分期缴纳。")
+    assert not extract_criteria("滕州市印发《关于做好春节期间惠企稳岗工作的实施方案》", body).above_scale_only

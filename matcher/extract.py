@@ -611,6 +611,7 @@ def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon,
                 if in_purpose:
                     continue
             clause = _BOUGHT.sub("", clause)  # 对购买新能源汽车的企业: what firms buy is not their sector
+            clause = _CITED.sub("", clause)  # 按照《…促进旅游业恢复发展…的通知》: the cited document's subject
             found = _positioned(clause, lexicon.find(clause), negative)
             if not found and not negative and _SECTOR_HEAD.search(clause):
                 found = _from_notes(clause, index or default_industry_index())
@@ -623,6 +624,8 @@ def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon,
     return included, excluded, explicit_all
 
 
+# Documents cited as the ground of this one (按照《…》《…》要求).
+_CITED = re.compile(r"(?:根据|按照|依据|落实|贯彻|参照)(?:[^《，。；]{0,12})《[^》]*》(?:[、和及与]?《[^》]*》)*")
 # 购买/采购/租用 X 的企业: X is what the firms buy or use, not what they make.
 _BOUGHT = re.compile(r"(?:购买|采购|购置|租用|使用|应用)[^，。；的]{1,16}(?=的)")
 # A purpose clause at the head of a sentence (为进一步推动…发展，…).
@@ -701,9 +704,21 @@ def _specific_first(hits: list[_Hit], taxonomy: Taxonomy) -> list[_Hit]:
             and any(c != o and taxonomy.covers(c, o) for c in hit.codes for o in other.codes)
             for other in hits
         )
-        if not narrowed:
+        # 宣传推广文旅资源产品的市内旅行社: a sector word inside the modifier of a sector head is what the firms
+        # deal in, not what they are (the head is no broader: that case is the one above).
+        modifier = any(
+            other is not hit and other.clause == hit.clause and other.negative == hit.negative
+            and hit.end <= other.start and _MODIFIES.fullmatch(hit.clause[hit.end:other.start])
+            and not all(any(taxonomy.covers(o, c) for o in other.codes) for c in hit.codes)
+            for other in hits
+        )
+        if not narrowed and not modifier:
             kept.append(hit)
     return kept
+
+
+# What lies between a word in a modifier and the head noun it modifies: no list or conjunction, one 的.
+_MODIFIES = re.compile(r"[^，、和及与或的]{0,8}的[^，、和及与或的]{0,6}")
 
 
 # 企业特别是民营、小微企业 / 各类企业尤其是中小企业: every firm is meant, the smaller ones stressed.

@@ -14,6 +14,10 @@ QUOTED = [
     "c-49-heyuan-small-micro-industry-upscale-awards-2023-news",
     "a-32-tengzhou-spring-festival-job-retention-2023-news",
     "a-34-qingdao-software-industry-fund-2025-call",
+    "b-70-tourism-consumption-30-measures-interpretation-2023",
+    "b-57-agri-leading-enterprise-8th-batch-2023",
+    "c-38-dazhou-tourism-marketing-award",
+    "b-60-travel-agency-deposit-full-refund-2022-news",
 ]
 
 
@@ -45,3 +49,29 @@ def test_one_item_for_any_firm_keeps_the_policy_open_to_all() -> None:
     body = ("在支持企业春节期间稳产达产上，该市对2022年主营业务收入超过1亿元的规上工业企业，给予一次性奖励5万元。"
             "此外，实施缓缴社会保险费政策。对于前期申请缓缴的企业，期满后一次性缴纳缓缴费款有困难的，可实行分期缴纳。")
     assert not extract_criteria("滕州市印发《关于做好春节期间惠企稳岗工作的实施方案》", body).above_scale_only
+
+
+# --- sectors in everyday words ------------------------------------------------------------------
+
+
+def test_tourism_and_agricultural_industrialisation_name_their_classes() -> None:
+    # b-70: 旅游业 → 住宿, 旅行社, 景区 (the classes that make the product).
+    criteria = extract_criteria("《关于释放旅游消费潜力推动旅游业高质量发展的若干措施》解读", "")
+    assert set(criteria.industries) == {"61", "7291", "786"}
+    # b-57: 农业产业化龙头企业 grow, process or trade farm products.
+    criteria = extract_criteria("第八批农业产业化国家重点龙头企业认定工作的通知", "")
+    assert set(criteria.industries) == {"A", "13", "14", "15"}
+
+
+def test_a_sector_word_in_the_modifier_of_a_sector_head_is_not_a_target() -> None:
+    # c-38: 文旅资源产品 is what the 旅行社 promote, not what they are.
+    body = "奖励对象为组织达州市外游客来达州旅游的旅社或在达州市外宣传推广达州文旅资源产品的市内旅行社。"
+    assert extract_criteria("", body).industries == ("7291",)
+
+
+def test_the_subject_of_a_cited_document_is_not_the_target() -> None:
+    # b-60: the cited notices (and the ministry's name) speak of 旅游业; the measure is for 旅行社.
+    body = ("已按照《文化和旅游部办公厅关于用好旅游服务质量保证金政策进一步支持旅行社恢复发展的通知》"
+            "《文化和旅游部办公厅关于抓好促进旅游业恢复发展纾困扶持政策贯彻落实工作的通知》"
+            "要求享受暂退保证金政策的旅行社，可申请将暂退比例提高至100%，补足保证金期限延至2023年3月31日。")
+    assert extract_criteria("", body).industries == ("7291",)

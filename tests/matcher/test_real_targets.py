@@ -18,6 +18,11 @@ QUOTED = [
     "b-57-agri-leading-enterprise-8th-batch-2023",
     "c-38-dazhou-tourism-marketing-award",
     "b-60-travel-agency-deposit-full-refund-2022-news",
+    "a-52-yantai-2020-job-agency-subsidy-guide-qa",
+    "c-55-quanzhou-forward-fujian-key-tech-upgrade-2024",
+    "b-37-new-tech-upgrade-city-pilot-2nd-batch-2025",
+    "c-10-wenzhou-commerce-consumption",
+    "c-78-huadu-specialized-sme-awards-summary",
 ]
 
 
@@ -75,3 +80,48 @@ def test_the_subject_of_a_cited_document_is_not_the_target() -> None:
             "《文化和旅游部办公厅关于抓好促进旅游业恢复发展纾困扶持政策贯彻落实工作的通知》"
             "要求享受暂退保证金政策的旅行社，可申请将暂退比例提高至100%，补足保证金期限延至2023年3月31日。")
     assert extract_criteria("", body).industries == ("7291",)
+
+
+def test_an_item_headed_with_the_targets_of_a_guide_states_them() -> None:
+    # a-52 (an 经办指南): the line under "1.适用对象" is whom the subsidy is for; "2.主要内容" ends it.
+    body = ("一、职业介绍补贴\n1.适用对象\n经营性人力资源服务机构。\n2.主要内容\n"
+            "介绍劳动者到本市企业或个体工商户就业的，按每人120元的标准给予职业介绍补贴。")
+    assert extract_criteria("烟台市2020年疫情期间就业补贴政策经办指南（职业介绍补贴）", body).industries == ("726",)
+
+
+def test_technical_upgrading_is_industry_s_and_a_narrower_word_says_whose() -> None:
+    # c-55: 技术改造项目 are industrial firms' projects (labelling.md: 工业 → B, C, D), when nothing else is named.
+    title = "转发福建省工业和信息化厅关于做好2024年省重点技术改造项目申报工作的通知"
+    assert set(extract_criteria(title, "").industries) == {"B", "C", "D"}
+    # b-37: 制造业 right before 新型技术改造 narrows it to manufacturing.
+    title = "工业和信息化部办公厅 财政部办公厅关于开展第二批制造业新型技术改造城市试点工作的通知"
+    assert extract_criteria(title, "").industries == ("C",)
+
+
+def test_a_report_s_items_add_the_trades_they_pay_to_its_headline_s_sector() -> None:
+    # c-10: the headline says 商贸业; the items pay 批发、零售、住宿、餐饮 firms, a list read in full.
+    body = ("意见指出，鼓励商贸企业做大做强。对首次纳统限额以上的批发、零售、住宿、餐饮企业，给予3万元一次性奖励；"
+            "对首次纳统的限额以上批发、零售、住宿、餐饮个体户，给予 3000元一次性奖励。")
+    criteria = extract_criteria("温州发布政策推动商贸业提质扩容 最高一次性奖励80万元", body)
+    assert set(criteria.industries) == {"F", "H"}
+    # A named sector wins over the activity (the demo's grain-oil loan policy, fictional).
+    body = "决定对本市行政区域内从事谷物磨制、食用植物油加工的中型、小型和微型企业，因实施技术改造项目发生的银行贷款给予贴息。"
+    assert set(extract_criteria("", body).industries) == {"131", "133"}
+
+
+# --- titles ---------------------------------------------------------------------------------------
+
+
+def test_holding_a_title_as_a_condition_of_applying_is_required() -> None:
+    # Fictional, in the shape of the 小巨人 notices (b-34): applying is the invitation, 须为 the condition.
+    body = "申报企业须为有效期内的省级专精特新中小企业。"
+    criteria = extract_criteria("关于做好第六批专精特新“小巨人”企业培育工作的通知", body)
+    assert criteria.qualifications == ("专精特新中小企业",)
+
+
+def test_items_that_pay_only_holders_require_the_title() -> None:
+    # c-78: the item pays firms newly recognised; an item for any 规上 firm beside it would open it to all.
+    body = "对新认定的国家级专精特新“小巨人”企业、省级“专精特新”中小企业，分别给予每家50万、10万的一次性奖励。"
+    assert extract_criteria("", body).qualifications == ("专精特新中小企业",)
+    body += "对首次纳入规模以上统计的企业，给予10万元奖励。"
+    assert extract_criteria("", body).qualifications == ()

@@ -23,6 +23,9 @@ QUOTED = [
     "b-37-new-tech-upgrade-city-pilot-2nd-batch-2025",
     "c-10-wenzhou-commerce-consumption",
     "c-78-huadu-specialized-sme-awards-summary",
+    "a-17-zibo-sme-digital-pilot-2025",
+    "b-64-agri-cold-storage-facilities-2022",
+    "c-82-sanmenxia-job-retention-refund-2025",
 ]
 
 
@@ -107,6 +110,30 @@ def test_a_report_s_items_add_the_trades_they_pay_to_its_headline_s_sector() -> 
     # A named sector wins over the activity (the demo's grain-oil loan policy, fictional).
     body = "决定对本市行政区域内从事谷物磨制、食用植物油加工的中型、小型和微型企业，因实施技术改造项目发生的银行贷款给予贴息。"
     assert set(extract_criteria("", body).industries) == {"131", "133"}
+
+
+def test_a_pilot_s_named_sectors_are_its_targets() -> None:
+    # a-17: the three 试点行业 of a 中小企业数字化转型 pilot, in everyday words.
+    body = ("按照“政府引导、企业主体”总体思路，充分发挥我市先进高分子材料、高效动力传动装备、"
+            "新型建材及陶瓷琉璃制品三个试点行业基础和场景优势，采取“平台化支撑、轻量化改造”推进模式。")
+    criteria = extract_criteria("淄博市中小企业数字化转型城市试点工作推进方案", body)
+    assert set(criteria.industries) == {"265", "345", "30"}
+
+
+def test_farms_and_cooperatives_supported_are_agricultural_producers() -> None:
+    # b-64: 支持…等主体 names whom the measure is for; farms and cooperatives name A when no sector is named.
+    body = ("支持县级以上示范家庭农场、农民专业合作社示范社、已登记的农村集体经济组织等主体在重点镇和中心村"
+            "建设产地冷藏保鲜设施，不断提升设施综合利用效率。")
+    assert extract_criteria("", body).industries == ("A",)
+
+
+def test_employer_kinds_listed_beside_firms_name_no_sector() -> None:
+    # c-82: a 稳岗返还 for every insured employer; 社会团体 and 基金会 are kinds of employer, not classes 952/953.
+    body = ("适用对象：参保企业足额缴纳失业保险费12个月以上的，可以享受稳岗返还政策。"
+            "社会团体、基金会、社会服务机构、律师事务所、会计师事务所、以单位形式参保的个体工商户等六类市场主体参照实施。")
+    assert extract_criteria("", body).industries == ()
+    listed = "稳岗返还对象为参保企业、社会团体、基金会、社会服务机构、律师事务所、会计师事务所、以单位形式参保的个体工商户。"
+    assert extract_criteria("", listed).industries == ()
 
 
 # --- titles ---------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ __all__ = [
     "collapse_codes",
     "default_activity_lexicon",
     "default_lexicon",
+    "default_list_lexicon",
     "default_qualifications",
     "extract_criteria",
     "split_sentences",
@@ -35,6 +36,7 @@ __all__ = [
 KEYWORDS_PATH = DATA_DIR / "matcher" / "industry_keywords.csv"
 QUALIFICATIONS_PATH = DATA_DIR / "matcher" / "qualifications.csv"
 ACTIVITY_KEYWORDS_PATH = DATA_DIR / "matcher" / "activity_keywords.csv"
+LIST_KEYWORDS_PATH = DATA_DIR / "matcher" / "list_keywords.csv"
 
 # --- sentences -------------------------------------------------------------------------------
 
@@ -662,6 +664,7 @@ def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon,
             clause = _BOUGHT.sub("", clause)  # 对购买新能源汽车的企业: what firms buy is not their sector
             clause = _CITED.sub("", clause)  # 按照《…促进旅游业恢复发展…的通知》: the cited document's subject
             found = _positioned(clause, lexicon.find(clause), negative)
+            found += _list_items(clause, found, negative)
             if not found and not negative and _SECTOR_HEAD.search(clause):
                 found = _from_notes(clause, index or default_industry_index())
             hits += found
@@ -671,6 +674,32 @@ def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon,
     if explicit_all:
         included = _blank()
     return included, excluded, explicit_all
+
+
+# 餐饮、零售、住宿、旅游、交通运输等行业: the items of a list of trades.
+_TRADE_LIST = re.compile(r"[\u4e00-\u9fff]{1,8}(?:、[\u4e00-\u9fff]{1,8})+")
+_ITEM_END = re.compile(r"(?:等|及其他|和其他)?(?:行业|企业|领域|产业|服务业|业|经营主体|市场主体)*$")
+
+
+def _list_items(clause: str, found: list[_Hit], negative: bool) -> list[_Hit]:
+    """Short trade words (旅游, 客运, 会展) read as sectors when they are items of a list that names a known sector.
+
+    Alone they are too loose (旅游消费 is what consumers do); beside 餐饮、零售 they are trades too.
+    """
+    words = default_list_lexicon()
+    hits = []
+    for match in _TRADE_LIST.finditer(clause):
+        if not any(h.codes and match.start() <= h.start < match.end() for h in found):
+            continue
+        at = match.start()
+        items = match.group(0).split("、")
+        for n, item in enumerate(items):
+            word = _ITEM_END.sub("", item) if n == len(items) - 1 else item
+            read = words.find(word)
+            if len(read) == 1 and read[0][0] == word and not any(h.start <= at < h.end for h in found):
+                hits.append(_Hit(read[0][1], negative, clause, at, at + len(word)))
+            at += len(item) + 1
+    return hits
 
 
 # Documents cited as the ground of this one (按照《…》《…》要求).
@@ -1110,6 +1139,12 @@ def default_lexicon() -> IndustryLexicon:
 def default_activity_lexicon() -> IndustryLexicon:
     """data/matcher/activity_keywords.csv: words read as a sector only when a policy names none."""
     return IndustryLexicon.load(ACTIVITY_KEYWORDS_PATH, table_names=False)
+
+
+@functools.cache
+def default_list_lexicon() -> IndustryLexicon:
+    """data/matcher/list_keywords.csv: short trade words read as sectors only as items of a list of trades."""
+    return IndustryLexicon.load(LIST_KEYWORDS_PATH, table_names=False)
 
 
 @functools.cache

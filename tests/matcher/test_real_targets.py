@@ -26,6 +26,7 @@ QUOTED = [
     "a-17-zibo-sme-digital-pilot-2025",
     "b-64-agri-cold-storage-facilities-2022",
     "c-82-sanmenxia-job-retention-refund-2025",
+    "a-35-shandong-culture-tourism-relief-2022-news",
 ]
 
 
@@ -134,6 +135,15 @@ def test_employer_kinds_listed_beside_firms_name_no_sector() -> None:
     assert extract_criteria("", body).industries == ()
     listed = "稳岗返还对象为参保企业、社会团体、基金会、社会服务机构、律师事务所、会计师事务所、以单位形式参保的个体工商户。"
     assert extract_criteria("", listed).industries == ()
+
+
+def test_a_list_of_service_trades_is_read_completely() -> None:
+    # Fictional, in the shape of the relief notices issue 12 quotes: every trade of the list counts.
+    body = "支持对象为受疫情影响较大的餐饮、零售、住宿、旅游、客运等行业企业。"
+    assert set(extract_criteria("", body).industries) == {"52", "H", "7291", "786", "531", "541", "542", "551", "561"}
+    # a-35: 旅游 as a field of consumption (consumer vouchers) names no trade.
+    body = "支持对象为各市，支持各市发放消费券，拉动零售、餐饮、旅游领域消费。"
+    assert "7291" not in extract_criteria("", body).industries
 
 
 # --- titles ---------------------------------------------------------------------------------------

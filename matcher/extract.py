@@ -903,7 +903,7 @@ _INVITES_TO_APPLY = re.compile(
 
 
 # An item paying firms: 对首次纳统限额以上的批发、零售、住宿、餐饮企业，给予3万元一次性奖励.
-_GRANT = re.compile(r"(?<![针面相绝应核比])对(?![接外象标照比话策])于?([^。；]{2,60}?(?:企业|个体户|商户|经营主体))[^。；]{0,40}?给予")
+_GRANT = re.compile(r"(?<![针面相绝应核比])对(?![接外象标照比话策])于?([^。；]{2,60}?(?:企业|个体户|商户|经营主体))[^。；]{0,40}?(?:给予|进行奖励|进行奖补)")
 
 
 def _granted_industries(sentences: list[Sentence], lexicon: IndustryLexicon, index: IndustryIndex | None) -> _Found:

@@ -43,7 +43,10 @@ def test_a_news_report_paying_only_newly_above_scale_firms_targets_them() -> Non
     # c-21: no 支持对象 sentence; the one item that pays names 新进规 firms.
     body = ("据了解，为切实增强经济活力，省财政厅根据《2024年全省工业经济首季“开门红”若干政策措施》"
             "对新进规、稳产满产和激励工业增长点企业进行奖励。")
-    assert extract_criteria("应城市27家企业获省级制造业高质量发展专项奖励105万元", body).above_scale_only
+    criteria = extract_criteria("应城市27家企业获省级制造业高质量发展专项奖励105万元", body)
+    assert criteria.above_scale_only
+    # The headline says 制造业; the item pays 工业 firms (新进规、…工业增长点企业), which the union adds.
+    assert set(criteria.industries) == {"B", "C", "D"}
 
 
 def test_small_firms_growing_to_scale_are_above_scale_now() -> None:

@@ -24,7 +24,9 @@ __all__ = [
     "QualificationList",
     "Sentence",
     "collapse_codes",
+    "default_activity_lexicon",
     "default_lexicon",
+    "default_list_lexicon",
     "default_qualifications",
     "extract_criteria",
     "split_sentences",
@@ -33,6 +35,8 @@ __all__ = [
 
 KEYWORDS_PATH = DATA_DIR / "matcher" / "industry_keywords.csv"
 QUALIFICATIONS_PATH = DATA_DIR / "matcher" / "qualifications.csv"
+ACTIVITY_KEYWORDS_PATH = DATA_DIR / "matcher" / "activity_keywords.csv"
+LIST_KEYWORDS_PATH = DATA_DIR / "matcher" / "list_keywords.csv"
 
 # --- sentences -------------------------------------------------------------------------------
 
@@ -49,6 +53,8 @@ _TARGET_SENTENCE = re.compile(
     r"|适用于|本(?:办法|细则|措施|政策|方案|通知|规定)所称[^。]*?企业"
     r"|均可(?:申报|申请|申领|享受|参与)|可申请|方可申报|决定对|从事"
     r"|(?:申请|申报)[^，。；]{0,16}?(?:应|须|需)(?:在|为|是|属于|具有|具备)|作为[^，。；]{0,16}重点方向|重点支持"
+    r"|支持[^，。；]{2,60}?等(?:经营主体|市场主体|主体)"  # 支持示范家庭农场、农民专业合作社示范社等主体
+    r"|[\d两三四五六七八九十]+个试点(?:细分)?行业"  # 聚焦…制造、…制造2个试点细分行业: a pilot's sectors
 )
 _EXCLUSION = re.compile(
     r"除外|除[^，。；]{1,40}?(?:以外|外)(?!，?(?:还|也|同时|另|并|均|都))|不含|不包括|不在[^，。；]*?范围|不适用|不属于[^，。；]*?范围|不予支持|不得申报|负面清单"
@@ -85,6 +91,7 @@ def split_sentences(body: str) -> list[Sentence]:
     out: list[Sentence] = []
     in_target_section = False
     negative_list = False
+    target_item: str | None = None  # the numbering of an item headed 适用对象 (1.适用对象) while inside it
     for raw_line in body.splitlines():
         line = _normalize(raw_line)
         if not line:
@@ -94,15 +101,23 @@ def split_sentences(body: str) -> list[Sentence]:
             heading = parts[0]
             in_target_section = bool(_TARGET_HEADING.search(heading))
             negative_list = False
+            target_item = None
             out.append(Sentence(heading, target=False, heading=True))
             parts = parts[1:]
         is_item = bool(_LIST_ITEM.match(line))
+        numbering = _numbering(line)
+        if numbering is not None and numbering == target_item:
+            target_item = None  # 2.主要内容 ends the item 1.适用对象
+        if numbering is not None and _TARGET_ITEM.fullmatch(line):
+            target_item = numbering
+            out.append(Sentence(line, heading=True))
+            continue
         if negative_list and not is_item:
             negative_list = False
         for part in parts:
             partial = part.startswith("其中") or bool(re.search(r"第[一二三四五六七八九十\d]+项", part))
             background = _DATELINE.sub("", part).lstrip("，,").startswith("为") and not re.search(r"决定对|从事", part)
-            positive = in_target_section or bool(_TARGET_SENTENCE.search(part))
+            positive = in_target_section or target_item is not None or bool(_TARGET_SENTENCE.search(part))
             excluding = bool(_EXCLUSION.search(_outside_brackets(part)))
             if partial or background:
                 out.append(Sentence(part))
@@ -113,6 +128,24 @@ def split_sentences(body: str) -> list[Sentence]:
         if parts and parts[-1].endswith("：") and _EXCLUSION.search(_outside_brackets(parts[-1])):
             negative_list = True
     return out
+
+
+# An item that only names the targets' section of a guide: 1.适用对象 / （二）申报条件.
+_TARGET_ITEM = re.compile(
+    r"(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[．.、])\s*"
+    r"(?:适用|支持|扶持|奖励|补助|补贴|申报|申请|服务)?(?:对象|范围|条件|主体)[：:]?"
+)
+
+
+def _numbering(line: str) -> str | None:
+    """The style of a list item's number (（一）, （1）, 1. or 1、), or None for a line that is no item."""
+    match = _LIST_ITEM.match(line)
+    if not match:
+        return None
+    mark = match.group(0)
+    if mark[0] in "（(":
+        return "（一）" if mark[1] in "一二三四五六七八九十" else "（1）"
+    return "1、" if mark.endswith("、") else "1."
 
 
 # Full-width letters and digits to ASCII (Ｃ３２１６ → C3216); ASCII clause punctuation to the Chinese forms.
@@ -154,11 +187,14 @@ def _clauses(sentence: Sentence) -> Iterator[tuple[str, bool]]:
 class IndustryLexicon:
     """Industry words → GB/T 4754 codes: the maintained keyword list plus the standard's own names."""
 
-    def __init__(self, keywords: Mapping[str, tuple[str, ...]], taxonomy: Taxonomy) -> None:
-        """Index the names of the taxonomy (with and without 业/制造 endings) and the keywords, which win."""
+    def __init__(self, keywords: Mapping[str, tuple[str, ...]], taxonomy: Taxonomy, table_names: bool = True) -> None:
+        """Index the names of the taxonomy (with and without 业/制造 endings) and the keywords, which win.
+
+        table_names=False: the keywords alone (a list of activity words, see default_activity_lexicon).
+        """
         self.taxonomy = taxonomy
         surfaces: dict[str, tuple[str, ...]] = {}
-        for industry in taxonomy:
+        for industry in taxonomy if table_names else ():
             for variant in _name_variants(industry.name):
                 if len(variant) >= 3:
                     surfaces.setdefault(variant, (industry.code,))
@@ -175,7 +211,8 @@ class IndustryLexicon:
             self._lengths[first] = sorted(set(lengths), reverse=True)
 
     @classmethod
-    def load(cls, path: str | Path | None = None, taxonomy: Taxonomy | None = None) -> IndustryLexicon:
+    def load(cls, path: str | Path | None = None, taxonomy: Taxonomy | None = None,
+             table_names: bool = True) -> IndustryLexicon:
         """Read keyword,codes,note rows (codes ;-separated; empty codes make a blocker word)."""
         with open(path or KEYWORDS_PATH, encoding="utf-8", newline="") as handle:
             keywords = {
@@ -183,7 +220,7 @@ class IndustryLexicon:
                 for row in csv.DictReader(handle)
                 if row["keyword"].strip()
             }
-        return cls(keywords, taxonomy or default_taxonomy())
+        return cls(keywords, taxonomy or default_taxonomy(), table_names)
 
     def find(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """(word, codes) for the industry words in a text, leftmost-longest; blockers give empty codes."""
@@ -334,7 +371,7 @@ _SIZE_MEANING = {
 _ALL_SIZES = re.compile(r"不(?:限|分|区分)[^，。；]{0,12}规模|不受[^，。；]{0,6}规模限制")
 _ALL_INDUSTRIES = re.compile(r"不(?:限|分|区分)[^，。；]{0,12}行业")
 # 首次升规 / 新进规 / 入库纳统 awards go to firms that are above scale now (labelling.md's approximation).
-_ABOVE_SCALE = re.compile(r"规模以上|规上|限额以上|限上|四上|首次升规|新升规|首次进规|新进规|入库纳统|纳统|首次上限|新上限")
+_ABOVE_SCALE = re.compile(r"规模以上|规上|限额以上|限上|四上|首次升规|新升规|企业上规模|(?<!以)上规(?![定划范则章模])|首次进规|新进规|入库纳统|纳统|首次上限|新上限")
 _NOT_YET = re.compile(r"(?:未|尚未|非|没有|不属于)[^，。；]{0,8}(?:规模以上|规上|限额以上|限上|四上)")
 # 财政部门 / 人力资源和社会保障部门 are any level's departments, not the ministries (?!门).
 _NATIONAL_ISSUER = re.compile(
@@ -457,6 +494,7 @@ def extract_criteria(
     lexicon: IndustryLexicon | None = None,
     qualifications: QualificationList | None = None,
     industry_index: IndustryIndex | None = None,
+    activity_lexicon: IndustryLexicon | None = None,
 ) -> Criteria:
     """The criteria a policy's text states, each value with the sentence it came from.
 
@@ -484,6 +522,17 @@ def extract_criteria(
         industries, title_excluded, _ = _industries(title_sentence, lex, notes)
         for code, sentence in title_excluded.values.items():
             excluded.add(code, sentence)
+        if industries.values:
+            # A report without a 支持对象 sentence: the items that pay firms of named sectors add theirs.
+            for code, sentence in _granted_industries(sentences, lex, notes).values.items():
+                industries.add(code, sentence, 0.8)
+    if not industries.values and not explicit_all_industries:
+        # No sector named anywhere: an activity only one kind of firm does (技术改造 → 工业) names it.
+        activities = activity_lexicon or default_activity_lexicon()
+        industries = _industries(targets, activities, notes)[0]
+        if not industries.values:
+            industries = _industries(title_sentence, activities, notes)[0]
+            industries_from_title = bool(industries.values)
 
     sizes, all_sizes_stated = _sizes(targets)
     # The body stressing smaller firms among all (企业特别是小微企业) outweighs a headline that names only them.
@@ -507,11 +556,13 @@ def extract_criteria(
         # Only the clause that pays them: "启动了新一轮专精特新支持政策" beside it names a programme, not holders.
         found_quals = _qualifications([Sentence(clause) for s in sentences for clause in re.split(r"[，,]", s.text)
                                        if _SUPPORTS_HOLDERS.search(clause)], quals)
+    if not found_quals.values:
+        found_quals = _every_grant_to_holders(sentences, quals)  # 对新认定的…“小巨人”企业给予50万元奖励
     if found_quals.values and not any(_SCOPE_STATEMENT.search(t) for t in found_quals.values.values()) \
             and (_benefit_without_title(sentences, quals) or any(_ALSO_CULTIVATED.search(s.text) for s in sentences)):
         found_quals = _blank()  # labelling.md: the target is the union of who benefits from at least one item
 
-    above = _above_scale(targets) or _above_scale(title_sentence)
+    above = _above_scale(targets) or _above_scale(title_sentence) or _every_grant_above_scale(sentences)
     places, region_confidence = _regions(title, issuer, sentences, targets, reg, department)
 
     industry_codes = collapse_codes(industries.values, tax) if industries.values else []
@@ -617,7 +668,9 @@ def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon,
                 if in_purpose:
                     continue
             clause = _BOUGHT.sub("", clause)  # 对购买新能源汽车的企业: what firms buy is not their sector
+            clause = _CITED.sub("", clause)  # 按照《…促进旅游业恢复发展…的通知》: the cited document's subject
             found = _positioned(clause, lexicon.find(clause), negative)
+            found += _list_items(clause, found, negative)
             if not found and not negative and _SECTOR_HEAD.search(clause):
                 found = _from_notes(clause, index or default_industry_index())
             hits += found
@@ -629,6 +682,34 @@ def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon,
     return included, excluded, explicit_all
 
 
+# 餐饮、零售、住宿、旅游、交通运输等行业: the items of a list of trades.
+_TRADE_LIST = re.compile(r"[\u4e00-\u9fff]{1,8}(?:、[\u4e00-\u9fff]{1,8})+")
+_ITEM_END = re.compile(r"(?:等|及其他|和其他)?(?:行业|企业|领域|产业|服务业|业|经营主体|市场主体)*$")
+
+
+def _list_items(clause: str, found: list[_Hit], negative: bool) -> list[_Hit]:
+    """Short trade words (旅游, 客运, 会展) read as sectors when they are items of a list that names a known sector.
+
+    Alone they are too loose (旅游消费 is what consumers do); beside 餐饮、零售 they are trades too.
+    """
+    words = default_list_lexicon()
+    hits = []
+    for match in _TRADE_LIST.finditer(clause):
+        if not any(h.codes and match.start() <= h.start < match.end() for h in found):
+            continue
+        at = match.start()
+        items = match.group(0).split("、")
+        for n, item in enumerate(items):
+            word = _ITEM_END.sub("", item) if n == len(items) - 1 else item
+            read = words.find(word)
+            if len(read) == 1 and read[0][0] == word and not any(h.start <= at < h.end for h in found):
+                hits.append(_Hit(read[0][1], negative, clause, at, at + len(word)))
+            at += len(item) + 1
+    return hits
+
+
+# Documents cited as the ground of this one (按照《…》《…》要求).
+_CITED = re.compile(r"(?:根据|按照|依据|落实|贯彻|参照)(?:[^《，。；]{0,12})《[^》]*》(?:[、和及与]?《[^》]*》)*")
 # 购买/采购/租用 X 的企业: X is what the firms buy or use, not what they make.
 _BOUGHT = re.compile(r"(?:购买|采购|购置|租用|使用|应用)[^，。；的]{1,16}(?=的)")
 # A purpose clause at the head of a sentence (为进一步推动…发展，…).
@@ -685,11 +766,15 @@ def _from_notes(clause: str, index: IndustryIndex) -> list[_Hit]:
     return hits
 
 
+# Between a sector word and the broader word it qualifies, with no list in between.
+_ADJACENT = re.compile(r"[^，、和及与或等]{0,4}")
+
+
 def _narrows(between: str, broad: _Hit) -> bool:
     """Narrower classes before 的 are the target ("…加工的农产品加工企业"); before 等 only when the broad noun
     is a family of several sections ("住宿餐饮等生活服务业"), not one class ("床上用品、毛巾等家纺" is 家纺)."""
-    if "的" in between:
-        return True
+    if "的" in between or _ADJACENT.fullmatch(between):
+        return True  # 制造业新型技术改造 / 化工企业技改: the narrower word says whose 技改 it is
     return between.startswith("等") and len(broad.codes) > 1 and all(c.isalpha() for c in broad.codes)
 
 
@@ -704,12 +789,32 @@ def _specific_first(hits: list[_Hit], taxonomy: Taxonomy) -> list[_Hit]:
         narrowed = any(
             other is not hit and other.clause == hit.clause and other.negative == hit.negative
             and other.end <= hit.start and _narrows(hit.clause[other.end:hit.start], hit)
-            and any(c != o and taxonomy.covers(c, o) for c in hit.codes for o in other.codes)
+            and (any(c != o and taxonomy.covers(c, o) for c in hit.codes for o in other.codes)
+                 or _wider(hit.codes, other.codes, taxonomy))
             for other in hits
         )
-        if not narrowed:
+        # 宣传推广文旅资源产品的市内旅行社: a sector word inside the modifier of a sector head is what the firms
+        # deal in, not what they are (the head is no broader: that case is the one above).
+        modifier = any(
+            other is not hit and other.clause == hit.clause and other.negative == hit.negative
+            and hit.end <= other.start and _MODIFIES.fullmatch(hit.clause[hit.end:other.start])
+            and not all(any(taxonomy.covers(o, c) for o in other.codes) for c in hit.codes)
+            for other in hits
+        )
+        if not narrowed and not modifier:
             kept.append(hit)
     return kept
+
+
+def _wider(broad: tuple[str, ...], narrow: tuple[str, ...], taxonomy: Taxonomy) -> bool:
+    """Whether the codes `broad` cover every code of `narrow` and more (B, C, D against C)."""
+    def covered(codes: tuple[str, ...], by: tuple[str, ...]) -> bool:
+        return all(any(taxonomy.covers(b, c) for b in by) for c in codes)
+    return bool(narrow) and covered(narrow, broad) and not covered(broad, narrow)
+
+
+# What lies between a word in a modifier and the head noun it modifies: no list or conjunction, one 的.
+_MODIFIES = re.compile(r"[^，、和及与或的]{0,8}的[^，、和及与或的]{0,6}")
 
 
 # 企业特别是民营、小微企业 / 各类企业尤其是中小企业: every firm is meant, the smaller ones stressed.
@@ -743,7 +848,7 @@ def _qualifications(sentences: list[Sentence], quals: QualificationList) -> _Fou
     found = _blank()
     for sentence in sentences:
         for clause, negative in _clauses(sentence):
-            if negative or re.search(r"尚未|未取得|未获得|未通过|优先|鼓励|培育库|成长为", clause):
+            if negative or re.search(r"尚未|未取得|未获得|未通过|优先|鼓励|培育库|成长为|后备|进入[^，。；]{0,10}库", clause):
                 continue
             # 组织开展…认定工作 / 推荐申报 invites firms to apply for the title: it does not require it.
             if _INVITES_TO_APPLY.search(clause) and not _REWARDS_HOLDERS.search(clause):
@@ -795,10 +900,59 @@ def _benefit_without_title(sentences: list[Sentence], quals: QualificationList) 
 _REWARDS_HOLDERS = re.compile(
     r"已认定|已获|获评|获得|取得|被认定|认定为|新认定|首次认定|首批被?认定|通过认定|入选|评为|荣获|新晋|新获"
     r"|(?:奖励|奖补|补助|资助|补贴)(?!申报|资金申报)"
+    # 申报企业须为有效期内的省级专精特新中小企业: a condition on the applicant, not an invitation
+    r"|(?:申报|申请)(?:企业|单位|主体)?[^，。；]{0,4}?(?:须|应|需|必须)(?:为|是|属于)"
 )
 _INVITES_TO_APPLY = re.compile(
     r"申报|推荐|评选|遴选|组织开展|认定工作|开展[^，。；]{0,10}认定|申请认定|争创|培育|梯度|引导|促进|高质量发展|走[“\"]?专精特新"
 )
+
+
+# An item paying firms: 对首次纳统限额以上的批发、零售、住宿、餐饮企业，给予3万元一次性奖励.
+_GRANT = re.compile(r"(?<![针面相绝应核比])对(?![接外象标照比话策])于?([^。；]{2,60}?(?:企业|个体户|商户|经营主体))[^。；]{0,40}?(?:给予|进行奖励|进行奖补)")
+
+
+def _granted_industries(sentences: list[Sentence], lexicon: IndustryLexicon, index: IndustryIndex | None) -> _Found:
+    """The sectors of the firms the items pay, when every item paying firms names one (labelling.md: the union)."""
+    found = _blank()
+    for sentence in sentences:
+        for match in _GRANT.finditer(sentence.text):
+            paid, _, _ = _industries([Sentence(match.group(1), target=True)], lexicon, index)
+            if not paid.values:
+                return _blank()
+            for code in paid.values:
+                found.add(code, sentence.text)
+    return found
+
+
+# An item paying someone: 对新进规、稳产满产和激励工业增长点企业进行奖励 / 对…的企业，给予3万元一次性奖励.
+_PAID = re.compile(r"(?<![针面相绝应核比])对(?![接外象标照比话策])于?([^。；]{2,80}?)(?:给予|进行奖励|进行奖补|奖励|奖补|补助|补贴|可(?:实行|申请|享受|按|返还))")
+
+
+def _every_grant_to_holders(sentences: list[Sentence], quals: QualificationList) -> _Found:
+    """The titles of the items' payees, when every item paying someone pays holders of a title (the union)."""
+    found = _blank()
+    for sentence in sentences:
+        for match in _PAID.finditer(sentence.text):
+            paid = match.group(1)
+            names = quals.find(paid)
+            if not names or not _REWARDS_HOLDERS.search(paid) or re.search(r"尚未|未取得|未获得|未通过|培育", paid):
+                return _blank()
+            for name in names:
+                found.add(name, sentence.text)
+    return found
+
+
+def _every_grant_above_scale(sentences: list[Sentence]) -> str | None:
+    """The first item paying firms, when every item pays only 规上/限上 firms (新进规, 纳统, 限上…): the union is them."""
+    first = None
+    for sentence in sentences:
+        for match in _PAID.finditer(sentence.text):
+            paid = match.group(1)
+            if not _ABOVE_SCALE.search(paid) or _NOT_YET.search(paid):
+                return None
+            first = first or sentence.text
+    return first
 
 
 def _above_scale(sentences: Iterable[Sentence]) -> str | None:
@@ -1078,6 +1232,18 @@ def valid_until(text: str) -> date | None:
 def default_lexicon() -> IndustryLexicon:
     """data/matcher/industry_keywords.csv over the default taxonomy, loaded on first use and shared."""
     return IndustryLexicon.load()
+
+
+@functools.cache
+def default_activity_lexicon() -> IndustryLexicon:
+    """data/matcher/activity_keywords.csv: words read as a sector only when a policy names none."""
+    return IndustryLexicon.load(ACTIVITY_KEYWORDS_PATH, table_names=False)
+
+
+@functools.cache
+def default_list_lexicon() -> IndustryLexicon:
+    """data/matcher/list_keywords.csv: short trade words read as sectors only as items of a list of trades."""
+    return IndustryLexicon.load(LIST_KEYWORDS_PATH, table_names=False)
 
 
 @functools.cache

@@ -1,0 +1,167 @@
+"""Whom real texts target — sectors, 规上/限上 and titles — on short sentences quoted from dev-part texts.
+
+Each case names the file of data/matcher/real/policies it quotes (its header has the source address);
+a test checks that every one is in the dev part, since the test part is only ever scored.
+"""
+
+from __future__ import annotations
+
+from matcher.evaluate import REAL_DIR, split_of
+from matcher.extract import extract_criteria
+
+QUOTED = [
+    "c-21-yingcheng-q1-industry-awards",
+    "c-49-heyuan-small-micro-industry-upscale-awards-2023-news",
+    "a-32-tengzhou-spring-festival-job-retention-2023-news",
+    "a-34-qingdao-software-industry-fund-2025-call",
+    "b-70-tourism-consumption-30-measures-interpretation-2023",
+    "b-57-agri-leading-enterprise-8th-batch-2023",
+    "c-38-dazhou-tourism-marketing-award",
+    "b-60-travel-agency-deposit-full-refund-2022-news",
+    "a-52-yantai-2020-job-agency-subsidy-guide-qa",
+    "c-55-quanzhou-forward-fujian-key-tech-upgrade-2024",
+    "b-37-new-tech-upgrade-city-pilot-2nd-batch-2025",
+    "c-10-wenzhou-commerce-consumption",
+    "c-78-huadu-specialized-sme-awards-summary",
+    "a-17-zibo-sme-digital-pilot-2025",
+    "b-64-agri-cold-storage-facilities-2022",
+    "c-82-sanmenxia-job-retention-refund-2025",
+    "a-35-shandong-culture-tourism-relief-2022-news",
+]
+
+
+def test_quoted_cases_are_in_the_dev_part() -> None:
+    for key in QUOTED:
+        assert (REAL_DIR / "policies" / f"{key}.txt").exists(), key
+        assert split_of(key) == "dev", key
+
+
+# --- 规上/限上 ------------------------------------------------------------------------------------
+
+
+def test_a_news_report_paying_only_newly_above_scale_firms_targets_them() -> None:
+    # c-21: no 支持对象 sentence; the one item that pays names 新进规 firms.
+    body = ("据了解，为切实增强经济活力，省财政厅根据《2024年全省工业经济首季“开门红”若干政策措施》"
+            "对新进规、稳产满产和激励工业增长点企业进行奖励。")
+    criteria = extract_criteria("应城市27家企业获省级制造业高质量发展专项奖励105万元", body)
+    assert criteria.above_scale_only
+    # The headline says 制造业; the item pays 工业 firms (新进规、…工业增长点企业), which the union adds.
+    assert set(criteria.industries) == {"B", "C", "D"}
+
+
+def test_small_firms_growing_to_scale_are_above_scale_now() -> None:
+    # c-49: 上规模 is 升规, read as above scale now (labelling.md's approximation).
+    assert extract_criteria("河源市财政激励小微工业企业上规模发展", "").above_scale_only
+    # a-34: 软件业务收入上规模 is a revenue threshold of one item, not 规上 statistics.
+    assert not extract_criteria("", "（一）软件业务收入上规模项目\n1. 申报主体是在青岛市注册的企业。").above_scale_only
+
+
+def test_one_item_for_any_firm_keeps_the_policy_open_to_all() -> None:
+    # a-32: the money items pay 规上工业企业, but the 缓缴 item reaches any firm that deferred (the union).
+    body = ("在支持企业春节期间稳产达产上，该市对2022年主营业务收入超过1亿元的规上工业企业，给予一次性奖励5万元。"
+            "此外，实施缓缴社会保险费政策。对于前期申请缓缴的企业，期满后一次性缴纳缓缴费款有困难的，可实行分期缴纳。")
+    assert not extract_criteria("滕州市印发《关于做好春节期间惠企稳岗工作的实施方案》", body).above_scale_only
+
+
+# --- sectors in everyday words ------------------------------------------------------------------
+
+
+def test_tourism_and_agricultural_industrialisation_name_their_classes() -> None:
+    # b-70: 旅游业 → 住宿, 旅行社, 景区 (the classes that make the product).
+    criteria = extract_criteria("《关于释放旅游消费潜力推动旅游业高质量发展的若干措施》解读", "")
+    assert set(criteria.industries) == {"61", "7291", "786"}
+    # b-57: 农业产业化龙头企业 grow, process or trade farm products.
+    criteria = extract_criteria("第八批农业产业化国家重点龙头企业认定工作的通知", "")
+    assert set(criteria.industries) == {"A", "13", "14", "15"}
+
+
+def test_a_sector_word_in_the_modifier_of_a_sector_head_is_not_a_target() -> None:
+    # c-38: 文旅资源产品 is what the 旅行社 promote, not what they are.
+    body = "奖励对象为组织达州市外游客来达州旅游的旅社或在达州市外宣传推广达州文旅资源产品的市内旅行社。"
+    assert extract_criteria("", body).industries == ("7291",)
+
+
+def test_the_subject_of_a_cited_document_is_not_the_target() -> None:
+    # b-60: the cited notices (and the ministry's name) speak of 旅游业; the measure is for 旅行社.
+    body = ("已按照《文化和旅游部办公厅关于用好旅游服务质量保证金政策进一步支持旅行社恢复发展的通知》"
+            "《文化和旅游部办公厅关于抓好促进旅游业恢复发展纾困扶持政策贯彻落实工作的通知》"
+            "要求享受暂退保证金政策的旅行社，可申请将暂退比例提高至100%，补足保证金期限延至2023年3月31日。")
+    assert extract_criteria("", body).industries == ("7291",)
+
+
+def test_an_item_headed_with_the_targets_of_a_guide_states_them() -> None:
+    # a-52 (an 经办指南): the line under "1.适用对象" is whom the subsidy is for; "2.主要内容" ends it.
+    body = ("一、职业介绍补贴\n1.适用对象\n经营性人力资源服务机构。\n2.主要内容\n"
+            "介绍劳动者到本市企业或个体工商户就业的，按每人120元的标准给予职业介绍补贴。")
+    assert extract_criteria("烟台市2020年疫情期间就业补贴政策经办指南（职业介绍补贴）", body).industries == ("726",)
+
+
+def test_technical_upgrading_is_industry_s_and_a_narrower_word_says_whose() -> None:
+    # c-55: 技术改造项目 are industrial firms' projects (labelling.md: 工业 → B, C, D), when nothing else is named.
+    title = "转发福建省工业和信息化厅关于做好2024年省重点技术改造项目申报工作的通知"
+    assert set(extract_criteria(title, "").industries) == {"B", "C", "D"}
+    # b-37: 制造业 right before 新型技术改造 narrows it to manufacturing.
+    title = "工业和信息化部办公厅 财政部办公厅关于开展第二批制造业新型技术改造城市试点工作的通知"
+    assert extract_criteria(title, "").industries == ("C",)
+
+
+def test_a_report_s_items_add_the_trades_they_pay_to_its_headline_s_sector() -> None:
+    # c-10: the headline says 商贸业; the items pay 批发、零售、住宿、餐饮 firms, a list read in full.
+    body = ("意见指出，鼓励商贸企业做大做强。对首次纳统限额以上的批发、零售、住宿、餐饮企业，给予3万元一次性奖励；"
+            "对首次纳统的限额以上批发、零售、住宿、餐饮个体户，给予 3000元一次性奖励。")
+    criteria = extract_criteria("温州发布政策推动商贸业提质扩容 最高一次性奖励80万元", body)
+    assert set(criteria.industries) == {"F", "H"}
+    # A named sector wins over the activity (the demo's grain-oil loan policy, fictional).
+    body = "决定对本市行政区域内从事谷物磨制、食用植物油加工的中型、小型和微型企业，因实施技术改造项目发生的银行贷款给予贴息。"
+    assert set(extract_criteria("", body).industries) == {"131", "133"}
+
+
+def test_a_pilot_s_named_sectors_are_its_targets() -> None:
+    # a-17: the three 试点行业 of a 中小企业数字化转型 pilot, in everyday words.
+    body = ("按照“政府引导、企业主体”总体思路，充分发挥我市先进高分子材料、高效动力传动装备、"
+            "新型建材及陶瓷琉璃制品三个试点行业基础和场景优势，采取“平台化支撑、轻量化改造”推进模式。")
+    criteria = extract_criteria("淄博市中小企业数字化转型城市试点工作推进方案", body)
+    assert set(criteria.industries) == {"265", "345", "30"}
+
+
+def test_farms_and_cooperatives_supported_are_agricultural_producers() -> None:
+    # b-64: 支持…等主体 names whom the measure is for; farms and cooperatives name A when no sector is named.
+    body = ("支持县级以上示范家庭农场、农民专业合作社示范社、已登记的农村集体经济组织等主体在重点镇和中心村"
+            "建设产地冷藏保鲜设施，不断提升设施综合利用效率。")
+    assert extract_criteria("", body).industries == ("A",)
+
+
+def test_employer_kinds_listed_beside_firms_name_no_sector() -> None:
+    # c-82: a 稳岗返还 for every insured employer; 社会团体 and 基金会 are kinds of employer, not classes 952/953.
+    body = ("适用对象：参保企业足额缴纳失业保险费12个月以上的，可以享受稳岗返还政策。"
+            "社会团体、基金会、社会服务机构、律师事务所、会计师事务所、以单位形式参保的个体工商户等六类市场主体参照实施。")
+    assert extract_criteria("", body).industries == ()
+    listed = "稳岗返还对象为参保企业、社会团体、基金会、社会服务机构、律师事务所、会计师事务所、以单位形式参保的个体工商户。"
+    assert extract_criteria("", listed).industries == ()
+
+
+def test_a_list_of_service_trades_is_read_completely() -> None:
+    # Fictional, in the shape of the relief notices issue 12 quotes: every trade of the list counts.
+    body = "支持对象为受疫情影响较大的餐饮、零售、住宿、旅游、客运等行业企业。"
+    assert set(extract_criteria("", body).industries) == {"52", "H", "7291", "786", "531", "541", "542", "551", "561"}
+    # a-35: 旅游 as a field of consumption (consumer vouchers) names no trade.
+    body = "支持对象为各市，支持各市发放消费券，拉动零售、餐饮、旅游领域消费。"
+    assert "7291" not in extract_criteria("", body).industries
+
+
+# --- titles ---------------------------------------------------------------------------------------
+
+
+def test_holding_a_title_as_a_condition_of_applying_is_required() -> None:
+    # Fictional, in the shape of the 小巨人 notices (b-34): applying is the invitation, 须为 the condition.
+    body = "申报企业须为有效期内的省级专精特新中小企业。"
+    criteria = extract_criteria("关于做好第六批专精特新“小巨人”企业培育工作的通知", body)
+    assert criteria.qualifications == ("专精特新中小企业",)
+
+
+def test_items_that_pay_only_holders_require_the_title() -> None:
+    # c-78: the item pays firms newly recognised; an item for any 规上 firm beside it would open it to all.
+    body = "对新认定的国家级专精特新“小巨人”企业、省级“专精特新”中小企业，分别给予每家50万、10万的一次性奖励。"
+    assert extract_criteria("", body).qualifications == ("专精特新中小企业",)
+    body += "对首次纳入规模以上统计的企业，给予10万元奖励。"
+    assert extract_criteria("", body).qualifications == ()

@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from policyhub.inputs import MAX_DB_INT, MAX_YEAR, MIN_YEAR
+from policyhub.models.enterprise import CHANNELS, FREQUENCIES
 from policyhub.services import consultations as consultation_service
 from policyhub.services import policies as policy_service
 from policyhub.services.enterprise_input import EnterpriseIn, EnterprisePatch
 
 __all__ = [
-    "ActiveIn", "AnswerIn", "Day", "ConsultationIn", "CriteriaIn", "DayOverrideIn", "DayToggleIn", "FeedbackIn",
+    "ActiveIn", "AnswerIn", "CodeRequestIn", "Day", "ConsultationIn", "CriteriaIn", "DayOverrideIn", "DayToggleIn", "FeedbackIn",
     "CalculatorIn", "EnterpriseIn", "EnterprisePatch", "PageActionIn", "PreferencesIn", "ProfileIn", "PublishIn", "ResendIn", "ScheduleYearIn",
     "RegistrationIn", "SignInIn", "VisitIn", "DepartmentContactsIn", "DepartmentIn", "FollowupIn", "LoginIn", "LookupIn",
-    "OverrideIn", "PasswordIn", "PolicyIn", "PublishQaIn", "RatingIn", "ReassignIn", "ReturnIn", "RoleIn",
-    "SupplementIn", "SupplementRequestIn", "UserIn", "WithdrawIn",
+    "MyPreferencesIn", "OverrideIn", "PasswordIn", "PolicyIn", "PublishQaIn", "RatingIn", "ReassignIn", "ReturnIn", "RoleIn",
+    "SessionIn", "SupplementIn", "SupplementRequestIn", "UserIn", "WithdrawIn",
 ]
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -249,6 +250,58 @@ class SignInIn(BaseModel):
     mobile: str = Field(default="", max_length=100)
     email: str = Field(default="", max_length=254)
     code: str = Field(default="", max_length=100)
+
+
+class CodeRequestIn(BaseModel):
+    """POST /me/code: a credit code and the registered mobile or email to send a code or link to.
+
+    Whether the code is valid and the contact registered is the sign-in service's to say (and it never says the
+    latter).
+    """
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"description": "mobile 与 email 填一项"})
+    credit_code: str = Field(max_length=40, description="统一社会信用代码")
+    mobile: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+
+
+class SessionIn(BaseModel):
+    """POST /me/session: the code (or the one-time link's proof) received, for a session token."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"description": "以收到的验证码换取企业令牌"})
+    credit_code: str = Field(max_length=40, description="统一社会信用代码")
+    code: str = Field(max_length=64, description="短信验证码或登录链接中的凭据")
+
+
+def _channel_list(value: Any) -> Any:
+    if not isinstance(value, list) or not all(isinstance(channel, str) for channel in value):
+        raise ValueError('应为渠道列表，如 ["sms", "email"]')
+    bad = [channel for channel in value if channel not in CHANNELS]
+    if bad:
+        raise ValueError(f"{'、'.join(bad)} 不是有效渠道，应为 sms 或 email")
+    return value
+
+
+def _frequency(value: Any) -> Any:
+    if value not in FREQUENCIES:
+        raise ValueError("应为 instant（即时）、daily（每日汇总）或 weekly（每周汇总）")
+    return value
+
+
+def _kept_when_absent(schema: dict[str, Any]) -> None:
+    """An absent field is kept, not set to a default: the document names none."""
+    schema["description"] = "只修改给出的字段；选择的渠道须有登记的手机号或邮箱"
+    for prop in schema["properties"].values():
+        prop.pop("default", None)
+
+
+class MyPreferencesIn(BaseModel):
+    """PUT /me/preferences: the channels and how often; a field left out is kept (`model_fields_set`)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_kept_when_absent)
+    # Not nullable: null is refused, absence keeps the stored value.
+    channels: Annotated[list[Literal["sms", "email"]], BeforeValidator(_channel_list)] = Field(default=None)
+    frequency: Annotated[Literal["instant", "daily", "weekly"], BeforeValidator(_frequency)] = Field(default=None)
 
 
 class PreferencesIn(BaseModel):

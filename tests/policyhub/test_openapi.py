@@ -72,3 +72,16 @@ def test_enterprise_bodies_are_the_models_the_views_parse_with(client):
     assert schemas["EnterpriseIn"]["required"] == ["credit_code", "name", "industry_code"]
     assert "required" not in schemas["EnterprisePatch"]
     assert set(schemas["EnterprisePatch"]["properties"]) == set(schemas["EnterpriseIn"]["properties"])
+
+
+def test_sign_in_and_preference_bodies_are_the_models_the_views_parse_with(client):
+    from policyhub.web.schemas import CodeRequestIn, MyPreferencesIn, SessionIn
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    for (method, path), model in {("post", "/me/code"): CodeRequestIn, ("post", "/me/session"): SessionIn,
+                                  ("put", "/me/preferences"): MyPreferencesIn}.items():
+        body = document["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+        assert body == {"$ref": f"#/components/schemas/{model.__name__}"}
+        assert document["components"]["schemas"][model.__name__] == model.model_json_schema()
+    preferences = document["components"]["schemas"]["MyPreferencesIn"]
+    assert "required" not in preferences and not any("default" in p for p in preferences["properties"].values())

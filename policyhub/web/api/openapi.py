@@ -22,14 +22,17 @@ from policyhub.web.api import api
 from policyhub.web.api.consultations import LIST_STATUSES
 from policyhub.web.schemas import (
     AnswerIn,
+    CodeRequestIn,
     ConsultationIn,
     DepartmentIn,
     EnterpriseIn,
     EnterprisePatch,
+    MyPreferencesIn,
     OverrideIn,
     PolicyIn,
     RatingIn,
     ReassignIn,
+    SessionIn,
     SupplementIn,
     SupplementRequestIn,
     WithdrawIn,
@@ -374,17 +377,11 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
         ("post", "/me/code"): {
             "summary": "企业登录：发送验证码（短信）或登录链接（邮件）；无论是否登记均答 202", "status": 202,
             "errors": (429,),
-            "body": {"required": True, "content": _json({
-                "type": "object", "required": ["credit_code"], "description": "mobile 与 email 填一项",
-                "properties": {"credit_code": {"type": "string", "maxLength": 40}, "mobile": NULLABLE_STRING,
-                               "email": NULLABLE_STRING}})},
+            "body": {"required": True, "content": _json(_model(CodeRequestIn, schemas))},
             "ok": {"type": "object", "properties": {"status": {"const": "sent"}}}},
         ("post", "/me/session"): {
             "summary": "企业登录：以验证码换取令牌", "errors": (401, 429),
-            "body": {"required": True, "content": _json({
-                "type": "object", "required": ["credit_code", "code"],
-                "properties": {"credit_code": {"type": "string", "maxLength": 40},
-                               "code": {"type": "string", "maxLength": 64}}})},
+            "body": {"required": True, "content": _json(_model(SessionIn, schemas))},
             "ok": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}},
         ("get", "/me"): {"summary": "本企业信息", "enterprise": True, "ok": _ref("Enterprise")},
         ("patch", "/me"): {"summary": "修改本企业信息（重新匹配，新匹配的政策会推送）", "enterprise": True,
@@ -398,10 +395,7 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
         ("get", "/me/preferences"): {"summary": "推送设置", "enterprise": True, "ok": _ref("Preferences")},
         ("put", "/me/preferences"): {
             "summary": "修改推送设置（可重新订阅）", "enterprise": True,
-            "body": {"required": True, "content": _json({
-                "type": "object", "additionalProperties": False, "properties": {
-                    "channels": {"type": "array", "items": {"type": "string"}},
-                    "frequency": {"type": "string"}}})},
+            "body": {"required": True, "content": _json(_model(MyPreferencesIn, schemas))},
             "ok": _ref("Preferences")},
         ("get", "/eligibility"): {
             "summary": "政策计算器：规模、适用政策与差一点（无需登记）", "errors": (429,),

@@ -56,11 +56,34 @@ def test_every_operation_says_who_may_call_it_and_how_it_fails(client):
                 assert {"401", "403"} <= errors, (method, path)
 
 
-def test_uploads_are_described_as_multipart(client):
+def resolved(document: dict, schema: dict) -> dict:
+    """The schema a $ref names in the document's components (or the schema itself)."""
+    ref = schema.get("$ref", "")
+    return document["components"]["schemas"][ref.removeprefix("#/components/schemas/")] if ref else schema
+
+
+def test_uploads_are_multipart_forms_generated_from_the_models_the_views_parse_with(client):
+    from policyhub.web.schemas import AnswerForm, EnterpriseImportForm, PolicyForm, SupplementForm
+
     document = client.get("/api/v1/openapi.json").get_json()
-    for path, method in (("/policies", "post"), ("/policies/{id}", "patch"), ("/enterprises/import", "post")):
-        content = document["paths"][path][method]["requestBody"]["content"]
-        assert "file" in content["multipart/form-data"]["schema"]["properties"]
+    # Each upload's form model and its file part: one `file`, or a list of `files`.
+    for (path, method), (model, file_part) in {
+            ("/policies", "post"): (PolicyForm, "file"),
+            ("/policies/{id}", "patch"): (PolicyForm, "file"),
+            ("/enterprises/import", "post"): (EnterpriseImportForm, "file"),
+            ("/consultations/{id}/answer", "post"): (AnswerForm, "files"),
+            ("/consultations/{tracking_code}/supplement", "post"): (SupplementForm, "files")}.items():
+        schema = document["paths"][path][method]["requestBody"]["content"]["multipart/form-data"]["schema"]
+        assert schema == {"$ref": f"#/components/schemas/{model.__name__}"}, (method, path)
+        form = resolved(document, schema)
+        assert form == model.model_json_schema(), (method, path)
+        part = form["properties"][file_part]
+        if file_part == "files":
+            assert part["type"] == "array" and part["maxItems"] == 3
+            part = part["items"]
+        assert part["type"] == "string" and part["format"] == "binary", (method, path)
+        # A form field is text or left out: no field of a form may be null.
+        assert not any({"type": "null"} in prop.get("anyOf", ()) for prop in form["properties"].values()), path
 
 
 def test_enterprise_bodies_are_the_models_the_views_parse_with(client):

@@ -21,18 +21,22 @@ from policyhub.services.criteria import SIZES
 from policyhub.web.api import api
 from policyhub.web.api.consultations import LIST_STATUSES
 from policyhub.web.schemas import (
+    AnswerForm,
     AnswerIn,
     CodeRequestIn,
     ConsultationIn,
     DepartmentIn,
+    EnterpriseImportForm,
     EnterpriseIn,
     EnterprisePatch,
     MyPreferencesIn,
     OverrideIn,
+    PolicyForm,
     PolicyIn,
     RatingIn,
     ReassignIn,
     SessionIn,
+    SupplementForm,
     SupplementIn,
     SupplementRequestIn,
     WithdrawIn,
@@ -100,36 +104,9 @@ def _ref(name: str) -> dict[str, str]:
 
 # --- schemas of bodies the services validate themselves ---------------------------------------------
 
-SUPPLEMENT_MULTIPART = {
-    "type": "object", "required": ["supplement"], "description": "token 与 contact 至少填写一项",
-    "properties": {
-        "supplement": {"type": "string", "maxLength": 2000, "description": "补充说明"},
-        "token": {"type": "string", "maxLength": 200, "description": "状态链接中的 t"},
-        "contact": {"type": "string", "maxLength": 254, "description": "提问时填写的手机号或邮箱"},
-        "files": {"type": "array", "maxItems": 3, "items": {"type": "string", "contentMediaType": "application/octet-stream"},
-                  "description": "PDF、JPG、PNG、DOCX、XLSX（按内容判断），每次最多 3 个，每个 10 MB 以内"},
-    },
-}
-
 CONSULTATION_FILE = {"type": "object", "required": ["id", "filename", "kind", "size"], "properties": {
     "id": {"type": "integer"}, "filename": {"type": "string"},
     "kind": {"enum": ["pdf", "jpeg", "png", "docx", "xlsx"]}, "size": {"type": "integer"}}}
-
-POLICY_MULTIPART = {
-    "type": "object",
-    "properties": {
-        "file": {"type": "string", "contentMediaType": "application/octet-stream",
-                 "description": ".txt / .docx / .pdf / .html，20 MB 以内"},
-        "title": {"type": "string", "maxLength": 300}, "body": {"type": "string"},
-        "doc_number": {"type": "string", "maxLength": 100}, "department": {"type": "string", "maxLength": 32},
-        "issued_on": {"type": "string", "format": "date"}, "effective_from": {"type": "string", "format": "date"},
-        "effective_to": {"type": "string", "format": "date"},
-        "apply_from": {"type": "string", "format": "date"}, "apply_until": {"type": "string", "format": "date"},
-        "max_support_wan": {"type": "number", "minimum": 0, "maximum": 10_000_000},
-        "contact": {"type": "string", "maxLength": 300},
-        "criteria": {"type": "string", "description": "JSON 对象的文本"},
-    },
-}
 
 RESPONSE_SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -214,7 +191,7 @@ RESPONSE_SCHEMAS: dict[str, Any] = {
 def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     """(method, path below /api/v1) → the operation, without its path parameters."""
     policy_body = {"required": True, "content": _json(_model(PolicyIn, schemas))
-                   | {"multipart/form-data": {"schema": POLICY_MULTIPART}}}
+                   | {"multipart/form-data": {"schema": _model(PolicyForm, schemas)}}}
     _model(EnterpriseIn, schemas)
     _model(EnterprisePatch, schemas)
     _model(ConsultationIn, schemas)
@@ -279,9 +256,7 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
                                                           "params": page, "ok": _list_of(_ref("Match"))},
         ("post", "/enterprises/import"): {
             "summary": "批量导入（CSV 或 XLSX，按信用代码新增或更新）", "roles": staff, "errors": (413,),
-            "body": {"required": True, "content": {"multipart/form-data": {"schema": {
-                "type": "object", "required": ["file"], "properties": {
-                    "file": {"type": "string", "contentMediaType": "application/octet-stream"}}}}}},
+            "body": {"required": True, "content": {"multipart/form-data": {"schema": _model(EnterpriseImportForm, schemas)}}},
             "ok": {"type": "object", "required": ["created", "updated", "errors"], "properties": {
                 "created": {"type": "integer"}, "updated": {"type": "integer"},
                 "errors": {"type": "array", "items": {"type": "object"}}}}},
@@ -305,9 +280,8 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
                                                       "ok": _ref("Consultation")},
         ("post", "/consultations/{id}/answer"): {
             "summary": "答复（可附文件）", "roles": ("answerer",), "errors": (409, 413),
-            "body": {"required": True, "content": _json(_model(AnswerIn, schemas)) | {"multipart/form-data": {
-                "schema": {"type": "object", "required": ["answer"], "properties": {
-                    "answer": {"type": "string", "maxLength": 5000}, "files": SUPPLEMENT_MULTIPART["properties"]["files"]}}}}},
+            "body": {"required": True, "content": _json(_model(AnswerIn, schemas))
+                     | {"multipart/form-data": {"schema": _model(AnswerForm, schemas)}}},
             "ok": {"type": "object", "required": ["status"], "properties": {
                 "status": {"const": "answered"}, "answered_at": {"type": "string"}, "on_time": {"type": "boolean"},
                 "files": {"type": "array", "items": CONSULTATION_FILE}}}},
@@ -336,7 +310,7 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
             "summary": "企业补充材料：文字与附件（凭状态链接的 token 或提问时的联系方式）；期限自补充时起重新计算 2 个工作日",
             "status": 201, "errors": (409, 413, 429),
             "body": {"required": True, "content": _json(_model(SupplementIn, schemas))
-                     | {"multipart/form-data": {"schema": SUPPLEMENT_MULTIPART}}},
+                     | {"multipart/form-data": {"schema": _model(SupplementForm, schemas)}}},
             "ok": {"type": "object", "required": ["tracking_code", "status", "clock_round", "due_at", "files"],
                    "properties": {"tracking_code": {"type": "string"}, "status": {"const": "open"},
                                   "clock_round": {"type": "integer"}, "due_at": {"type": "string"},

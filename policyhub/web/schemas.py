@@ -7,22 +7,35 @@ the rules of the domain (a valid mobile, a published policy) and their messages.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    model_validator,
+)
+from werkzeug.datastructures import FileStorage
 
-from policyhub.inputs import MAX_DB_INT, MAX_YEAR, MIN_YEAR
+from policyhub.inputs import MAX_DB_INT, MAX_YEAR, MIN_YEAR, InputError, bad_json_text, loads_json
+from policyhub.models.enterprise import CHANNELS, FREQUENCIES
+from policyhub.services import consultation_files
 from policyhub.services import consultations as consultation_service
 from policyhub.services import policies as policy_service
 from policyhub.services.enterprise_input import EnterpriseIn, EnterprisePatch
 
 __all__ = [
-    "ActiveIn", "AnswerIn", "Day", "ConsultationIn", "CriteriaIn", "DayOverrideIn", "DayToggleIn", "FeedbackIn",
-    "CalculatorIn", "EnterpriseIn", "EnterprisePatch", "PageActionIn", "PreferencesIn", "ProfileIn", "PublishIn", "ResendIn", "ScheduleYearIn",
+    "ActiveIn", "AnswerForm", "AnswerIn", "CodeRequestIn", "Day", "ConsultationIn", "CriteriaIn", "DayOverrideIn", "DayToggleIn", "FeedbackIn",
+    "CalculatorIn", "EnterpriseIn", "EnterpriseImportForm", "EnterprisePatch", "FilePart", "PageActionIn", "PreferencesIn", "ProfileIn", "PublishIn", "ResendIn", "ScheduleYearIn",
     "RegistrationIn", "SignInIn", "VisitIn", "DepartmentContactsIn", "DepartmentIn", "FollowupIn", "LoginIn", "LookupIn",
-    "OverrideIn", "PasswordIn", "PolicyIn", "PublishQaIn", "RatingIn", "ReassignIn", "ReturnIn", "RoleIn",
-    "SupplementIn", "SupplementRequestIn", "UserIn", "WithdrawIn",
+    "MyPreferencesIn", "OverrideIn", "PasswordIn", "PolicyForm", "PolicyIn", "PublishQaIn", "RatingIn", "ReassignIn", "ReturnIn", "RoleIn",
+    "SessionIn", "SupplementForm", "SupplementIn", "SupplementRequestIn", "UserIn", "WithdrawIn",
 ]
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -36,6 +49,33 @@ def _within_years(value: date) -> date:
 
 #: A calendar date the application can compute with (1900-2200).
 Day = Annotated[date, AfterValidator(_within_years)]
+
+
+def _uploaded_file(value: Any) -> FileStorage:
+    if not isinstance(value, FileStorage):
+        raise ValueError("应为上传的文件")
+    return value
+
+
+#: A file part of a multipart/form-data body, as werkzeug received it (web.api.validation.multipart_body).
+FilePart = Annotated[FileStorage, PlainValidator(_uploaded_file),
+                     WithJsonSchema({"type": "string", "format": "binary"})]
+
+
+def _form_schema(description: str) -> Callable[[dict[str, Any]], None]:
+    """A multipart form's schema: a field is text (or a file) or left out, never null, so null and its default go."""
+
+    def shape(schema: dict[str, Any]) -> None:
+        schema["description"] = description
+        for prop in schema["properties"].values():
+            if prop.get("default") is None:
+                prop.pop("default", None)
+            branches = [branch for branch in prop.get("anyOf", ()) if branch != {"type": "null"}]
+            if len(branches) == 1:
+                del prop["anyOf"]
+                prop.update(branches[0])
+
+    return shape
 
 
 class PolicyIn(BaseModel):
@@ -53,6 +93,41 @@ class PolicyIn(BaseModel):
     max_support_wan: float | None = Field(default=None, ge=0, le=policy_service.MAX_SUPPORT_WAN, allow_inf_nan=False)
     contact: str | None = Field(default=None, max_length=300)
     criteria: dict[str, Any] | None = None
+
+
+def _json_object_text(value: Any) -> Any:
+    """criteria as a form sends it: JSON text, parsed as a JSON body is (shallow, text a database can hold)."""
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        return None
+    try:
+        data = loads_json(value, field="criteria")
+    except InputError as exc:
+        raise ValueError(exc.reason) from exc
+    found = bad_json_text(data, "criteria")
+    if found is not None:
+        raise ValueError(f"{found.field}：{found.reason}")
+    return data
+
+
+class PolicyForm(PolicyIn):
+    """POST/PATCH /policies as multipart/form-data: PolicyIn's fields as text, criteria as JSON text, a file."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_form_schema(
+        "与 JSON 相同的字段（文本形式），criteria 为 JSON 文本；可附政策原文文件 file，留空的字段视为未填写"))
+
+    criteria: Annotated[dict[str, Any] | None, BeforeValidator(_json_object_text),
+                        WithJsonSchema({"type": "string", "description": "JSON 对象的文本"})] = None
+    file: FilePart | None = Field(default=None, description=".txt / .docx / .pdf / .html，20 MB 以内")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        """A form's empty field says nothing: it is None, as a JSON body's absent field."""
+        if isinstance(data, dict):
+            return {name: None if value == "" else value for name, value in data.items()}
+        return data
 
 
 class CriteriaIn(BaseModel):
@@ -118,6 +193,23 @@ class AnswerIn(BaseModel):
     answer: str = Field(max_length=consultation_service.MAX_ANSWER)
 
 
+_FILES_TEXT = (f"PDF、JPG、PNG、DOCX、XLSX（按内容判断），每次最多 {consultation_files.MAX_FILES_PER_TURN} 个，"
+               f"每个 {consultation_files.MAX_FILE_BYTES // (1024 * 1024)} MB 以内")
+
+
+def _attachments() -> Any:
+    # The count is the upload check's to refuse (it names the field and says how many); the document says it.
+    return Field(default_factory=list, description=_FILES_TEXT,
+                 json_schema_extra={"maxItems": consultation_files.MAX_FILES_PER_TURN})
+
+
+class AnswerForm(AnswerIn):
+    """The answer as multipart/form-data: the text and up to 3 `files`."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_form_schema("答复正文，可附文件 files"))
+    files: list[FilePart] = _attachments()
+
+
 def _one_to_five(score: int) -> int:
     if not 1 <= score <= 5:
         raise ValueError("应为 1 到 5 的整数（5 非常满意 … 1 非常不满意）")
@@ -139,6 +231,21 @@ class SupplementIn(BaseModel):
     # Either the status link's token (its `t`) or the contact given when asking.
     token: str | None = Field(default=None, max_length=200)
     contact: str | None = Field(default=None, max_length=254)
+
+
+class SupplementForm(SupplementIn):
+    """The enterprise's supplement as multipart/form-data: the text, its token or contact, up to 3 `files`."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_form_schema("token 与 contact 至少填写一项；可附文件 files"))
+    files: list[FilePart] = _attachments()
+
+
+class EnterpriseImportForm(BaseModel):
+    """POST /enterprises/import: a CSV or XLSX file, and whether to tell the firms (?notify= wins)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_form_schema("企业名单文件 file（CSV 或 XLSX）"))
+    file: FilePart = Field(description="CSV 或 XLSX，每行一家企业，按统一社会信用代码新增或更新")
+    notify: str | None = Field(default=None, max_length=8, description="是否通知企业：true（默认）或 false")
 
 
 class SupplementRequestIn(BaseModel):
@@ -249,6 +356,58 @@ class SignInIn(BaseModel):
     mobile: str = Field(default="", max_length=100)
     email: str = Field(default="", max_length=254)
     code: str = Field(default="", max_length=100)
+
+
+class CodeRequestIn(BaseModel):
+    """POST /me/code: a credit code and the registered mobile or email to send a code or link to.
+
+    Whether the code is valid and the contact registered is the sign-in service's to say (and it never says the
+    latter).
+    """
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"description": "mobile 与 email 填一项"})
+    credit_code: str = Field(max_length=40, description="统一社会信用代码")
+    mobile: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+
+
+class SessionIn(BaseModel):
+    """POST /me/session: the code (or the one-time link's proof) received, for a session token."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"description": "以收到的验证码换取企业令牌"})
+    credit_code: str = Field(max_length=40, description="统一社会信用代码")
+    code: str = Field(max_length=64, description="短信验证码或登录链接中的凭据")
+
+
+def _channel_list(value: Any) -> Any:
+    if not isinstance(value, list) or not all(isinstance(channel, str) for channel in value):
+        raise ValueError('应为渠道列表，如 ["sms", "email"]')
+    bad = [channel for channel in value if channel not in CHANNELS]
+    if bad:
+        raise ValueError(f"{'、'.join(bad)} 不是有效渠道，应为 sms 或 email")
+    return value
+
+
+def _frequency(value: Any) -> Any:
+    if value not in FREQUENCIES:
+        raise ValueError("应为 instant（即时）、daily（每日汇总）或 weekly（每周汇总）")
+    return value
+
+
+def _kept_when_absent(schema: dict[str, Any]) -> None:
+    """An absent field is kept, not set to a default: the document names none."""
+    schema["description"] = "只修改给出的字段；选择的渠道须有登记的手机号或邮箱"
+    for prop in schema["properties"].values():
+        prop.pop("default", None)
+
+
+class MyPreferencesIn(BaseModel):
+    """PUT /me/preferences: the channels and how often; a field left out is kept (`model_fields_set`)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_kept_when_absent)
+    # Not nullable: null is refused, absence keeps the stored value.
+    channels: Annotated[list[Literal["sms", "email"]], BeforeValidator(_channel_list)] = Field(default=None)
+    frequency: Annotated[Literal["instant", "daily", "weekly"], BeforeValidator(_frequency)] = Field(default=None)
 
 
 class PreferencesIn(BaseModel):

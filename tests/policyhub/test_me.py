@@ -257,6 +257,33 @@ def test_preferences_unsubscribe_and_resubscribe(client, app, make_enterprise, b
         "channels": ["sms"], "frequency": "daily", "available": None}
 
 
+def test_preferences_refuse_what_the_model_does_not_know_and_keep_what_is_left_out(client, app, make_enterprise,
+                                                                                 bearer):
+    firm = make_enterprise(7, mobile=MOBILE, email=EMAIL, channels=["sms"])
+    token = sign_in(client, app, firm)
+    for body, field, reason in (({"channels": None}, "channels", "应为渠道列表"),
+                                ({"channels": ["fax"]}, "channels", "fax 不是有效渠道"),
+                                ({"frequency": None}, "frequency", "应为 instant"),
+                                ({"colour": "red"}, "colour", "未知字段")):
+        refused = client.put("/api/v1/me/preferences", json=body, headers=bearer(token))
+        assert refused.status_code == 422, body
+        assert refused.get_json()["error"]["fields"][field].startswith(reason), refused.get_json()
+    kept = client.put("/api/v1/me/preferences", json={"frequency": "weekly"}, headers=bearer(token))
+    assert kept.status_code == 200 and kept.get_json()["channels"] == ["sms"]
+    assert kept.get_json()["frequency"] == "weekly"
+
+
+def test_sign_in_bodies_are_checked_before_the_service_and_still_never_tell_registration(client, app, firm):
+    for body, field in (({"mobile": MOBILE}, "credit_code"),
+                        ({"credit_code": firm["credit_code"], "mobile": MOBILE, "extra": 1}, "extra"),
+                        ({"credit_code": firm["credit_code"], "mobile": "1" * 33}, "mobile")):
+        refused = client.post("/api/v1/me/code", json=body)
+        assert refused.status_code == 422 and field in refused.get_json()["error"]["fields"], refused.get_json()
+    refused = client.post("/api/v1/me/session", json={"credit_code": firm["credit_code"], "code": 123456})
+    assert refused.status_code == 422 and "code" in refused.get_json()["error"]["fields"]
+    assert _sign_in_rows(app) == []
+
+
 def test_eligibility_for_anyone(client, policies):
     answer = client.get("/api/v1/eligibility", query_string={
         "industry_code": "3252", "employees": "120", "revenue_wan": "1500", "qualifications": "高新技术企业"})

@@ -56,11 +56,34 @@ def test_every_operation_says_who_may_call_it_and_how_it_fails(client):
                 assert {"401", "403"} <= errors, (method, path)
 
 
-def test_uploads_are_described_as_multipart(client):
+def resolved(document: dict, schema: dict) -> dict:
+    """The schema a $ref names in the document's components (or the schema itself)."""
+    ref = schema.get("$ref", "")
+    return document["components"]["schemas"][ref.removeprefix("#/components/schemas/")] if ref else schema
+
+
+def test_uploads_are_multipart_forms_generated_from_the_models_the_views_parse_with(client):
+    from policyhub.web.schemas import AnswerForm, EnterpriseImportForm, PolicyForm, SupplementForm
+
     document = client.get("/api/v1/openapi.json").get_json()
-    for path, method in (("/policies", "post"), ("/policies/{id}", "patch"), ("/enterprises/import", "post")):
-        content = document["paths"][path][method]["requestBody"]["content"]
-        assert "file" in content["multipart/form-data"]["schema"]["properties"]
+    # Each upload's form model and its file part: one `file`, or a list of `files`.
+    for (path, method), (model, file_part) in {
+            ("/policies", "post"): (PolicyForm, "file"),
+            ("/policies/{id}", "patch"): (PolicyForm, "file"),
+            ("/enterprises/import", "post"): (EnterpriseImportForm, "file"),
+            ("/consultations/{id}/answer", "post"): (AnswerForm, "files"),
+            ("/consultations/{tracking_code}/supplement", "post"): (SupplementForm, "files")}.items():
+        schema = document["paths"][path][method]["requestBody"]["content"]["multipart/form-data"]["schema"]
+        assert schema == {"$ref": f"#/components/schemas/{model.__name__}"}, (method, path)
+        form = resolved(document, schema)
+        assert form == model.model_json_schema(), (method, path)
+        part = form["properties"][file_part]
+        if file_part == "files":
+            assert part["type"] == "array" and part["maxItems"] == 3
+            part = part["items"]
+        assert part["type"] == "string" and part["format"] == "binary", (method, path)
+        # A form field is text or left out: no field of a form may be null.
+        assert not any({"type": "null"} in prop.get("anyOf", ()) for prop in form["properties"].values()), path
 
 
 def test_enterprise_bodies_are_the_models_the_views_parse_with(client):
@@ -72,3 +95,58 @@ def test_enterprise_bodies_are_the_models_the_views_parse_with(client):
     assert schemas["EnterpriseIn"]["required"] == ["credit_code", "name", "industry_code"]
     assert "required" not in schemas["EnterprisePatch"]
     assert set(schemas["EnterprisePatch"]["properties"]) == set(schemas["EnterpriseIn"]["properties"])
+
+
+def test_sign_in_and_preference_bodies_are_the_models_the_views_parse_with(client):
+    from policyhub.web.schemas import CodeRequestIn, MyPreferencesIn, SessionIn
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    for (method, path), model in {("post", "/me/code"): CodeRequestIn, ("post", "/me/session"): SessionIn,
+                                  ("put", "/me/preferences"): MyPreferencesIn}.items():
+        body = document["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+        assert body == {"$ref": f"#/components/schemas/{model.__name__}"}
+        assert document["components"]["schemas"][model.__name__] == model.model_json_schema()
+    preferences = document["components"]["schemas"]["MyPreferencesIn"]
+    assert "required" not in preferences and not any("default" in p for p in preferences["properties"].values())
+
+
+def api_models() -> dict[str, type]:
+    """Every pydantic model a view parses a request with or answers with, by name."""
+    from pydantic import BaseModel
+
+    from policyhub.services import enterprise_input
+    from policyhub.web import schemas
+    from policyhub.web.api import responses
+
+    models: dict[str, type] = {}
+    for module in (schemas, enterprise_input, responses):
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, BaseModel) and value is not BaseModel:
+                assert models.setdefault(value.__name__, value) is value, f"two models named {value.__name__}"
+    return models
+
+
+def test_every_body_and_every_answer_is_a_models_schema(client):
+    """No schema in the document is written by hand: each request and response body is a $ref to a model's
+    JSON Schema, and the components are exactly those models' schemas and their nested definitions."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    models = api_models()
+    used: set[str] = set()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            bodies = {f"request {media}": content["schema"]
+                      for media, content in operation.get("requestBody", {}).get("content", {}).items()}
+            bodies |= {f"{status} {media}": content["schema"] for status, answer in operation["responses"].items()
+                       for media, content in answer.get("content", {}).items()}
+            assert bodies, (method, path)
+            for where, schema in bodies.items():
+                name = schema.get("$ref", "").removeprefix("#/components/schemas/")
+                assert set(schema) == {"$ref"} and name in models, f"{method} {path} {where}: {schema}"
+                used.add(name)
+    expected: dict[str, dict] = {}
+    for name in used:
+        schema = models[name].model_json_schema(ref_template="#/components/schemas/{model}")
+        expected |= schema.pop("$defs", {}) | {name: schema}
+    assert document["components"]["schemas"] == expected

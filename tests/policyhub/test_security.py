@@ -166,6 +166,54 @@ def test_security_headers_on_every_answer(client, url):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.parametrize("hops, other_client", [(0, 429), (1, 202)])
+def test_behind_the_proxy_rate_limits_count_each_client_not_the_proxy(make_app, new_credit_code, hops,
+                                                                       other_client):
+    # Without PROXY_FIX every request seems to come from the proxy, so one client's burst stops everyone.
+    client = make_app(PROXY_FIX=hops, RATELIMIT_ENABLED=True).test_client()
+    body = {"credit_code": new_credit_code(41), "mobile": "13800138000"}
+
+    def send(address: str) -> int:
+        return client.post("/api/v1/me/code", json=body, headers={"X-Forwarded-For": address}).status_code
+
+    assert [send("203.0.113.5") for _ in range(11)] == [202] * 10 + [429]
+    assert send("198.51.100.7") == other_client
+
+
+def test_with_the_same_key_every_machine_verifies_the_others_signed_links(tmp_path, monkeypatch):
+    from policyhub import create_app
+    from policyhub.services.tokens import read_status_token, status_token
+
+    shared = {"SQLALCHEMY_DATABASE_URI": "postgresql://policyhub@db.invalid/policyhub"}
+    monkeypatch.setenv("POLICYHUB_SECRET_KEY", "one key for the whole deployment")
+    first, second = (create_app(shared | {"INSTANCE_PATH": str(tmp_path / name)}) for name in ("web1", "web2"))
+    with first.app_context():
+        token = status_token(42)
+    with second.app_context():
+        assert read_status_token(token) == 42
+    monkeypatch.setenv("POLICYHUB_SECRET_KEY", "another deployment")
+    with create_app(shared | {"INSTANCE_PATH": str(tmp_path / "web3")}).app_context():
+        assert read_status_token(token) is None
+
+
+def test_no_template_needs_inline_script_or_style():
+    """The CSP allows only the app's own files: an inline script, handler or style in a page would not run."""
+    import re
+    from pathlib import Path
+
+    import policyhub
+
+    inline = {"script without src": re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I),
+              "event handler": re.compile(r"<[^>]+\son[a-z]+\s*=", re.I),
+              "style attribute or element": re.compile(r"<style\b|<[^>]+\sstyle\s*=", re.I),
+              "javascript: URL": re.compile(r"javascript:", re.I)}
+    templates = sorted((Path(policyhub.__file__).parent / "web" / "templates").rglob("*.html"))
+    assert len(templates) > 20
+    found = [f"{path.name}: {what}" for path in templates for what, pattern in inline.items()
+             if pattern.search(path.read_text(encoding="utf-8"))]
+    assert found == []
+
+
 # --- races ----------------------------------------------------------------------------------------------
 
 

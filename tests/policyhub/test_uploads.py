@@ -164,3 +164,22 @@ def test_bad_criteria_json_in_multipart(app, client, editor_token):
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"]["criteria"] == "不是有效的 JSON"
     assert stored(app) == (0, 0)
+
+
+def test_the_form_is_parsed_by_its_model_file_parts_included(app, client, editor_token):
+    headers = {"Authorization": f"Bearer {editor_token}"}
+    text_for_a_file = client.post("/api/v1/policies", headers=headers, content_type="multipart/form-data",
+                                  data={"title": TITLE, "body": SENTENCE, "file": "not a file"})
+    assert text_for_a_file.status_code == 422
+    assert text_for_a_file.get_json()["error"]["fields"] == {"file": "应为上传的文件"}
+    unknown_part = client.post("/api/v1/policies", headers=headers, content_type="multipart/form-data",
+                               data={"title": TITLE, "body": SENTENCE, "attachment": (io.BytesIO(b"x"), "a.txt")})
+    assert unknown_part.status_code == 422
+    assert unknown_part.get_json()["error"]["fields"] == {"attachment": "未知字段"}
+    assert stored(app) == (0, 0)
+    # A file input left empty is no file; blank fields are not given, as in a JSON body.
+    no_file = client.post("/api/v1/policies", headers=headers, content_type="multipart/form-data",
+                          data={"title": TITLE, "body": SENTENCE, "doc_number": "", "criteria": " ",
+                                "file": (io.BytesIO(b""), "")})
+    assert no_file.status_code == 201, no_file.get_json()
+    assert no_file.get_json()["doc_number"] is None and no_file.get_json()["files"] == []

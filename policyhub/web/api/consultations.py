@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import jsonify, request, url_for
+from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from notifier import sla
@@ -21,17 +22,21 @@ from policyhub.services.tokens import read_rating_token, read_status_token
 from policyhub.timeutil import SHANGHAI, parse_aware
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
-from policyhub.web.api.validation import json_body, page_args, validate
+from policyhub.web.api.validation import json_body, multipart_body, page_args, validate
 from policyhub.web.ratelimits import CONSULTATION_LIMIT_PER_ADDRESS, CONSULTATION_LIMIT_PER_CONTACT, contact_key
 from policyhub.web.schemas import (
+    AnswerForm,
     AnswerIn,
     ConsultationIn,
     OverrideIn,
     RatingIn,
     ReassignIn,
+    SupplementForm,
     SupplementIn,
     SupplementRequestIn,
 )
+
+T = TypeVar("T", bound=BaseModel)
 
 STAFF = ("editor", "answerer", "supervisor")
 LIST_STATUSES = ("open", "at_risk", "overdue", "answered", "awaiting_supplement")
@@ -154,18 +159,13 @@ def rate_consultation(tracking_code: str):
 
 
 
-def _values_and_files() -> tuple[dict[str, Any], list[Upload]]:
-    """A turn's fields and files: JSON (text only), or multipart with up to 3 `files`."""
+def _turn_body(json_model: type[T], form_model: type[T]) -> tuple[T, list[Upload]]:
+    """A turn's fields and files: JSON (text only), or a multipart form with up to 3 `files`."""
     if request.mimetype != "multipart/form-data":
-        return json_body(), []
-    values: dict[str, Any] = {k: v for k, v in request.form.items()}
-    unknown = sorted(set(request.files) - {"files"})
-    if unknown:
-        raise Invalid("附件有误", fields={name: "未知字段（附件的字段名为 files）" for name in unknown})
+        return validate(json_model, json_body()), []
+    form = multipart_body(form_model)
     # One byte past the limit is enough for check_uploads to refuse it by name.
-    uploads = [Upload(f.filename or "", f.read(MAX_FILE_BYTES + 1)) for f in request.files.getlist("files")
-               if f.filename]
-    return values, uploads
+    return form, [Upload(part.filename or "", part.read(MAX_FILE_BYTES + 1)) for part in form.files]
 
 
 def _asker_consultation(tracking_code: str, token: str | None, contact: str | None) -> Consultation:
@@ -186,8 +186,7 @@ def _asker_consultation(tracking_code: str, token: str | None, contact: str | No
 @limiter.limit("10 per hour")
 def reply_with_supplement(tracking_code: str):
     """The enterprise's reply to a supplement request (补充材料): text and up to 3 files; the clock resumes."""
-    values, uploads = _values_and_files()
-    data = validate(SupplementIn, values)
+    data, uploads = _turn_body(SupplementIn, SupplementForm)
     consultation = _asker_consultation(tracking_code, data.token, data.contact)
     service.submit_supplement(consultation, data.supplement, files=uploads)
     db.session.commit()
@@ -214,8 +213,7 @@ def request_supplement(consultation_id: int):
 @require_roles("answerer")
 def answer_consultation(consultation_id: int):
     """The answer: JSON `{answer}`, or multipart with `answer` and up to 3 `files` (checked as the enterprise's)."""
-    values, uploads = _values_and_files()
-    data = validate(AnswerIn, values)
+    data, uploads = _turn_body(AnswerIn, AnswerForm)
     consultation = service.answer_consultation(current_api_user(), _get(consultation_id), data.answer, files=uploads)
     db.session.commit()
     files = [file_json(f) for turn in consultation.turns if turn.kind == "answer" for f in turn.files]

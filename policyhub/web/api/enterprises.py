@@ -19,7 +19,8 @@ from policyhub.services.errors import Invalid, NotFound
 from policyhub.services.identifiers import mask_email, mask_mobile
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
-from policyhub.web.api.validation import json_body, page_args
+from policyhub.web.api.validation import json_body, multipart_body, page_args
+from policyhub.web.schemas import EnterpriseImportForm
 
 STAFF = ("editor", "answerer", "supervisor")
 
@@ -137,23 +138,21 @@ def _section_codes(section: str) -> list[str]:
 @api.post("/enterprises/import")
 @require_roles(*STAFF)
 def import_file():
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        raise Invalid("请上传 CSV 或 XLSX 文件（字段名 file）", fields={"file": "必填"})
+    form = multipart_body(EnterpriseImportForm)
     limit = current_app.config["UPLOAD_MAX_BYTES"]
-    data = file.read(limit + 1)
+    data = form.file.read(limit + 1)
     if len(data) > limit:
         error = Invalid(f"文件超过 {limit // (1024 * 1024)} MB 上限", fields={"file": "文件过大"}, code="too_large")
         error.status = 413
         raise error
-    report = import_enterprises(current_api_user(), file.filename, data, notify=_notify_flag())
+    report = import_enterprises(current_api_user(), form.file.filename, data, notify=_notify_flag(form.notify))
     db.session.commit()
     return jsonify(report.as_dict())
 
 
-def _notify_flag() -> bool:
-    """?notify= (or a form field): whether an import tells the firms; yes unless asked not to, as before."""
-    raw = str(request.args.get("notify", request.form.get("notify", "1"))).strip().lower()
+def _notify_flag(form_value: str | None) -> bool:
+    """?notify= (or the form's field): whether an import tells the firms; yes unless asked not to, as before."""
+    raw = str(request.args.get("notify", form_value if form_value is not None else "1")).strip().lower()
     if raw in ("1", "true", "yes", "on", ""):
         return True
     if raw in ("0", "false", "no", "off"):

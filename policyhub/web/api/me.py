@@ -14,7 +14,8 @@ from policyhub.services.errors import Forbidden, Invalid, ServiceError
 from policyhub.services.users import user_for_token
 from policyhub.web.api import api
 from policyhub.web.api.enterprises import enterprise_json
-from policyhub.web.api.validation import json_body
+from policyhub.web.api.validation import json_body, validate
+from policyhub.web.schemas import CodeRequestIn, MyPreferencesIn, SessionIn
 
 __all__ = ["SESSION_COOKIE_KEY", "current_enterprise", "require_enterprise"]
 
@@ -58,7 +59,8 @@ def require_enterprise() -> Enterprise:
 @api.post("/me/code")
 @limiter.limit(SIGN_IN_LIMIT_PER_ADDRESS)
 def me_code():
-    signin.request_code(json_body(), now=utcnow())
+    contact = validate(CodeRequestIn, json_body())
+    signin.request_code(contact.model_dump(exclude_none=True), now=utcnow())
     db.session.commit()
     return jsonify(status="sent", message="如信息与登记一致，验证码将发送至登记的手机或邮箱，5 分钟内有效"), 202
 
@@ -67,7 +69,7 @@ def me_code():
 @limiter.limit(SIGN_IN_LIMIT_PER_ADDRESS)
 def me_session():
     try:
-        token, enterprise = signin.open_session(json_body(), now=utcnow())
+        token, enterprise = signin.open_session(validate(SessionIn, json_body()).model_dump(), now=utcnow())
     except signin.SignInRefused:
         db.session.commit()  # the wrong try counts
         raise
@@ -128,7 +130,9 @@ def me_preferences():
 
 @api.put("/me/preferences")
 def me_set_preferences():
-    answer = me_service.set_preferences(require_enterprise(), json_body(), now=utcnow())
+    enterprise = require_enterprise()
+    wanted = validate(MyPreferencesIn, json_body())
+    answer = me_service.set_preferences(enterprise, wanted.model_dump(exclude_unset=True), now=utcnow())
     db.session.commit()
     return jsonify(answer)
 

@@ -10,7 +10,7 @@ from flask import current_app, jsonify, request
 from matcher.regions import default_regions
 from matcher.taxonomy import Industry, InvalidIndustryCode, default_taxonomy, normalize_code
 from policyhub.extensions import db
-from policyhub.inputs import InputError, bad_json_text, check_year, loads_json
+from policyhub.inputs import check_year
 from policyhub.models import Policy
 from policyhub.models.base import utcnow
 from policyhub.models.policy import POLICY_STATUSES, PUBLISHED
@@ -23,9 +23,9 @@ from policyhub.services.search import MAX_QUERY_CHARS, PolicyQuery, apply_open, 
 from policyhub.timeutil import local_date
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
-from policyhub.web.api.validation import BadRequest, json_body, page_args, validate
+from policyhub.web.api.validation import BadRequest, json_body, multipart_body, page_args, validate
 from policyhub.web.forms import BINZHOU_REGIONS
-from policyhub.web.schemas import PolicyIn, WithdrawIn
+from policyhub.web.schemas import PolicyForm, PolicyIn, WithdrawIn
 
 
 class TooLarge(ServiceError):
@@ -70,34 +70,19 @@ def _facts_json(policy: Policy) -> dict[str, Any]:
             "evidence": list(record.get("evidence", ()))}
 
 
-def _multipart_values() -> tuple[dict[str, Any], service.Upload | None]:
-    form: dict[str, Any] = {k: v for k, v in request.form.items()}
-    if "criteria" in form:
-        try:
-            form["criteria"] = loads_json(form["criteria"], field="criteria") if form["criteria"].strip() else None
-        except InputError as exc:
-            raise Invalid("criteria 应为 JSON 对象", fields={"criteria": exc.reason}) from exc
-        found = bad_json_text(form["criteria"], "criteria")
-        if found is not None:
-            raise Invalid("criteria 含有无法保存的字符", fields={found.field: found.reason})
-    form = {k: (None if v == "" else v) for k, v in form.items()}
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        return form, None
+def _request_values() -> tuple[dict[str, Any], service.Upload | None]:
+    """The policy's fields as given (JSON, or a multipart form with an optional file) and the file's bytes."""
+    if request.mimetype != "multipart/form-data":
+        return validate(PolicyIn, json_body()).model_dump(exclude_unset=True), None
+    form = multipart_body(PolicyForm)
+    values = form.model_dump(exclude_unset=True, exclude={"file"})
+    if form.file is None:
+        return values, None
     limit = current_app.config["UPLOAD_MAX_BYTES"]
-    data = file.read(limit + 1)
+    data = form.file.read(limit + 1)
     if len(data) > limit:
         raise TooLarge(f"文件超过 {limit // (1024 * 1024)} MB 上限", fields={"file": "文件过大"})
-    return form, service.Upload(filename=file.filename, data=data)
-
-
-def _request_values() -> tuple[dict[str, Any], service.Upload | None]:
-    if request.mimetype == "multipart/form-data":
-        values, upload = _multipart_values()
-    else:
-        values, upload = json_body(), None
-    parsed = validate(PolicyIn, values)
-    return parsed.model_dump(exclude_unset=True), upload
+    return values, service.Upload(filename=form.file.filename, data=data)
 
 
 def _visible_policy(policy_id: int) -> Policy:

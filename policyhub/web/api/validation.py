@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_origin
 
 from flask import request
 from pydantic import BaseModel, ValidationError
@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from policyhub.inputs import InputError, field_errors, parse_int
 from policyhub.services.errors import Invalid, ServiceError
 
-__all__ = ["BadRequest", "json_body", "page_args", "validate"]
+__all__ = ["BadRequest", "json_body", "multipart_body", "page_args", "validate"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -35,6 +35,23 @@ def json_body() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadRequest("请求体应为 JSON 对象", fields={"body": "无法解析为 JSON 对象"})
     return data
+
+
+def multipart_body(model: type[M]) -> M:
+    """The request's form as the model: its text fields, and its file parts under their names.
+
+    A list field gets every part of its name, any other field the first; a part without a file name (a file input
+    left empty) is not there. An unknown name, text or file, is the model's to refuse.
+    """
+    values: dict[str, Any] = request.form.to_dict()
+    for name in request.files:
+        parts = [part for part in request.files.getlist(name) if part.filename]
+        field = model.model_fields.get(name)
+        if field is not None and get_origin(field.annotation) is list:
+            values[name] = parts
+        elif parts:
+            values[name] = parts[0]
+    return validate(model, values)
 
 
 def page_args(default_per_page: int = 20, max_per_page: int = 500) -> tuple[int, int]:

@@ -235,12 +235,19 @@ def _bracketed_doc_number(title: str, lines: list[str]) -> tuple[str, str] | Non
             # 拟申报试点城市要严格按照财建〔2023〕117号文的要求: a citation word inside the match cites it too.
             if _CITING_WORDS.search(match.group(1)):
                 continue
-            if not _cited(line, match.start()) and not line[:match.start()].rstrip().endswith(("《", "》")):
+            if (not _cited(line, match.start()) and not line[:match.start()].rstrip().endswith(("《", "》"))
+                    and not _SOURCES_AFTER.match(line, match.end())
+                    and not _SOURCES_BEFORE.search(line[:match.start()])):
                 return _clean_doc_number(match.group(1)), line
     return None
 
 
 _CITING_WORDS = re.compile(r"根据|按照|依据|参照|落实|贯彻|执行|转发|由")
+# (青工信规〔2022〕2号)等文件精神 / 济政字〔2017〕80号、济国土资发〔2018〕51号: a number that heads a list of sources or
+# is followed by the spirit it carries is a document the text follows, not its own.
+# (牵头单位:各县区政府、市国土资源局。济发〔2018〕23号): the source an item of a compilation notes.
+_SOURCES_BEFORE = re.compile(r"号\s*[)）]?\s*[、和及]\s*$|[(（](?:责任单位|牵头单位|牵头部门|政策依据|文件依据|依据)[^()（）]*$")
+_SOURCES_AFTER = re.compile(r"\s*[)）]?\s*(?:[、]|等(?:文件|规定|精神|要求)|(?:文件)?(?:精神|要求|规定)|文件)")
 
 
 def _clean_doc_number(text: str) -> str:

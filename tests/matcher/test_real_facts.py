@@ -321,3 +321,22 @@ def test_the_day_the_items_start() -> None:
     _quoted("a-44-dongchangfu-33-measures-interpretation-table")
     body = "高端裝備制造產業方面,2019年1月1日起,對我區列入國家首臺套重大技術裝備推廣應用指導目錄、省首臺套重大技術裝備及關鍵核心零部件產品名單的"
     assert extract_facts("", body).effective_from == date(2019, 1, 1)
+
+
+CITED_NUMBER_CASES = [
+    # 及其实施细则(…号)等文件精神: a number followed by the spirit it carries is a source.
+    ("a-34-qingdao-software-industry-fund-2025-call",
+     "为贯彻落实《青岛市人民政府关于印发青岛市加快先进制造业高质量发展若干政策措施的通知》(青政发〔2021〕18号)"
+     "及其实施细则(青工信规〔2022〕2号)等文件精神,现组织开展2025年度软件与信息产业专项资金预算项目申报工作"),
+    # A compilation notes each item's sources after its 责任单位/牵头单位.
+    ("a-78-jinan-real-economy-support-policy-list",
+     "实体经济项目有效开发利用地下空间的,土地出让价格整体下调25%左右。(责任单位:市国土资源局。济政字〔2017〕80号、济国土资发〔2018〕51号)"),
+    ("a-78-jinan-real-economy-support-policy-list",
+     "企业取得“标准地”并做出承诺后即可开工建设。(牵头单位:各县区政府、各开发区、市国土资源局、市规划局。济发〔2018〕23号)"),
+]
+
+
+@pytest.mark.parametrize(("key", "body"), CITED_NUMBER_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CITED_NUMBER_CASES)])
+def test_a_source_an_item_notes_is_not_the_text_s_number(key: str, body: str) -> None:
+    _quoted(key)
+    assert extract_facts("", body).doc_number is None

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 from matcher.criteria import Evidence
 from matcher.extract import _PROVINCE_ABBREVIATIONS, _city_abbreviations  # the 文号 characters regions are read by
@@ -332,6 +333,12 @@ def _signed_organs(lines: list[str]) -> tuple[str, str] | None:
                 break
         if organs:
             return ";".join(_normalised_organ(o) for o in organs), lines[end - 1]
+    # 滨州市人民政府办公室 2023年5月10日: a copy that ran the 署名 and the 成文日期 into one line.
+    for line in reversed(lines):
+        parts = line.split()
+        if (2 <= len(parts) <= 6 and len(line) <= 100 and _FULL_DATE.fullmatch("".join(parts[-1:]))
+                and all(_ORGAN_LINE.match(p) for p in parts[:-1])):
+            return ";".join(_normalised_organ(o) for o in parts[:-1]), line
     return None
 
 
@@ -340,6 +347,8 @@ _FORWARDED = re.compile(r"^(?:关于)?转发")
 # 商务部等9部门关于… / 工业和信息化部等四部门印发… / 工信部：引导中小企业走… (a headline's speaker).
 _TITLE_ORGANS = re.compile(rf"^((?:[\u4e00-\u9fff（）()、\s]{{2,60}}?{_ISSUER_TAIL}))(?:等[\d一二三四五六七八九十]*(?:个)?部门)?(?:联合)?(?:关于|印发|转发)")
 _HEADLINE_ORGAN = re.compile(rf"^([\u4e00-\u9fff]{{1,12}}?{_ORGAN_END})[:：]")
+# 市工信局有关负责人就《若干措施》答记者问: a Q&A page's speaker is the organ that issued what it explains.
+_ANSWERING_ORGAN = re.compile(rf"^([\u4e00-\u9fff、]{{2,40}}?{_ORGAN_END})(?:有关|相关|主要)?负责(?:人|同志)(?:就|解读|答)")
 
 
 def _title_organs(title: str, top: list[str]) -> tuple[str, str] | None:
@@ -348,7 +357,8 @@ def _title_organs(title: str, top: list[str]) -> tuple[str, str] | None:
         text = text.strip()
         if _FORWARDED.match(text):
             continue
-        match = _TITLE_ORGANS.match(text) or _HEADLINE_ORGAN.match(re.sub(r"\s+", "", text))
+        match = (_TITLE_ORGANS.match(text) or _HEADLINE_ORGAN.match(re.sub(r"\s+", "", text))
+                 or _ANSWERING_ORGAN.match(re.sub(r"\s+", "", text)))
         if match:
             organs = _organ_list(match.group(1))
             if organs:
@@ -429,6 +439,12 @@ def _labelled_organ(lines: list[str]) -> tuple[str, str] | None:
         reply = re.match(r"^(?:回复单位|答复单位|发布机构|发文机关|发布单位)[:：]+\s*(.+)$", line)
         if reply:
             return reply.group(1).strip(), line
+    # 文章来源:三门峡人社局 on a government page; a newspaper or a site (来源:新华网, 来源:工信部官网) is no organ.
+    for line in lines[:6]:
+        source = re.match(r"^(?:文章|信息)?来源[:：]\s*(\S+)$", line)
+        organs = _organ_list(source.group(1)) if source else []
+        if organs:
+            return ";".join(organs), line
     return None
 
 
@@ -459,11 +475,25 @@ def _organ_list(text: str) -> list[str]:
     return [_normalised_organ(o) for o in organs]
 
 
+@lru_cache(maxsize=4096)
+def _full_place(organ: str) -> str:
+    """三门峡人社局 → 三门峡市人社局: a place's short form opening an organ's name, written in full."""
+    regions = default_regions()
+    for code in regions.find_in_text(organ[:8])[:1]:
+        name = regions.name(code) or ""
+        short = re.sub(r"(?:省|市|自治区|自治州|地区|盟|县|区)$", "", name)
+        if len(short) >= 2 and organ.startswith(short) and not organ.startswith(name):
+            return name + organ[len(short):]
+    return organ
+
+
 def _normalised_organ(organ: str) -> str:
     """An organ's full name: 滕州市政府办公室 → 滕州市人民政府办公室, 四川省发改委 → 四川省发展和改革委员会, 工信部 → 工业和信息化部."""
     if organ in _ABBREVIATIONS:
         return _ABBREVIATIONS[organ]
+    organ = _full_place(organ)
     organ = re.sub(r"(?<=[省市县区])政府", "人民政府", organ)
+    organ = re.sub(r"(?<=[省市县区])人社(?=[厅局]$)", "人力资源和社会保障", organ)
     organ = re.sub(r"(?<=[省市县区])发改委$", "发展和改革委员会", organ)
     return re.sub(r"(?<=[省市县区])工信厅$", "工业和信息化厅", organ)
 

@@ -16,3 +16,12 @@ def test_statistics_and_cited_notices_are_not_validity_or_deadlines() -> None:
 def test_contact_drops_its_heading() -> None:
     facts = extract_facts("", "三、联系方式。市工业和信息化局企业科，联系电话：0543-3161234。")
     assert facts.contact == "市工业和信息化局企业科,联系电话:0543-3161234。"
+
+
+def test_issuer_of_a_q_and_a_headline_and_of_a_sign_off_run_into_one_line() -> None:
+    # The forms of 答记者问 pages and of copies that join the 署名 and the 成文日期 (GB/T 9704); no dev text has
+    # them, so the sentences are written here.
+    assert extract_facts("市工信局有关负责人就《若干措施》答记者问", "问：出台背景是什么？").issuer == "市工信局"
+    body = "为加快工业经济发展，特制定本办法。\n滨州市人民政府办公室 2023年5月10日"
+    assert extract_facts("", body).issuer == "滨州市人民政府办公室"
+    assert extract_facts("", "为加快发展，制定本办法。\n本办法自2023年5月10日起施行。").issuer is None

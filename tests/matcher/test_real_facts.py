@@ -78,6 +78,20 @@ def test_issuer_from_leads_titles_and_sign_offs(key: str, title: str, body: str,
     assert extract_facts(title, body).issuer == issuer
 
 
+LABELLED_ISSUER_CASES = [
+    # A government page's 文章来源 names the organ (its short place and 人社 written in full); a paper's does not.
+    ("c-82-sanmenxia-job-retention-refund-2025", "发布时间:2025-12-15 15:05\n文章来源:三门峡人社局", "三门峡市人力资源和社会保障局"),
+    ("a-58-shandong-culture-tourism-consumption-season-2020-news", "来源:新华网 编辑:admin 时间:2020-04-16", None),
+    ("c-56-jiangsu-key-specialty-industry-fund-2018", "来源:江苏省钢铁行业协会", None),
+]
+
+
+@pytest.mark.parametrize(("key", "body", "issuer"), LABELLED_ISSUER_CASES, ids=[c[0] for c in LABELLED_ISSUER_CASES])
+def test_the_organ_a_page_names_as_its_source(key: str, body: str, issuer: str | None) -> None:
+    _quoted(key)
+    assert extract_facts("", body).issuer == issuer
+
+
 NO_ISSUER_CASES = [
     # A press office holds the briefing; it issues nothing.
     ("a-43-weihai-advanced-manufacturing-opinion-2021-news", "威海出台加快先进制造业发展的实施意见",

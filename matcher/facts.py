@@ -87,7 +87,8 @@ def chinese_number(text: str) -> float | None:
     return float(total + section + digit)
 
 
-_AMOUNT = re.compile(rf"(\d+(?:\.\d+)?|{_CN_NUMBER}+)\s*(亿元|万元|元|亿|万)")
+# 三年百万青年见习计划 / 千万工程: a number in Chinese numerals before a bare 万 counts people or projects, not 元.
+_AMOUNT = re.compile(rf"(\d+(?:\.\d+)?)\s*(亿元|万元|元|亿|万)|({_CN_NUMBER}+)\s*(亿元|万元|元)")
 
 
 def money_wan(number: str, unit: str) -> float | None:
@@ -713,7 +714,7 @@ _CONTACT_HEADING = re.compile(r"^(?:[(（]?[一二三四五六七八九十\d]+[)
 _SUPPORT_WORDS = re.compile(r"奖励|奖金|补助|补贴|奖补|资助|贴息|扶持|支持|给予|一次性|最高|不超过|封顶")
 _NOT_SUPPORT_BEFORE = re.compile(
     r"(?:营业收入|主营业务收入|收入|产值|投资|投入|销售|规模|资产|贷款|融资|营收|纳税|税收|基金|资金池|总额|安排|筹集|所得额|"
-    r"零售额|增量|授信|担保|注册资本|实收资本|年产|总量|预算|专项资金|达到|(?<!不)超过|不低于|突破|首次|增加|新增|每人|每名|每户|人均|每亩)"
+    r"零售额|增量|授信|担保|注册资本|实收资本|年产|总量|预算|专项资金|达到|(?<!不)超过|不低于|突破|首次|增加|新增|每人|每名|每户|人均|每亩|消费券|争取)"
     r"[^，。；]{0,6}$"
 )
 _NOT_SUPPORT_AFTER = re.compile(r"^\s*(?:以上|以下|及以上|（含）以上|以内的|的项目|规模|基金|资金池|专项|的?(?:创业担保)?贷款|再贷款)")
@@ -750,7 +751,7 @@ def _largest_support(sentences: list[str]) -> tuple[float, str] | None:
             continue
         previous_end, previous_support = None, True
         for match in _AMOUNT.finditer(sentence):
-            before, after = sentence[max(0, match.start() - 14):match.start()], sentence[match.end():match.end() + 6]
+            before, after = sentence[max(0, match.start() - 14):match.start()], sentence[match.end():match.end() + 12]
             if previous_end is not None and _ENUMERATION_GAP.match(sentence[previous_end:match.start()]):
                 support = previous_support
             else:
@@ -759,7 +760,7 @@ def _largest_support(sentences: list[str]) -> tuple[float, str] | None:
                                or (_BAND_AFTER.match(after) and not _PAID_BEFORE.search(before))
                                or _FIRMS_COUNTED.search(sentence[:match.start()]))
             previous_end, previous_support = match.end(), support
-            amount = money_wan(match.group(1), match.group(2))
+            amount = money_wan(match.group(1) or match.group(3), match.group(2) or match.group(4))
             if (support and amount is not None and 0 < amount < _LARGEST_CAP_WAN
                     and (best is None or amount > best[0])):
                 best = (amount, sentence)

@@ -156,6 +156,15 @@ NO_SUPPORT_CASES = [
     ("b-38-small-micro-taxfee-2023-12", "同時符合年度應納稅所得額不超過300萬元、從業人數不超過300人、資產總額不超過5000萬元等三個條件的企業。"),
     ("c-70-beijing-online-consumption-support-2023-news",
      "且網零額不低于3000萬元的批發零售企業,若滿足以下條件中的一項,給予一次性資金支持。"),
+    # A loan a firm may take, its name further than a few characters after the amount.
+    ("b-15-employment-promotion-2018-state-council",
+     "小微企业当年新招用符合创业担保贷款申请条件的人员数量达到企业现有在职职工人数25%(超过100人的企业达到15%)"
+     "并与其签订1年以上劳动合同的,可申请最高不超过300万元的创业担保贷款。"),
+    # 百万青年: a Chinese numeral before a bare 万 counts people.
+    ("b-15-employment-promotion-2018-state-council", "从2019年1月1日起,实施三年百万青年见习计划;将就业见习补贴范围由离校未就业高校毕业生扩展至16—24岁失业青年"),
+    # What a news report says was obtained for the firms in all, and vouchers for consumers.
+    ("a-14-binzhou-2020-resumption-measures-news", "争取到了银行的大额贷款,纾解了企业资金压力,还争取到200万元稳岗就业补贴。"),
+    ("a-05-zibo-hitech-zone-relief-2022", "上工率达到80%以上的省市重大项目(非政府投资项目),每个项目一次性发放生活物资消费券3万元。"),
 ]
 
 

@@ -174,10 +174,15 @@ _ISSUER_TAIL = (
 )
 _ORGAN_LINE = re.compile(rf"^[\u4e00-\u9fff（）()]{{2,40}}{_ISSUER_TAIL}$")
 _TITLE_ISSUER = re.compile(rf"^([\u4e00-\u9fff（）()、]{{2,60}}?{_ISSUER_TAIL})(?:关于|印发|转发)")
-_EFFECTIVE_FROM = re.compile(r"自\s*([^，。；]{0,24}?)\s*起(?:施行|实施|执行|生效)")
+_EFFECTIVE_FROM = re.compile(r"自\s*([^，。；]{0,24}?)\s*起(?:施行|实施|执行|生效|实行|试行)")
 _ISSUE_DAY_WORDS = re.compile(r"印发之日|发布之日|公布之日|下发之日|发文之日|签发之日")
-_VALIDITY_YEARS = re.compile(rf"有效期(?:为|暂定为?|限)?\s*({_NUM}|半)\s*年")
-_VALID_UNTIL = re.compile(r"有效期至|有效期到|执行至|实施至|执行到|有效至|期限至|延至|延长至|延续至|止于|截止到|截至")
+_DAYS_AFTER_ISSUE = re.compile(rf"自(?:印发|发布|公布|下发|发文)之日起\s*({_NUM})\s*日(?:后|以后)(?:施行|实施|执行|生效)")
+# 有效期3年 / 试行期2年 / 执行期限为两年.
+_VALIDITY_YEARS = re.compile(rf"(?:有效|试行|执行|实施)期(?:限)?(?:为|暂定为?|限)?\s*({_NUM}|半)\s*年")
+_VALID_UNTIL = re.compile(r"有效期至|有效期到|执行至|实施至|执行到|有效至|期限至|(?:执行|实施|试行)期至|延至|延长至|延续至|止于"
+                          r"|截止到|截至")
+# 有效期至2025年底: a year's end after a validity cue.
+_YEAR_END_AFTER = re.compile(r"\s*((?:19|20)\d\d)\s*年\s*(?:底|末|年底|12月底)")
 # 截至 also dates statistics (截至4月26日24时，各省份…): it states validity only beside a policy word.
 _PUBLISHED_AT = re.compile(r"[\d〇○零一二两三四五六七八九十年月.\-/]{4,14}日?\s*(?:发布|印发|公布|出台|下发)")
 _WEAK_UNTIL = re.compile(r"截止到|截至")
@@ -822,6 +827,11 @@ _FROM_TO = re.compile(r"自[^，。；]{0,20}?(?:起)?至[^，。；]{0,20}?(?:�
 def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put) -> None:
     """施行日期 and 有效期 from one sentence: 自…起施行, 有效期至…, 有效期N年, 执行期限为…至…."""
     start: date | None = None
+    later = _DAYS_AFTER_ISSUE.search(sentence)
+    if later and issued_on and chinese_number(later.group(1)):
+        # 自印发之日起30日后施行.
+        start = issued_on + timedelta(days=int(chinese_number(later.group(1)) or 0))
+        put("effective_from", start, sentence)
     match = _EFFECTIVE_FROM.search(sentence)
     if match:
         phrase = match.group(1)
@@ -837,9 +847,15 @@ def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put)
     if cue and _WEAK_UNTIL.fullmatch(cue.group(0)) and not _POLICY_WORD.search(sentence):
         cue = None
     if cue:
-        after = [d for pos, d in dates if pos >= cue.start()]
-        if after:
-            put("effective_to", after[0], sentence)
+        # 贡献奖励政策执行时限截至2023年12月31日;产销分离奖励政策…截至2024年12月31日: the policy runs until its last
+        # item ends.
+        ends = [next((d for pos, d in dates if pos >= c.start()), None) for c in _VALID_UNTIL.finditer(sentence, cue.start())]
+        if ends[0] is not None:
+            put("effective_to", max(d for d in ends if d), sentence)
+            return
+        year_end = _YEAR_END_AFTER.match(sentence, cue.end())
+        if year_end:
+            put("effective_to", date(int(year_end.group(1)), 12, 31), sentence)
             return
     span = _FROM_TO.search(sentence) if "公示" not in sentence else None  # 公示期自10月10日至10月16日
     inside = [d for pos, d in dates if span and span.start() <= pos <= span.end()]

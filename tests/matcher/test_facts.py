@@ -25,3 +25,16 @@ def test_issuer_of_a_q_and_a_headline_and_of_a_sign_off_run_into_one_line() -> N
     body = "为加快工业经济发展，特制定本办法。\n滨州市人民政府办公室 2023年5月10日"
     assert extract_facts("", body).issuer == "滨州市人民政府办公室"
     assert extract_facts("", "为加快发展，制定本办法。\n本办法自2023年5月10日起施行。").issuer is None
+
+
+def test_the_usual_closing_articles_of_an_official_text() -> None:
+    # The closing article's other verbs and periods (实行, 试行期, 执行期至, 年底, N日后施行); written here, no dev
+    # text uses them.
+    signed = "\n滨州市人民政府办公室\n2023年5月10日"
+    facts = extract_facts("", "本通知自2023年7月1日起实施，试行期2年。" + signed)
+    assert (facts.effective_from, facts.effective_to) == (date(2023, 7, 1), date(2025, 6, 30))
+    assert extract_facts("", "本办法自2023年6月1日起实行。" + signed).effective_from == date(2023, 6, 1)
+    assert extract_facts("", "本措施自印发之日起施行，执行期至2024年12月31日。" + signed).effective_to == date(2024, 12, 31)
+    assert extract_facts("", "本方案自印发之日起实施，有效期至2025年底。" + signed).effective_to == date(2025, 12, 31)
+    assert extract_facts("", "本意见自印发之日起30日后施行。" + signed).effective_from == date(2023, 6, 9)
+    assert extract_facts("", "到2025年底，全市规上工业企业达到1000家。" + signed).effective_to is None

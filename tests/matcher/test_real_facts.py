@@ -192,6 +192,11 @@ VALIDITY_CASES = [
     ("c-50-guangxi-industrial-speed-efficiency-fund-2023",
      "支持标准为,风电、光伏、储能等新能源企业,2023年9—12月,对符合申报条件的企业,按当月采购开票额环比4—8月月均采购开票额增量部分给予奖励。",
      date(2023, 9, 1), date(2023, 12, 31)),
+    # Items ending on different days: the policy runs until the last one ends.
+    ("c-12-nanan-commerce-enterprise-support",
+     "其中,新增入库限上企业、限上商贸企业贡献奖励政策执行时限截至2023年12月31日;产销分离奖励政策,对大中型超市、酒店宾馆、"
+     "电商企业入库纳统奖励,对专业市场、商业综合体运营方主动引导内部商户入库奖励,政策执行时限截至2024年12月31日", None,
+     date(2024, 12, 31)),
 ]
 
 

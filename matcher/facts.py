@@ -652,15 +652,23 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
         if start <= end <= start + 10:
             put("effective_from", date(start, 1, 1), plan.string)
             put("effective_to", date(end, 12, 31), plan.string)
+    deadline: tuple[date, str] | None = None
     for sentence in sentences:
         if _APPLY.search(sentence):
             # A date followed by 发布/印发 is when a cited notice came out, not a deadline.
             dates = [d for pos, d in find_dates(sentence, year_hint) if not _PUBLISHED_AT.match(sentence, pos)]
-            if dates:
+            if not dates:
+                continue
+            if deadline is None:
                 if len(dates) >= 2 and re.search(r"至|到|—|－|-|~|～", sentence):
                     put("apply_from", min(dates), sentence)
-                put("apply_until", max(dates), sentence)
-                break
+                deadline = max(dates), sentence
+            elif (deadline[0] < max(dates) <= deadline[0] + timedelta(days=_LATER_STEP_DAYS)
+                  and not _REVIEW_STEP.search(sentence)):
+                # 于7月5日前报送联系人 … 于7月14日前将实施方案报送: the call closes with its last step.
+                deadline = max(dates), sentence
+    if deadline:
+        put("apply_until", *deadline)
     if facts.apply_until is None and year_hint:
         # A guide's table: the label 申报时间 on one line, 11-02/12-01 on the next.
         for label, value in zip(lines, lines[1:], strict=False):
@@ -688,6 +696,10 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
     return replace(facts, evidence=tuple(evidence))
 
 
+#: Steps of one call fall within weeks of each other; a date further on is another matter (a later batch, a report).
+_LATER_STEP_DAYS = 45
+# 各区工信、财政部门…于7月16日前完成审核: the offices' review after the firms' deadline is not the firms' deadline.
+_REVIEW_STEP = re.compile(r"审核|审查|初审|复核|复审|评审|核实|把关")
 _APPLY_LABEL = re.compile(r"(?:申报|申请|受理)(?:时间|日期|期限|截止时间)[:：]?")
 _MONTH_DAY_NUMERIC = re.compile(r"(?<![\d.\-])(\d{1,2})-(\d{1,2})(?![\d\-])")
 

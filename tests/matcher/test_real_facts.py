@@ -368,3 +368,15 @@ CITED_NUMBER_CASES = [
 def test_a_source_an_item_notes_is_not_the_text_s_number(key: str, body: str) -> None:
     _quoted(key)
     assert extract_facts("", body).doc_number is None
+
+
+def test_a_call_closes_with_its_last_submission_not_with_the_offices_review() -> None:
+    _quoted("c-84-guangdong-forward-sme-digital-city-pilot-2023")
+    body = ("(一)请有申报意愿的试点城市高度重视,认真组织,确定本市财政局、工业和信息化局联系人各1名,于2023年7月5日前通过粤政易报送"
+            "省财政厅、省工业和信息化厅联系人。\n(二)请有申报意愿的试点城市财政局、工业和信息化局于2023年7月14日前将加盖公章的"
+            "《中小企业数字化转型城市试点实施方案》纸质版和电子版报送。")
+    assert extract_facts("", body).apply_until == date(2023, 7, 14)
+    _quoted("c-53-zhuzhou-advanced-manufacturing-fund-call-2024")
+    body = ("部分专项需同时提交一份纸质申报资料报各区工信、财政部门审核,再由区工信局统一提交市工信局(7月12日前,详见附件2)。\n"
+            "2.各区工信、财政部门对申报事项的真实性、申报资料要件的齐全性等把关,并于7月16日前完成在申报系统中的审核。")
+    assert extract_facts("", body, default_year=2024).apply_until == date(2024, 7, 12)

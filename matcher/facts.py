@@ -531,12 +531,16 @@ def _issued_on(lines: list[str], default_year: int | None) -> tuple[date, str] |
                 return found[0][1], line
             if dated:
                 return dated
+    page_year = next((d.year for line in lines[:4] for _, d in find_dates(line)), default_year)
+    stated = _stated_issue_day(lines, page_year)
+    if stated:
+        return stated
     # A news report: its dateline (人民网北京4月20日电) is the day of the news; the page's own time gives the year
     # (never a year the text mentions: 2019年 in a report of 2020 is last year's figures).
-    page_year = next((d.year for line in lines[:4] for _, d in find_dates(line)), default_year)
     dated = _dateline(lines, page_year)
     if dated:
-        return dated
+        # The report's day is not the issue's when it says the issue was 近日; the page's time is the report's too.
+        return None if _ISSUED_LATELY.search(dated[1]) else dated
     for line in lines[:4]:
         stamped = re.search(r"(?:时间|日期|发布)?[:：]?\s*((?:19|20)\d\d[-./年]\d{1,2}[-./月]\d{1,2}日?)(?:\s+\d{1,2}:\d{2})", line)
         if stamped:
@@ -562,6 +566,35 @@ def _issued_on(lines: list[str], default_year: int | None) -> tuple[date, str] |
 _DATELINE = re.compile(
     r"(\d{1,2})月(\d{1,2})日(?:电|讯)|(?:消息|讯)\s*[:：]?\s*(?:[(（][^()（）]{0,24}[)）])?\s*(\d{1,2})月(\d{1,2})日")
 _SIGNED_AT_END = re.compile(rf"{_ISSUER_TAIL}((?:19|20)\d\d年\d{{1,2}}月\d{{1,2}}日)[,，。.]*$")
+
+
+# 人民网北京6月14日电 …近日,财政部、工业和信息化部联合印发通知: the report dates itself, not the issue, which was 近日.
+_ISSUED_LATELY = re.compile(r"(?:近日|日前)\s*[,，]?[^。,，;；]{0,40}?(?:印发|发布|出台|下发|公布)")
+# 9月27日,国务院办公厅正式印发《若干措施》: a report or an interpretation saying on which day the organ issued it.
+_ISSUED_BY_ON = re.compile(
+    rf"(?:^|[,，。;；])\s*(?:((?:19|20)\d\d)年)?(\d{{1,2}})月(\d{{1,2}})日\s*[,，]?\s*({_ORGAN}(?:[、和与及]{_ORGAN})*)"
+    r"(?:正式|联合|共同)?(?:印发|发布|出台|公布|下发)(?:了)?《")
+
+
+def _stated_issue_day(lines: list[str], page_year: int | None) -> tuple[date, str] | None:
+    """The day the text says the organ issued the policy; without a year, the page's, else that of the full date
+    the narrative gave last before it in the same year's order (2023年4月28日 … 9月27日)."""
+    text_before = ""
+    for line in lines:
+        for match in _ISSUED_BY_ON.finditer(line):
+            if not _organ_list(match.group(4)):
+                continue
+            month, day = int(match.group(2)), int(match.group(3))
+            year = int(match.group(1)) if match.group(1) else page_year
+            if year is None:
+                earlier = [d for _, d in find_dates(text_before + line[:match.start()]) if d.month <= month]
+                full = list(_FULL_DATE.finditer(text_before + line[:match.start()]))
+                year = earlier[-1].year if earlier and full else None
+            found = _make_date(year, month, day) if year else None
+            if found:
+                return found, line
+        text_before += line + "\n"
+    return None
 
 
 def _dateline(lines: list[str], year: int | None) -> tuple[date, str] | None:

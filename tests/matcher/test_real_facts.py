@@ -380,3 +380,19 @@ def test_a_call_closes_with_its_last_submission_not_with_the_offices_review() ->
     body = ("部分专项需同时提交一份纸质申报资料报各区工信、财政部门审核,再由区工信局统一提交市工信局(7月12日前,详见附件2)。\n"
             "2.各区工信、财政部门对申报事项的真实性、申报资料要件的齐全性等把关,并于7月16日前完成在申报系统中的审核。")
     assert extract_facts("", body, default_year=2024).apply_until == date(2024, 7, 12)
+
+
+def test_the_day_a_text_says_the_organ_issued_it() -> None:
+    # An interpretation: 9月27日 … 正式印发, its year from the full date the narrative gave before it.
+    _quoted("b-70-tourism-consumption-30-measures-interpretation-2023")
+    body = ("党中央、国务院对旅游业发展高度关注。2023年4月28日,中央局会议强调,要改善消费环境,促进文化旅游等服务消费。\n"
+            "9月27日,国务院办公厅正式印发《若干措施》,从加大优质旅游产品和服务供给、激发旅游消费需求、加强入境旅游工作、提升行业综合能力、保障措施等五个方面,"
+            "提出了推动旅游业高质量发展的30条工作措施。")
+    assert extract_facts("", body).issued_on == date(2023, 9, 27)
+
+
+def test_a_report_of_an_issue_made_lately_gives_no_issue_day() -> None:
+    _quoted("b-67-sme-digital-transformation-city-pilot-2023-news")
+    body = ("2023-06-14 19:43:26 来源:人民网\n人民网北京6月14日电 (记者申佳平)据工业和信息化部官网消息,近日,财政部、工业和信息化部"
+            "联合印发通知,组织开展中小企业数字化转型城市试点工作。")
+    assert extract_facts("", body).issued_on is None

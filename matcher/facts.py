@@ -174,7 +174,8 @@ _ISSUER_TAIL = (
 )
 _ORGAN_LINE = re.compile(rf"^[\u4e00-\u9fff（）()]{{2,40}}{_ISSUER_TAIL}$")
 _TITLE_ISSUER = re.compile(rf"^([\u4e00-\u9fff（）()、]{{2,60}}?{_ISSUER_TAIL})(?:关于|印发|转发)")
-_EFFECTIVE_FROM = re.compile(r"自\s*([^，。；]{0,24}?)\s*起(?:施行|实施|执行|生效|实行|试行)")
+# 自…起施行 in the text itself; 将于…起施行 / 从…起正式实施 in a report of it.
+_EFFECTIVE_FROM = re.compile(r"(?:自|从|于)\s*([^，。；]{0,24}?)\s*起\s*(?:正式)?(?:施行|实施|执行|生效|实行|试行|计算)")
 _ISSUE_DAY_WORDS = re.compile(r"印发之日|发布之日|公布之日|下发之日|发文之日|签发之日")
 _DAYS_AFTER_ISSUE = re.compile(rf"自(?:印发|发布|公布|下发|发文)之日起\s*({_NUM})\s*日(?:后|以后)(?:施行|实施|执行|生效)")
 # 有效期3年 / 试行期2年 / 执行期限为两年.
@@ -866,7 +867,10 @@ _STARTS_ON = re.compile(rf"(?:^|[，,。；：:])\s*(自|从)?\s*({_NUM})\s*年\
 # 实施方案（2023—2025年）: a plan's years are its validity when nothing else is said.
 _PLAN_YEARS = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*[—–\-－~～至到]\s*((?:19|20)\d\d)\s*年?\s*[）)]")
 _ENDS_ON = re.compile(r"\s*(?:截止|止)(?:[，。；,;]|$)")
-_FROM_TO = re.compile(r"自[^，。；]{0,20}?(?:起)?至[^，。；]{0,20}?(?:止|期间|结束)?")
+_FROM_TO = re.compile(r"(?:自|从)[^，。；]{0,20}?(?:起)?至[^，。；]{0,20}?(?:止|期间|结束)?")
+# 实施期限为2023年至2025年: a period of whole years after a period word.
+_PERIOD_YEARS = re.compile(r"(?:(?:有效|执行|实施|政策|试行)期(?:限|间)?|期限)(?:为|是|:)?\s*((?:19|20)\d\d)\s*年?\s*(?:至|到|—|–|-|－|~|～)"
+                           r"\s*((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月)")
 
 
 def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put) -> None:
@@ -922,6 +926,11 @@ def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put)
             put("effective_from", later[0], sentence)
             put("effective_to", later[-1], sentence)
             return
+    whole = _PERIOD_YEARS.search(sentence)
+    if whole and int(whole.group(1)) <= int(whole.group(2)) <= int(whole.group(1)) + 10:
+        put("effective_from", date(int(whole.group(1)), 1, 1), sentence)
+        put("effective_to", date(int(whole.group(2)), 12, 31), sentence)
+        return
     years = _VALIDITY_YEARS.search(sentence)
     if years:
         count = 0.5 if years.group(1) == "半" else chinese_number(years.group(1))

@@ -38,3 +38,16 @@ def test_the_usual_closing_articles_of_an_official_text() -> None:
     assert extract_facts("", "本方案自印发之日起实施，有效期至2025年底。" + signed).effective_to == date(2025, 12, 31)
     assert extract_facts("", "本意见自印发之日起30日后施行。" + signed).effective_from == date(2023, 6, 9)
     assert extract_facts("", "到2025年底，全市规上工业企业达到1000家。" + signed).effective_to is None
+
+
+def test_how_reports_and_notices_say_when_a_policy_runs() -> None:
+    # 将于/从…起(正式)施行, 自…起计算, 实施期限为2023年至2025年; written here, no dev text uses them.
+    assert extract_facts("", "《办法》将于2023年7月1日起施行。").effective_from == date(2023, 7, 1)
+    assert extract_facts("", "办法于2023年6月1日起正式实施。").effective_from == date(2023, 6, 1)
+    facts = extract_facts("", "该政策从2023年1月1日起实施，至2025年12月31日止。")
+    assert (facts.effective_from, facts.effective_to) == (date(2023, 1, 1), date(2025, 12, 31))
+    facts = extract_facts("", "政策有效期为3年，自2023年1月1日起计算。")
+    assert (facts.effective_from, facts.effective_to) == (date(2023, 1, 1), date(2025, 12, 31))
+    facts = extract_facts("", "实施期限为2023年至2025年。")
+    assert (facts.effective_from, facts.effective_to) == (date(2023, 1, 1), date(2025, 12, 31))
+    assert extract_facts("", "到2025年，全市规上工业企业达到1000家。").effective_to is None

@@ -276,7 +276,15 @@ def _issuer(title: str, lines: list[str]) -> tuple[str, str] | None:
     """The issuing organ: the sign-off block, the title, a 公告 number line, a news lead; else a 发布机构 label."""
     return (_signed_organs(lines) or _title_organs(title, lines[:3]) or _numbered_organs(lines[:12])
             or _lead_organs([title, *lines[:5]]) or _doc_number_organ(title, lines) or _labelled_organ(lines)
-            or _central_sender(lines))
+            or _closing_organ(lines) or _central_sender(lines))
+
+
+def _closing_organ(lines: list[str]) -> tuple[str, str] | None:
+    """The 署名 closing a copy that dropped its 成文日期: the last line, organs only."""
+    if len(lines) < 3 or len(lines[-1]) > 40 or not re.fullmatch(r"[\u4e00-\u9fff（）()\s]+", lines[-1]):
+        return None
+    organs = [o for part in lines[-1].split() for o in _organ_list(part)]
+    return (";".join(organs), lines[-1]) if organs and len(organs) == len(lines[-1].split()) else None
 
 
 _TO_PROVINCES = re.compile(r"^各省、自治区、直辖市|^各省（区、市）|^各省、区、市")
@@ -341,7 +349,7 @@ def _signed_organs(lines: list[str]) -> tuple[str, str] | None:
         if organs:
             return ";".join(_normalised_organ(o) for o in organs), lines[end - 1]
     # 滨州市人民政府办公室 2023年5月10日: a copy that ran the 署名 and the 成文日期 into one line.
-    for line in reversed(lines):
+    for line in reversed(lines[-12:]):
         parts = line.split()
         if (2 <= len(parts) <= 6 and len(line) <= 100 and _FULL_DATE.fullmatch("".join(parts[-1:]))
                 and all(_ORGAN_LINE.match(p) for p in parts[:-1])):
@@ -443,7 +451,8 @@ def _lead_organs(texts: list[str]) -> tuple[str, str] | None:
 
 def _labelled_organ(lines: list[str]) -> tuple[str, str] | None:
     for line in lines:
-        reply = re.match(r"^(?:回复单位|答复单位|发布机构|发文机关|发布单位)[:：]+\s*(.+)$", line)
+        reply = re.match(r"^(?:回复单位|答复单位|回复部门|答复部门|答复机构|发布机构|发文机关|发文单位|发布单位)[:：]+\s*(.+)$",
+                         line)
         if reply:
             return reply.group(1).strip(), line
     # 文章来源:三门峡人社局 on a government page; a newspaper or a site (来源:新华网, 来源:工信部官网) is no organ.
@@ -451,7 +460,8 @@ def _labelled_organ(lines: list[str]) -> tuple[str, str] | None:
         source = re.match(r"^(?:文章|信息)?来源[:：]\s*(\S+)$", line)
         organs = _organ_list(source.group(1)) if source else []
         if organs:
-            return ";".join(organs), line
+            # A page's metadata abbreviates (三门峡人社局): the organ is written in full.
+            return ";".join(re.sub(r"(?<=[省市县区])人社(?=[厅局]$)", "人力资源和社会保障", _full_place(o)) for o in organs), line
     return None
 
 
@@ -498,9 +508,7 @@ def _normalised_organ(organ: str) -> str:
     """An organ's full name: 滕州市政府办公室 → 滕州市人民政府办公室, 四川省发改委 → 四川省发展和改革委员会, 工信部 → 工业和信息化部."""
     if organ in _ABBREVIATIONS:
         return _ABBREVIATIONS[organ]
-    organ = _full_place(organ)
     organ = re.sub(r"(?<=[省市县区])政府", "人民政府", organ)
-    organ = re.sub(r"(?<=[省市县区])人社(?=[厅局]$)", "人力资源和社会保障", organ)
     organ = re.sub(r"(?<=[省市县区])发改委$", "发展和改革委员会", organ)
     return re.sub(r"(?<=[省市县区])工信厅$", "工业和信息化厅", organ)
 

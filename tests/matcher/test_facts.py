@@ -51,3 +51,11 @@ def test_how_reports_and_notices_say_when_a_policy_runs() -> None:
     facts = extract_facts("", "实施期限为2023年至2025年。")
     assert (facts.effective_from, facts.effective_to) == (date(2023, 1, 1), date(2025, 12, 31))
     assert extract_facts("", "到2025年，全市规上工业企业达到1000家。").effective_to is None
+
+
+def test_issuer_of_a_copy_without_its_date_and_of_an_answer_page() -> None:
+    # A 署名 closing a copy that dropped its 成文日期, and an answer page's 答复部门; written here.
+    body = "为加快工业经济发展，特制定本办法。\n第二条 本办法由市工业和信息化局负责解释。\n滨州市工业和信息化局  滨州市财政局"
+    assert extract_facts("", body).issuer == "滨州市工业和信息化局;滨州市财政局"
+    assert extract_facts("", "问：如何申报？\n答：请登录系统申报。\n推动经济平稳运行").issuer is None
+    assert extract_facts("", "问：如何申报？\n答复部门：滨州市人力资源和社会保障局").issuer == "滨州市人力资源和社会保障局"

@@ -179,11 +179,12 @@ _EFFECTIVE_FROM = re.compile(r"(?:自|从|于)\s*([^，。；]{0,24}?)\s*起\s*(
 _ISSUE_DAY_WORDS = re.compile(r"印发之日|发布之日|公布之日|下发之日|发文之日|签发之日")
 _DAYS_AFTER_ISSUE = re.compile(rf"自(?:印发|发布|公布|下发|发文)之日起\s*({_NUM})\s*日(?:后|以后)(?:施行|实施|执行|生效)")
 # 有效期3年 / 试行期2年 / 执行期限为两年.
-_VALIDITY_YEARS = re.compile(rf"(?:有效|试行|执行|实施)期(?:限)?(?:为|暂定为?|限)?\s*({_NUM}|半)\s*年")
+_VALIDITY_YEARS = re.compile(rf"(?:有效|试行|执行|实施|施行)期(?:限)?(?:为|暂定为?|限)?\s*({_NUM}|半)\s*年")
 _VALID_UNTIL = re.compile(r"有效期至|有效期到|执行至|实施至|执行到|有效至|期限至|(?:执行|实施|试行)期至|延至|延长至|延续至|止于"
                           r"|截止到|截至")
-# 有效期至2025年底: a year's end after a validity cue.
-_YEAR_END_AFTER = re.compile(r"\s*((?:19|20)\d\d)\s*年\s*(?:底|末|年底|12月底)")
+# 有效期至2025年底 / 执行至2025年6月: a year's or a month's end after a validity cue.
+_YEAR_END_AFTER = re.compile(r"\s*((?:19|20)\d\d)\s*年\s*(?:底|末|年底)")
+_MONTH_END_AFTER = re.compile(r"\s*((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
 # 截至 also dates statistics (截至4月26日24时，各省份…): it states validity only beside a policy word.
 _PUBLISHED_AT = re.compile(r"[\d〇○零一二两三四五六七八九十年月.\-/]{4,14}日?\s*(?:发布|印发|公布|出台|下发)")
 _WEAK_UNTIL = re.compile(r"截止到|截至")
@@ -911,8 +912,12 @@ def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put)
             put("effective_to", max(d for d in ends if d), sentence)
             return
         year_end = _YEAR_END_AFTER.match(sentence, cue.end())
-        if year_end:
-            put("effective_to", date(int(year_end.group(1)), 12, 31), sentence)
+        month_end = _MONTH_END_AFTER.match(sentence, cue.end())
+        end = (date(int(year_end.group(1)), 12, 31) if year_end
+               else _month_end(int(month_end.group(1)), int(month_end.group(2))) if month_end
+               and 1 <= int(month_end.group(2)) <= 12 else None)
+        if end:
+            put("effective_to", end, sentence)
             return
     span = _FROM_TO.search(sentence) if "公示" not in sentence else None  # 公示期自10月10日至10月16日
     inside = [d for pos, d in dates if span and span.start() <= pos <= span.end()]

@@ -61,7 +61,7 @@ def test_issuer_of_a_copy_without_its_date_and_of_an_answer_page() -> None:
     assert extract_facts("", "问：如何申报？\n答复部门：滨州市人力资源和社会保障局").issuer == "滨州市人力资源和社会保障局"
 
 
-def test_a_validity_ending_with_a_month_or_a_施行期() -> None:
+def test_a_validity_ending_with_a_month_or_a_period_of_years() -> None:
     assert extract_facts("", "本政策执行至2025年6月。").effective_to == date(2025, 6, 30)
     facts = extract_facts("", "本办法施行期限为5年，自2023年1月1日起施行。")
     assert (facts.effective_from, facts.effective_to) == (date(2023, 1, 1), date(2027, 12, 31))

@@ -78,6 +78,14 @@ def test_issuer_from_leads_titles_and_sign_offs(key: str, title: str, body: str,
     assert extract_facts(title, body).issuer == issuer
 
 
+def test_the_organ_that_organises_a_call() -> None:
+    # 经研究,省工业和信息化厅组织开展…申报工作: a call's sender in its opening paragraph.
+    _quoted("a-23-shandong-first-set-insurance-compensation-2021")
+    body = ("各市工业和信息化局,省财政直管县、经济发达县工业和信息化局:\n为加快推进我省新旧动能转换,推动产业高质量发展,"
+            "经研究,省工业和信息化厅组织开展2021年度首台(套)技术装备及关键核心零部件、新材料首批次、首版次高端软件保险补偿申报工作。")
+    assert extract_facts("", body).issuer == "省工业和信息化厅"
+
+
 LABELLED_ISSUER_CASES = [
     # A government page's 文章来源 names the organ (its short place and 人社 written in full); a paper's does not.
     ("c-82-sanmenxia-job-retention-refund-2025", "发布时间:2025-12-15 15:05\n文章来源:三门峡人社局", "三门峡市人力资源和社会保障局"),

@@ -192,7 +192,7 @@ _POLICY_WORD = re.compile(r"政策|执行|实施|有效|享受|期限|时限|办
 _PERIOD = re.compile(r"(?:执行|实施|有效|政策)期(?:限|间)?(?:为|自|：|:)?|有效期(?:为|：|:)?|期限(?:为|：|:)")
 _APPLY = re.compile(
     r"申报(?:时间|期限|日期|截止)|申请(?:时间|期限|截止)|受理(?:时间|期限)|报送(?:时间|截止)"
-    r"|截止(?:时间|日期)|(?:之前|前)[^，。；]{0,20}(?:报送|报至|提交|上报|申报|报)"
+    r"|截止(?:时间|日期)|(?:之前|前)[^，。；]{0,20}(?:报送|报至|提交|上报|申报|提出申请|报)"
     r"|(?:报送|提交|上报|申报)[^，。；]{0,30}(?:截止|之前|前)"
 )
 _MAX_AMOUNT = re.compile(
@@ -878,6 +878,7 @@ _PLAN_YEARS = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*[—–\-－~～至到]\s*
 _ENDS_ON = re.compile(r"\s*(?:截止|止)(?:[，。；,;]|$)")
 _FROM_TO = re.compile(r"(?:自|从)[^，。；]{0,20}?(?:起)?至[^，。；]{0,20}?(?:止|期间|结束)?")
 # 实施期限为2023年至2025年: a period of whole years after a period word.
+_APPLYING_BEFORE = re.compile(r"(?:申请|申报|受理|报送|报名|办理|公示)\s*$")
 _PERIOD_YEARS = re.compile(r"(?:(?:有效|执行|实施|政策|试行)期(?:限|间)?|期限)(?:为|是|:)?\s*((?:19|20)\d\d)\s*年?\s*(?:至|到|—|–|-|－|~|～)"
                            r"\s*((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月)")
 
@@ -932,7 +933,10 @@ def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put)
         if ends:
             put("effective_to", _make_date(*ends[0].groups()), sentence)
             return
-    period = _PERIOD.search(sentence) or span
+    period = _PERIOD.search(sentence)
+    if period and _APPLYING_BEFORE.search(sentence[:period.start()]):
+        period = None  # 申请期限为2023年7月1日至9月30日 is the application window.
+    period = period or span
     if period and len(dates) >= 2 and re.search(r"至|到|—|－|~|～", sentence[period.end():]):
         later = [d for pos, d in dates if pos >= period.start()]
         if len(later) >= 2:
@@ -940,6 +944,8 @@ def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put)
             put("effective_to", later[-1], sentence)
             return
     whole = _PERIOD_YEARS.search(sentence)
+    if whole and _APPLYING_BEFORE.search(sentence[:whole.start()]):
+        whole = None
     if whole and int(whole.group(1)) <= int(whole.group(2)) <= int(whole.group(1)) + 10:
         put("effective_from", date(int(whole.group(1)), 1, 1), sentence)
         put("effective_to", date(int(whole.group(2)), 12, 31), sentence)

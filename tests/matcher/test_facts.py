@@ -66,3 +66,11 @@ def test_a_validity_ending_with_a_month_or_a_period_of_years() -> None:
     facts = extract_facts("", "本办法施行期限为5年，自2023年1月1日起施行。")
     assert (facts.effective_from, facts.effective_to) == (date(2023, 1, 1), date(2027, 12, 31))
     assert extract_facts("", "截至2023年6月，全市共有企业100家。").effective_to is None
+
+
+def test_an_application_window_is_no_validity() -> None:
+    facts = extract_facts("", "申请期限为2023年7月1日至2023年9月30日。")
+    assert (facts.apply_from, facts.apply_until) == (date(2023, 7, 1), date(2023, 9, 30))
+    assert (facts.effective_from, facts.effective_to) == (None, None)
+    facts = extract_facts("", "符合条件的企业于2023年10月15日前向所在地人社部门提出申请。")
+    assert facts.apply_until == date(2023, 10, 15)

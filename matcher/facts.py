@@ -367,9 +367,14 @@ _HEADLINE_ORGAN = re.compile(rf"^([\u4e00-\u9fff]{{1,12}}?{_ORGAN_END})[:：]")
 _ANSWERING_ORGAN = re.compile(rf"^([\u4e00-\u9fff、]{{2,40}}?{_ORGAN_END})(?:有关|相关|主要)?负责(?:人|同志)(?:就|解读|答)")
 
 
+# 《滨州市人民政府办公室关于印发…的通知》政策解读: an interpretation's title quotes the title of what it explains.
+_EXPLAINED_TITLE = re.compile(r"^(?:关于|图解[:：]?|一图读懂[:：]?)?《([^《》]{4,80})》(?:的)?(?:政策)?(?:解读|图解|问答|答记者问)")
+
+
 def _title_organs(title: str, top: list[str]) -> tuple[str, str] | None:
     """The organs the title (or the body's first lines, which often repeat it) opens with."""
-    for text in [title, *top]:
+    explained = _EXPLAINED_TITLE.match(title.strip())
+    for text in [title, *([explained.group(1)] if explained else []), *top]:
         text = text.strip()
         if _FORWARDED.match(text):
             continue

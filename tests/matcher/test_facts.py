@@ -74,3 +74,10 @@ def test_an_application_window_is_no_validity() -> None:
     assert (facts.effective_from, facts.effective_to) == (None, None)
     facts = extract_facts("", "符合条件的企业于2023年10月15日前向所在地人社部门提出申请。")
     assert facts.apply_until == date(2023, 10, 15)
+
+
+def test_an_interpretation_s_title_quotes_the_issuer_of_what_it_explains() -> None:
+    # Written here: the dev interpretations quote titles without an organ (《关于…的若干措施》解读).
+    title = "《滨州市人民政府办公室关于印发滨州市促进工业经济平稳增长若干措施的通知》政策解读"
+    assert extract_facts(title, "一、出台背景").issuer == "滨州市人民政府办公室"
+    assert extract_facts("《关于释放旅游消费潜力推动旅游业高质量发展的若干措施》解读", "一、出台背景").issuer is None

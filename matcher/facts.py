@@ -494,7 +494,11 @@ def _organ_list(text: str) -> list[str]:
     place = _PLACE_PREFIX.match(organs[0])
     if place:
         # 温州市商务局、财政局: the second organ is the same city's.
-        organs = [o if _PLACE_PREFIX.match(o) else place.group(0) + o for o in organs]
+        # 济南市委办公厅、市政府办公厅: a second organ that repeats the level (市) takes the place in its stead.
+        # (市场监管局 is no such repeat.)
+        organs = [o if _PLACE_PREFIX.match(o) else place.group(0) + (
+            o[1:] if o[0] == place.group(0)[-1] and not o.startswith(("市场", "区域", "县域", "省级")) else o)
+            for o in organs]
     return [_normalised_organ(o) for o in organs]
 
 

@@ -87,6 +87,14 @@ def test_the_organ_that_organises_a_call() -> None:
     assert extract_facts("", body).issuer == "省工业和信息化厅"
 
 
+def test_a_second_organ_repeating_the_level_takes_the_place() -> None:
+    # 市政府办公厅 after 济南市委办公厅 is 济南市人民政府办公厅, not 济南市市…; 市场监管局 keeps its 市.
+    _quoted("a-67-jinan-epidemic-sme-17-measures-2020")
+    body = "济南市委办公厅、市政府办公厅下发《关于积极应对疫情促进中小微企业健康发展的若干政策意见》"
+    assert extract_facts("", body).issuer == "济南市委办公厅;济南市人民政府办公厅"
+    assert extract_facts("", "近日，滨州市工业和信息化局、市场监管局印发《通知》").issuer == "滨州市工业和信息化局;滨州市市场监管局"
+
+
 LABELLED_ISSUER_CASES = [
     # A government page's 文章来源 names the organ (its short place and 人社 written in full); a paper's does not.
     ("c-82-sanmenxia-job-retention-refund-2025", "发布时间:2025-12-15 15:05\n文章来源:三门峡人社局", "三门峡市人力资源和社会保障局"),

@@ -89,7 +89,7 @@ def test_the_organ_that_organises_a_call() -> None:
 
 def test_a_second_organ_repeating_the_level_takes_the_place() -> None:
     # 市政府办公厅 after 济南市委办公厅 is 济南市人民政府办公厅, not 济南市市…; 市场监管局 keeps its 市.
-    _quoted("a-67-jinan-epidemic-sme-17-measures-2020")
+    _quoted("a-67-jinan-epidemic-sme-17-measures-2020-news")
     body = "济南市委办公厅、市政府办公厅下发《关于积极应对疫情促进中小微企业健康发展的若干政策意见》"
     assert extract_facts("", body).issuer == "济南市委办公厅;济南市人民政府办公厅"
     assert extract_facts("", "近日，滨州市工业和信息化局、市场监管局印发《通知》").issuer == "滨州市工业和信息化局;滨州市市场监管局"

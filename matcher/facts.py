@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 from matcher.criteria import Evidence
 from matcher.extract import _PROVINCE_ABBREVIATIONS, _city_abbreviations  # the 文号 characters regions are read by
@@ -86,7 +87,8 @@ def chinese_number(text: str) -> float | None:
     return float(total + section + digit)
 
 
-_AMOUNT = re.compile(rf"(\d+(?:\.\d+)?|{_CN_NUMBER}+)\s*(亿元|万元|元|亿|万)")
+# 三年百万青年见习计划 / 千万工程: a number in Chinese numerals before a bare 万 counts people or projects, not 元.
+_AMOUNT = re.compile(rf"(\d+(?:\.\d+)?)\s*(亿元|万元|元|亿|万)|({_CN_NUMBER}+)\s*(亿元|万元|元)")
 
 
 def money_wan(number: str, unit: str) -> float | None:
@@ -172,10 +174,17 @@ _ISSUER_TAIL = (
 )
 _ORGAN_LINE = re.compile(rf"^[\u4e00-\u9fff（）()]{{2,40}}{_ISSUER_TAIL}$")
 _TITLE_ISSUER = re.compile(rf"^([\u4e00-\u9fff（）()、]{{2,60}}?{_ISSUER_TAIL})(?:关于|印发|转发)")
-_EFFECTIVE_FROM = re.compile(r"自\s*([^，。；]{0,24}?)\s*起(?:施行|实施|执行|生效)")
+# 自…起施行 in the text itself; 将于…起施行 / 从…起正式实施 in a report of it.
+_EFFECTIVE_FROM = re.compile(r"(?:自|从|于)\s*([^，。；]{0,24}?)\s*起\s*(?:正式)?(?:施行|实施|执行|生效|实行|试行|计算)")
 _ISSUE_DAY_WORDS = re.compile(r"印发之日|发布之日|公布之日|下发之日|发文之日|签发之日")
-_VALIDITY_YEARS = re.compile(rf"有效期(?:为|暂定为?|限)?\s*({_NUM}|半)\s*年")
-_VALID_UNTIL = re.compile(r"有效期至|有效期到|执行至|实施至|执行到|有效至|期限至|延至|延长至|延续至|止于|截止到|截至")
+_DAYS_AFTER_ISSUE = re.compile(rf"自(?:印发|发布|公布|下发|发文)之日起\s*({_NUM})\s*日(?:后|以后)(?:施行|实施|执行|生效)")
+# 有效期3年 / 试行期2年 / 执行期限为两年.
+_VALIDITY_YEARS = re.compile(rf"(?:有效|试行|执行|实施|施行)期(?:限)?(?:为|暂定为?|限)?\s*({_NUM}|半)\s*年")
+_VALID_UNTIL = re.compile(r"有效期至|有效期到|执行至|实施至|执行到|有效至|期限至|(?:执行|实施|试行)期至|延至|延长至|延续至|止于"
+                          r"|截止到|截至")
+# 有效期至2025年底 / 执行至2025年6月: a year's or a month's end after a validity cue.
+_YEAR_END_AFTER = re.compile(r"\s*((?:19|20)\d\d)\s*年\s*(?:底|末|年底)")
+_MONTH_END_AFTER = re.compile(r"\s*((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
 # 截至 also dates statistics (截至4月26日24时，各省份…): it states validity only beside a policy word.
 _PUBLISHED_AT = re.compile(r"[\d〇○零一二两三四五六七八九十年月.\-/]{4,14}日?\s*(?:发布|印发|公布|出台|下发)")
 _WEAK_UNTIL = re.compile(r"截止到|截至")
@@ -183,7 +192,7 @@ _POLICY_WORD = re.compile(r"政策|执行|实施|有效|享受|期限|时限|办
 _PERIOD = re.compile(r"(?:执行|实施|有效|政策)期(?:限|间)?(?:为|自|：|:)?|有效期(?:为|：|:)?|期限(?:为|：|:)")
 _APPLY = re.compile(
     r"申报(?:时间|期限|日期|截止)|申请(?:时间|期限|截止)|受理(?:时间|期限)|报送(?:时间|截止)"
-    r"|截止(?:时间|日期)|(?:之前|前)[^，。；]{0,20}(?:报送|报至|提交|上报|申报|报)"
+    r"|截止(?:时间|日期)|(?:之前|前)[^，。；]{0,20}(?:报送|报至|提交|上报|申报|提出申请|报)"
     r"|(?:报送|提交|上报|申报)[^，。；]{0,30}(?:截止|之前|前)"
 )
 _MAX_AMOUNT = re.compile(
@@ -235,12 +244,19 @@ def _bracketed_doc_number(title: str, lines: list[str]) -> tuple[str, str] | Non
             # 拟申报试点城市要严格按照财建〔2023〕117号文的要求: a citation word inside the match cites it too.
             if _CITING_WORDS.search(match.group(1)):
                 continue
-            if not _cited(line, match.start()) and not line[:match.start()].rstrip().endswith(("《", "》")):
+            if (not _cited(line, match.start()) and not line[:match.start()].rstrip().endswith(("《", "》"))
+                    and not _SOURCES_AFTER.match(line, match.end())
+                    and not _SOURCES_BEFORE.search(line[:match.start()])):
                 return _clean_doc_number(match.group(1)), line
     return None
 
 
 _CITING_WORDS = re.compile(r"根据|按照|依据|参照|落实|贯彻|执行|转发|由")
+# (青工信规〔2022〕2号)等文件精神 / 济政字〔2017〕80号、济国土资发〔2018〕51号: a number that heads a list of sources or
+# is followed by the spirit it carries is a document the text follows, not its own.
+# (牵头单位:各县区政府、市国土资源局。济发〔2018〕23号): the source an item of a compilation notes.
+_SOURCES_BEFORE = re.compile(r"号\s*[)）]?\s*[、和及]\s*$|[(（](?:责任单位|牵头单位|牵头部门|政策依据|文件依据|依据)[^()（）]*$")
+_SOURCES_AFTER = re.compile(r"\s*[)）]?\s*(?:[、]|等(?:文件|规定|精神|要求)|(?:文件)?(?:精神|要求|规定)|文件)")
 
 
 def _clean_doc_number(text: str) -> str:
@@ -261,7 +277,15 @@ def _issuer(title: str, lines: list[str]) -> tuple[str, str] | None:
     """The issuing organ: the sign-off block, the title, a 公告 number line, a news lead; else a 发布机构 label."""
     return (_signed_organs(lines) or _title_organs(title, lines[:3]) or _numbered_organs(lines[:12])
             or _lead_organs([title, *lines[:5]]) or _doc_number_organ(title, lines) or _labelled_organ(lines)
-            or _central_sender(lines))
+            or _closing_organ(lines) or _central_sender(lines))
+
+
+def _closing_organ(lines: list[str]) -> tuple[str, str] | None:
+    """The 署名 closing a copy that dropped its 成文日期: the last line, organs only."""
+    if len(lines) < 3 or len(lines[-1]) > 40 or not re.fullmatch(r"[\u4e00-\u9fff（）()\s]+", lines[-1]):
+        return None
+    organs = [o for part in lines[-1].split() for o in _organ_list(part)]
+    return (";".join(organs), lines[-1]) if organs and len(organs) == len(lines[-1].split()) else None
 
 
 _TO_PROVINCES = re.compile(r"^各省、自治区、直辖市|^各省（区、市）|^各省、区、市")
@@ -325,6 +349,12 @@ def _signed_organs(lines: list[str]) -> tuple[str, str] | None:
                 break
         if organs:
             return ";".join(_normalised_organ(o) for o in organs), lines[end - 1]
+    # 滨州市人民政府办公室 2023年5月10日: a copy that ran the 署名 and the 成文日期 into one line.
+    for line in reversed(lines[-12:]):
+        parts = line.split()
+        if (2 <= len(parts) <= 6 and len(line) <= 100 and _FULL_DATE.fullmatch("".join(parts[-1:]))
+                and all(_ORGAN_LINE.match(p) for p in parts[:-1])):
+            return ";".join(_normalised_organ(o) for o in parts[:-1]), line
     return None
 
 
@@ -333,15 +363,23 @@ _FORWARDED = re.compile(r"^(?:关于)?转发")
 # 商务部等9部门关于… / 工业和信息化部等四部门印发… / 工信部：引导中小企业走… (a headline's speaker).
 _TITLE_ORGANS = re.compile(rf"^((?:[\u4e00-\u9fff（）()、\s]{{2,60}}?{_ISSUER_TAIL}))(?:等[\d一二三四五六七八九十]*(?:个)?部门)?(?:联合)?(?:关于|印发|转发)")
 _HEADLINE_ORGAN = re.compile(rf"^([\u4e00-\u9fff]{{1,12}}?{_ORGAN_END})[:：]")
+# 市工信局有关负责人就《若干措施》答记者问: a Q&A page's speaker is the organ that issued what it explains.
+_ANSWERING_ORGAN = re.compile(rf"^([\u4e00-\u9fff、]{{2,40}}?{_ORGAN_END})(?:有关|相关|主要)?负责(?:人|同志)(?:就|解读|答)")
+
+
+# 《滨州市人民政府办公室关于印发…的通知》政策解读: an interpretation's title quotes the title of what it explains.
+_EXPLAINED_TITLE = re.compile(r"^(?:关于|图解[:：]?|一图读懂[:：]?)?《([^《》]{4,80})》(?:的)?(?:政策)?(?:解读|图解|问答|答记者问)")
 
 
 def _title_organs(title: str, top: list[str]) -> tuple[str, str] | None:
     """The organs the title (or the body's first lines, which often repeat it) opens with."""
-    for text in [title, *top]:
+    explained = _EXPLAINED_TITLE.match(title.strip())
+    for text in [title, *([explained.group(1)] if explained else []), *top]:
         text = text.strip()
         if _FORWARDED.match(text):
             continue
-        match = _TITLE_ORGANS.match(text) or _HEADLINE_ORGAN.match(re.sub(r"\s+", "", text))
+        match = (_TITLE_ORGANS.match(text) or _HEADLINE_ORGAN.match(re.sub(r"\s+", "", text))
+                 or _ANSWERING_ORGAN.match(re.sub(r"\s+", "", text)))
         if match:
             organs = _organ_list(match.group(1))
             if organs:
@@ -389,7 +427,7 @@ _LEAD_WORDS = re.compile(r"^(?:\d{1,2}月\d{1,2}日|近日|日前|近期|今天|
 _ACTS = re.compile(
     rf"^((?:{_ORGAN}[、和与及\s]*)+?)(?:等[\d一二三四五六七八九十]*(?:个)?部门)?\s*(?:\d{{1,2}}月\d{{1,2}}日)?"
     r"(?:日前|近日|近期|正式|联合|共同|再次|专门|牵头|对外|周[一二三四五六日]|会同[^，。；]{2,30}?)*"
-    r"(?:印发|下发|发布|出台|制定|推出|公布|发文|答|公示|召开|决定|拟)"
+    r"(?:印发|下发|发布|出台|制定|推出|公布|发文|答|公示|召开|决定|拟|组织开展)"
 )
 _SOURCE = re.compile(rf"(?:记者(?:从|自)|据)({_ORGAN})(?:获悉|了解到|介绍|(?:官方)?(?:网站|官网|微信公众号)?消息)")
 # 工业和信息化部副部长王江平说 / 工信部副部长王江平： an official speaking for the organ.
@@ -419,9 +457,17 @@ def _lead_organs(texts: list[str]) -> tuple[str, str] | None:
 
 def _labelled_organ(lines: list[str]) -> tuple[str, str] | None:
     for line in lines:
-        reply = re.match(r"^(?:回复单位|答复单位|发布机构|发文机关|发布单位)[:：]+\s*(.+)$", line)
+        reply = re.match(r"^(?:回复单位|答复单位|回复部门|答复部门|答复机构|发布机构|发文机关|发文单位|发布单位)[:：]+\s*(.+)$",
+                         line)
         if reply:
             return reply.group(1).strip(), line
+    # 文章来源:三门峡人社局 on a government page; a newspaper or a site (来源:新华网, 来源:工信部官网) is no organ.
+    for line in lines[:6]:
+        source = re.match(r"^(?:文章|信息)?来源[:：]\s*(\S+)$", line)
+        organs = _organ_list(source.group(1)) if source else []
+        if organs:
+            # A page's metadata abbreviates (三门峡人社局): the organ is written in full.
+            return ";".join(re.sub(r"(?<=[省市县区])人社(?=[厅局]$)", "人力资源和社会保障", _full_place(o)) for o in organs), line
     return None
 
 
@@ -448,8 +494,24 @@ def _organ_list(text: str) -> list[str]:
     place = _PLACE_PREFIX.match(organs[0])
     if place:
         # 温州市商务局、财政局: the second organ is the same city's.
-        organs = [o if _PLACE_PREFIX.match(o) else place.group(0) + o for o in organs]
+        # 济南市委办公厅、市政府办公厅: a second organ that repeats the level (市) takes the place in its stead.
+        # (市场监管局 is no such repeat.)
+        organs = [o if _PLACE_PREFIX.match(o) else place.group(0) + (
+            o[1:] if o[0] == place.group(0)[-1] and not o.startswith(("市场", "区域", "县域", "省级")) else o)
+            for o in organs]
     return [_normalised_organ(o) for o in organs]
+
+
+@lru_cache(maxsize=4096)
+def _full_place(organ: str) -> str:
+    """三门峡人社局 → 三门峡市人社局: a place's short form opening an organ's name, written in full."""
+    regions = default_regions()
+    for code in regions.find_in_text(organ[:8])[:1]:
+        name = regions.name(code) or ""
+        short = re.sub(r"(?:省|市|自治区|自治州|地区|盟|县|区)$", "", name)
+        if len(short) >= 2 and organ.startswith(short) and not organ.startswith(name):
+            return name + organ[len(short):]
+    return organ
 
 
 def _normalised_organ(organ: str) -> str:
@@ -488,12 +550,16 @@ def _issued_on(lines: list[str], default_year: int | None) -> tuple[date, str] |
                 return found[0][1], line
             if dated:
                 return dated
+    page_year = next((d.year for line in lines[:4] for _, d in find_dates(line)), default_year)
+    stated = _stated_issue_day(lines, page_year)
+    if stated:
+        return stated
     # A news report: its dateline (人民网北京4月20日电) is the day of the news; the page's own time gives the year
     # (never a year the text mentions: 2019年 in a report of 2020 is last year's figures).
-    page_year = next((d.year for line in lines[:4] for _, d in find_dates(line)), default_year)
     dated = _dateline(lines, page_year)
     if dated:
-        return dated
+        # The report's day is not the issue's when it says the issue was 近日; the page's time is the report's too.
+        return None if _ISSUED_LATELY.search(dated[1]) else dated
     for line in lines[:4]:
         stamped = re.search(r"(?:时间|日期|发布)?[:：]?\s*((?:19|20)\d\d[-./年]\d{1,2}[-./月]\d{1,2}日?)(?:\s+\d{1,2}:\d{2})", line)
         if stamped:
@@ -519,6 +585,35 @@ def _issued_on(lines: list[str], default_year: int | None) -> tuple[date, str] |
 _DATELINE = re.compile(
     r"(\d{1,2})月(\d{1,2})日(?:电|讯)|(?:消息|讯)\s*[:：]?\s*(?:[(（][^()（）]{0,24}[)）])?\s*(\d{1,2})月(\d{1,2})日")
 _SIGNED_AT_END = re.compile(rf"{_ISSUER_TAIL}((?:19|20)\d\d年\d{{1,2}}月\d{{1,2}}日)[,，。.]*$")
+
+
+# 人民网北京6月14日电 …近日,财政部、工业和信息化部联合印发通知: the report dates itself, not the issue, which was 近日.
+_ISSUED_LATELY = re.compile(r"(?:近日|日前)\s*[,，]?[^。,，;；]{0,40}?(?:印发|发布|出台|下发|公布)")
+# 9月27日,国务院办公厅正式印发《若干措施》: a report or an interpretation saying on which day the organ issued it.
+_ISSUED_BY_ON = re.compile(
+    rf"(?:^|[,，。;；])\s*(?:((?:19|20)\d\d)年)?(\d{{1,2}})月(\d{{1,2}})日\s*[,，]?\s*({_ORGAN}(?:[、和与及]{_ORGAN})*)"
+    r"(?:正式|联合|共同)?(?:印发|发布|出台|公布|下发)(?:了)?《")
+
+
+def _stated_issue_day(lines: list[str], page_year: int | None) -> tuple[date, str] | None:
+    """The day the text says the organ issued the policy; without a year, the page's, else that of the full date
+    the narrative gave last before it in the same year's order (2023年4月28日 … 9月27日)."""
+    text_before = ""
+    for line in lines:
+        for match in _ISSUED_BY_ON.finditer(line):
+            if not _organ_list(match.group(4)):
+                continue
+            month, day = int(match.group(2)), int(match.group(3))
+            year = int(match.group(1)) if match.group(1) else page_year
+            if year is None:
+                earlier = [d for _, d in find_dates(text_before + line[:match.start()]) if d.month <= month]
+                full = list(_FULL_DATE.finditer(text_before + line[:match.start()]))
+                year = earlier[-1].year if earlier and full else None
+            found = _make_date(year, month, day) if year else None
+            if found:
+                return found, line
+        text_before += line + "\n"
+    return None
 
 
 def _dateline(lines: list[str], year: int | None) -> tuple[date, str] | None:
@@ -609,15 +704,23 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
         if start <= end <= start + 10:
             put("effective_from", date(start, 1, 1), plan.string)
             put("effective_to", date(end, 12, 31), plan.string)
+    deadline: tuple[date, str] | None = None
     for sentence in sentences:
         if _APPLY.search(sentence):
             # A date followed by 发布/印发 is when a cited notice came out, not a deadline.
             dates = [d for pos, d in find_dates(sentence, year_hint) if not _PUBLISHED_AT.match(sentence, pos)]
-            if dates:
+            if not dates:
+                continue
+            if deadline is None:
                 if len(dates) >= 2 and re.search(r"至|到|—|－|-|~|～", sentence):
                     put("apply_from", min(dates), sentence)
-                put("apply_until", max(dates), sentence)
-                break
+                deadline = max(dates), sentence
+            elif (deadline[0] < max(dates) <= deadline[0] + timedelta(days=_LATER_STEP_DAYS)
+                  and not _REVIEW_STEP.search(sentence)):
+                # 于7月5日前报送联系人 … 于7月14日前将实施方案报送: the call closes with its last step.
+                deadline = max(dates), sentence
+    if deadline:
+        put("apply_until", *deadline)
     if facts.apply_until is None and year_hint:
         # A guide's table: the label 申报时间 on one line, 11-02/12-01 on the next.
         for label, value in zip(lines, lines[1:], strict=False):
@@ -645,6 +748,10 @@ def extract_facts(title: str, body: str, *, default_year: int | None = None) -> 
     return replace(facts, evidence=tuple(evidence))
 
 
+#: Steps of one call fall within weeks of each other; a date further on is another matter (a later batch, a report).
+_LATER_STEP_DAYS = 45
+# 各区工信、财政部门…于7月16日前完成审核: the offices' review after the firms' deadline is not the firms' deadline.
+_REVIEW_STEP = re.compile(r"审核|审查|初审|复核|复审|评审|核实|把关")
 _APPLY_LABEL = re.compile(r"(?:申报|申请|受理)(?:时间|日期|期限|截止时间)[:：]?")
 _MONTH_DAY_NUMERIC = re.compile(r"(?<![\d.\-])(\d{1,2})-(\d{1,2})(?![\d\-])")
 
@@ -676,7 +783,7 @@ _CONTACT_HEADING = re.compile(r"^(?:[(（]?[一二三四五六七八九十\d]+[)
 _SUPPORT_WORDS = re.compile(r"奖励|奖金|补助|补贴|奖补|资助|贴息|扶持|支持|给予|一次性|最高|不超过|封顶")
 _NOT_SUPPORT_BEFORE = re.compile(
     r"(?:营业收入|主营业务收入|收入|产值|投资|投入|销售|规模|资产|贷款|融资|营收|纳税|税收|基金|资金池|总额|安排|筹集|所得额|"
-    r"零售额|增量|授信|担保|注册资本|实收资本|年产|总量|预算|专项资金|达到|(?<!不)超过|不低于|突破|首次|增加|新增|每人|每名|每户|人均|每亩)"
+    r"零售额|增量|授信|担保|注册资本|实收资本|年产|总量|预算|专项资金|达到|(?<!不)超过|不低于|突破|首次|增加|新增|每人|每名|每户|人均|每亩|消费券|争取)"
     r"[^，。；]{0,6}$"
 )
 _NOT_SUPPORT_AFTER = re.compile(r"^\s*(?:以上|以下|及以上|（含）以上|以内的|的项目|规模|基金|资金池|专项|的?(?:创业担保)?贷款|再贷款)")
@@ -713,7 +820,7 @@ def _largest_support(sentences: list[str]) -> tuple[float, str] | None:
             continue
         previous_end, previous_support = None, True
         for match in _AMOUNT.finditer(sentence):
-            before, after = sentence[max(0, match.start() - 14):match.start()], sentence[match.end():match.end() + 6]
+            before, after = sentence[max(0, match.start() - 14):match.start()], sentence[match.end():match.end() + 12]
             if previous_end is not None and _ENUMERATION_GAP.match(sentence[previous_end:match.start()]):
                 support = previous_support
             else:
@@ -722,7 +829,7 @@ def _largest_support(sentences: list[str]) -> tuple[float, str] | None:
                                or (_BAND_AFTER.match(after) and not _PAID_BEFORE.search(before))
                                or _FIRMS_COUNTED.search(sentence[:match.start()]))
             previous_end, previous_support = match.end(), support
-            amount = money_wan(match.group(1), match.group(2))
+            amount = money_wan(match.group(1) or match.group(3), match.group(2) or match.group(4))
             if (support and amount is not None and 0 < amount < _LARGEST_CAP_WAN
                     and (best is None or amount > best[0])):
                 best = (amount, sentence)
@@ -778,12 +885,21 @@ _STARTS_ON = re.compile(rf"(?:^|[，,。；：:])\s*(自|从)?\s*({_NUM})\s*年\
 # 实施方案（2023—2025年）: a plan's years are its validity when nothing else is said.
 _PLAN_YEARS = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*[—–\-－~～至到]\s*((?:19|20)\d\d)\s*年?\s*[）)]")
 _ENDS_ON = re.compile(r"\s*(?:截止|止)(?:[，。；,;]|$)")
-_FROM_TO = re.compile(r"自[^，。；]{0,20}?(?:起)?至[^，。；]{0,20}?(?:止|期间|结束)?")
+_FROM_TO = re.compile(r"(?:自|从)[^，。；]{0,20}?(?:起)?至[^，。；]{0,20}?(?:止|期间|结束)?")
+# 实施期限为2023年至2025年: a period of whole years after a period word.
+_APPLYING_BEFORE = re.compile(r"(?:申请|申报|受理|报送|报名|办理|公示)\s*$")
+_PERIOD_YEARS = re.compile(r"(?:(?:有效|执行|实施|政策|试行)期(?:限|间)?|期限)(?:为|是|:)?\s*((?:19|20)\d\d)\s*年?\s*(?:至|到|—|–|-|－|~|～)"
+                           r"\s*((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月)")
 
 
 def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put) -> None:
     """施行日期 and 有效期 from one sentence: 自…起施行, 有效期至…, 有效期N年, 执行期限为…至…."""
     start: date | None = None
+    later = _DAYS_AFTER_ISSUE.search(sentence)
+    if later and issued_on and chinese_number(later.group(1)):
+        # 自印发之日起30日后施行.
+        start = issued_on + timedelta(days=int(chinese_number(later.group(1)) or 0))
+        put("effective_from", start, sentence)
     match = _EFFECTIVE_FROM.search(sentence)
     if match:
         phrase = match.group(1)
@@ -799,9 +915,19 @@ def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put)
     if cue and _WEAK_UNTIL.fullmatch(cue.group(0)) and not _POLICY_WORD.search(sentence):
         cue = None
     if cue:
-        after = [d for pos, d in dates if pos >= cue.start()]
-        if after:
-            put("effective_to", after[0], sentence)
+        # 贡献奖励政策执行时限截至2023年12月31日;产销分离奖励政策…截至2024年12月31日: the policy runs until its last
+        # item ends.
+        ends = [next((d for pos, d in dates if pos >= c.start()), None) for c in _VALID_UNTIL.finditer(sentence, cue.start())]
+        if ends[0] is not None:
+            put("effective_to", max(d for d in ends if d), sentence)
+            return
+        year_end = _YEAR_END_AFTER.match(sentence, cue.end())
+        month_end = _MONTH_END_AFTER.match(sentence, cue.end())
+        end = (date(int(year_end.group(1)), 12, 31) if year_end
+               else _month_end(int(month_end.group(1)), int(month_end.group(2))) if month_end
+               and 1 <= int(month_end.group(2)) <= 12 else None)
+        if end:
+            put("effective_to", end, sentence)
             return
     span = _FROM_TO.search(sentence) if "公示" not in sentence else None  # 公示期自10月10日至10月16日
     inside = [d for pos, d in dates if span and span.start() <= pos <= span.end()]
@@ -816,13 +942,23 @@ def _validity(sentence: str, issued_on: date | None, year_hint: int | None, put)
         if ends:
             put("effective_to", _make_date(*ends[0].groups()), sentence)
             return
-    period = _PERIOD.search(sentence) or span
+    period = _PERIOD.search(sentence)
+    if period and _APPLYING_BEFORE.search(sentence[:period.start()]):
+        period = None  # 申请期限为2023年7月1日至9月30日 is the application window.
+    period = period or span
     if period and len(dates) >= 2 and re.search(r"至|到|—|－|~|～", sentence[period.end():]):
         later = [d for pos, d in dates if pos >= period.start()]
         if len(later) >= 2:
             put("effective_from", later[0], sentence)
             put("effective_to", later[-1], sentence)
             return
+    whole = _PERIOD_YEARS.search(sentence)
+    if whole and _APPLYING_BEFORE.search(sentence[:whole.start()]):
+        whole = None
+    if whole and int(whole.group(1)) <= int(whole.group(2)) <= int(whole.group(1)) + 10:
+        put("effective_from", date(int(whole.group(1)), 1, 1), sentence)
+        put("effective_to", date(int(whole.group(2)), 12, 31), sentence)
+        return
     years = _VALIDITY_YEARS.search(sentence)
     if years:
         count = 0.5 if years.group(1) == "半" else chinese_number(years.group(1))

@@ -78,6 +78,37 @@ def test_issuer_from_leads_titles_and_sign_offs(key: str, title: str, body: str,
     assert extract_facts(title, body).issuer == issuer
 
 
+def test_the_organ_that_organises_a_call() -> None:
+    # 经研究,省工业和信息化厅组织开展…申报工作: a call's sender in its opening paragraph.
+    _quoted("a-23-shandong-first-set-insurance-compensation-2021")
+    body = ("各市工业和信息化局,省财政直管县、经济发达县工业和信息化局:\n为加快推进我省新旧动能转换,推动产业高质量发展,"
+            "按照省政府印发的《关于支持八大发展战略的财政政策》的要求,鼓励和引导企业在重点领域积极开展首台(套)重大技术装备及"
+            "关键核心零部件、新材料首批次、首版次高端软件研发及推广应用,经研究,省工业和信息化厅组织开展2021年度首台(套)技术装备及关键核心零部件、新材料首批次、首版次高端软件保险补偿申报工作。")
+    assert extract_facts("", body).issuer == "省工业和信息化厅"
+
+
+def test_a_second_organ_repeating_the_level_takes_the_place() -> None:
+    # 市政府办公厅 after 济南市委办公厅 is 济南市人民政府办公厅, not 济南市市…; 市场监管局 keeps its 市.
+    _quoted("a-67-jinan-epidemic-sme-17-measures-2020-news")
+    body = "济南市委办公厅、市政府办公厅下发《关于积极应对疫情促进中小微企业健康发展的若干政策意见》"
+    assert extract_facts("", body).issuer == "济南市委办公厅;济南市人民政府办公厅"
+    assert extract_facts("", "近日，滨州市工业和信息化局、市场监管局印发《通知》").issuer == "滨州市工业和信息化局;滨州市市场监管局"
+
+
+LABELLED_ISSUER_CASES = [
+    # A government page's 文章来源 names the organ (its short place and 人社 written in full); a paper's does not.
+    ("c-82-sanmenxia-job-retention-refund-2025", "发布时间:2025-12-15 15:05\n文章来源:三门峡人社局", "三门峡市人力资源和社会保障局"),
+    ("a-58-shandong-culture-tourism-consumption-season-2020-news", "来源:新华网 编辑:admin 时间:2020-04-16", None),
+    ("c-56-jiangsu-key-specialty-industry-fund-2018", "来源:江苏省钢铁行业协会", None),
+]
+
+
+@pytest.mark.parametrize(("key", "body", "issuer"), LABELLED_ISSUER_CASES, ids=[c[0] for c in LABELLED_ISSUER_CASES])
+def test_the_organ_a_page_names_as_its_source(key: str, body: str, issuer: str | None) -> None:
+    _quoted(key)
+    assert extract_facts("", body).issuer == issuer
+
+
 NO_ISSUER_CASES = [
     # A press office holds the briefing; it issues nothing.
     ("a-43-weihai-advanced-manufacturing-opinion-2021-news", "威海出台加快先进制造业发展的实施意见",
@@ -142,6 +173,15 @@ NO_SUPPORT_CASES = [
     ("b-38-small-micro-taxfee-2023-12", "同時符合年度應納稅所得額不超過300萬元、從業人數不超過300人、資產總額不超過5000萬元等三個條件的企業。"),
     ("c-70-beijing-online-consumption-support-2023-news",
      "且網零額不低于3000萬元的批發零售企業,若滿足以下條件中的一項,給予一次性資金支持。"),
+    # A loan a firm may take, its name further than a few characters after the amount.
+    ("b-15-employment-promotion-2018-state-council",
+     "小微企业当年新招用符合创业担保贷款申请条件的人员数量达到企业现有在职职工人数25%(超过100人的企业达到15%)"
+     "并与其签订1年以上劳动合同的,可申请最高不超过300万元的创业担保贷款。"),
+    # 百万青年: a Chinese numeral before a bare 万 counts people.
+    ("b-15-employment-promotion-2018-state-council", "从2019年1月1日起,实施三年百万青年见习计划;将就业见习补贴范围由离校未就业高校毕业生扩展至16—24岁失业青年"),
+    # What a news report says was obtained for the firms in all, and vouchers for consumers.
+    ("a-14-binzhou-2020-resumption-measures-news", "争取到了银行的大额贷款,纾解了企业资金压力,还争取到200万元稳岗就业补贴。"),
+    ("a-05-zibo-hitech-zone-relief-2022", "上工率达到80%以上的省市重大项目(非政府投资项目),每个项目一次性发放生活物资消费券3万元。"),
 ]
 
 
@@ -169,6 +209,11 @@ VALIDITY_CASES = [
     ("c-50-guangxi-industrial-speed-efficiency-fund-2023",
      "支持标准为,风电、光伏、储能等新能源企业,2023年9—12月,对符合申报条件的企业,按当月采购开票额环比4—8月月均采购开票额增量部分给予奖励。",
      date(2023, 9, 1), date(2023, 12, 31)),
+    # Items ending on different days: the policy runs until the last one ends.
+    ("c-12-nanan-commerce-enterprise-support",
+     "其中,新增入库限上企业、限上商贸企业贡献奖励政策执行时限截至2023年12月31日;产销分离奖励政策,对大中型超市、酒店宾馆、"
+     "电商企业入库纳统奖励,对专业市场、商业综合体运营方主动引导内部商户入库奖励,政策执行时限截至2024年12月31日", None,
+     date(2024, 12, 31)),
 ]
 
 
@@ -321,3 +366,50 @@ def test_the_day_the_items_start() -> None:
     _quoted("a-44-dongchangfu-33-measures-interpretation-table")
     body = "高端裝備制造產業方面,2019年1月1日起,對我區列入國家首臺套重大技術裝備推廣應用指導目錄、省首臺套重大技術裝備及關鍵核心零部件產品名單的"
     assert extract_facts("", body).effective_from == date(2019, 1, 1)
+
+
+CITED_NUMBER_CASES = [
+    # 及其实施细则(…号)等文件精神: a number followed by the spirit it carries is a source.
+    ("a-34-qingdao-software-industry-fund-2025-call",
+     "为贯彻落实《青岛市人民政府关于印发青岛市加快先进制造业高质量发展若干政策措施的通知》(青政发〔2021〕18号)"
+     "及其实施细则(青工信规〔2022〕2号)等文件精神,现组织开展2025年度软件与信息产业专项资金预算项目申报工作"),
+    # A compilation notes each item's sources after its 责任单位/牵头单位.
+    ("a-78-jinan-real-economy-support-policy-list",
+     "实体经济项目有效开发利用地下空间的,土地出让价格整体下调25%左右。(责任单位:市国土资源局。济政字〔2017〕80号、济国土资发〔2018〕51号)"),
+    ("a-78-jinan-real-economy-support-policy-list",
+     "企业取得“标准地”并做出承诺后即可开工建设。(牵头单位:各县区政府、各开发区、市国土资源局、市规划局。济发〔2018〕23号)"),
+]
+
+
+@pytest.mark.parametrize(("key", "body"), CITED_NUMBER_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CITED_NUMBER_CASES)])
+def test_a_source_an_item_notes_is_not_the_text_s_number(key: str, body: str) -> None:
+    _quoted(key)
+    assert extract_facts("", body).doc_number is None
+
+
+def test_a_call_closes_with_its_last_submission_not_with_the_offices_review() -> None:
+    _quoted("c-84-guangdong-forward-sme-digital-city-pilot-2023")
+    body = ("(一)请有申报意愿的试点城市高度重视,认真组织,确定本市财政局、工业和信息化局联系人各1名,于2023年7月5日前通过粤政易报送"
+            "省财政厅、省工业和信息化厅联系人。\n(二)请有申报意愿的试点城市财政局、工业和信息化局于2023年7月14日前将加盖公章的"
+            "《中小企业数字化转型城市试点实施方案》纸质版和电子版报送。")
+    assert extract_facts("", body).apply_until == date(2023, 7, 14)
+    _quoted("c-53-zhuzhou-advanced-manufacturing-fund-call-2024")
+    body = ("部分专项需同时提交一份纸质申报资料报各区工信、财政部门审核,再由区工信局统一提交市工信局(7月12日前,详见附件2)。\n"
+            "2.各区工信、财政部门对申报事项的真实性、申报资料要件的齐全性等把关,并于7月16日前完成在申报系统中的审核。")
+    assert extract_facts("", body, default_year=2024).apply_until == date(2024, 7, 12)
+
+
+def test_the_day_a_text_says_the_organ_issued_it() -> None:
+    # An interpretation: 9月27日 … 正式印发, its year from the full date the narrative gave before it.
+    _quoted("b-70-tourism-consumption-30-measures-interpretation-2023")
+    body = ("党中央、国务院对旅游业发展高度关注。2023年4月28日,中央局会议强调,要改善消费环境,促进文化旅游等服务消费。\n"
+            "9月27日,国务院办公厅正式印发《若干措施》,从加大优质旅游产品和服务供给、激发旅游消费需求、加强入境旅游工作、提升行业综合能力、保障措施等五个方面,"
+            "提出了推动旅游业高质量发展的30条工作措施。")
+    assert extract_facts("", body).issued_on == date(2023, 9, 27)
+
+
+def test_a_report_of_an_issue_made_lately_gives_no_issue_day() -> None:
+    _quoted("b-67-sme-digital-transformation-city-pilot-2023-news")
+    body = ("2023-06-14 19:43:26 来源:人民网\n人民网北京6月14日电 (记者申佳平)据工业和信息化部官网消息,近日,财政部、工业和信息化部"
+            "联合印发通知,组织开展中小企业数字化转型城市试点工作。")
+    assert extract_facts("", body).issued_on is None

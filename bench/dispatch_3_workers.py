@@ -138,8 +138,8 @@ def main() -> int:
     parser.add_argument("--emails", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--batch", type=int, default=None, help="POLICYHUB_DISPATCH_BATCH_SIZE (unset: the default)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="POLICYHUB_DISPATCH_THREADS, sending threads per worker (unset: the default)")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="POLICYHUB_DISPATCH_THREADS, sending threads per worker (default: 2, as deploy/policyhub.env)")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/wt_bench11")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     args = parser.parse_args()
@@ -151,12 +151,11 @@ def main() -> int:
              "POLICYHUB_MAIL_PORT": str(server.port), "POLICYHUB_FANOUT_WAIT_SECONDS": "0"}
     if args.batch:
         extra["POLICYHUB_DISPATCH_BATCH_SIZE"] = str(args.batch)
-    if args.threads:
-        extra["POLICYHUB_DISPATCH_THREADS"] = str(args.threads)
+    extra["POLICYHUB_DISPATCH_THREADS"] = str(args.threads)
     shape = ProductionShape(database_url=args.database_url, redis_url=args.redis_url, web_workers=1,
                             dispatch_workers=0, extra_env=extra)
     print(f"bench/dispatch_3_workers.py, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
-          f"{args.emails} emails, {args.workers} workers ({args.threads or 'default'} sending threads each), smtp on 127.0.0.1:{server.port}, logs in {shape.workdir}",
+          f"{args.emails} emails, {args.workers} workers ({args.threads} sending threads each), smtp on 127.0.0.1:{server.port}, logs in {shape.workdir}",
           flush=True)
     try:
         return run(shape, server, args)

@@ -382,6 +382,8 @@ _NATIONAL_ISSUER = re.compile(
 # A news agency's dateline (新华社北京10月14日电, 本报济南5月3日讯) names where the reporter filed, not the policy's area.
 _DATELINE = re.compile(r"^[^，。]{0,16}?\d{1,2}月\d{1,2}日(?:电|讯)|^[(（【]?(?:新华社|中新社|人民网|央视网|中国政府网|记者)[^，。]{0,16}?[)）】]?")
 _BEIJING = "110000"
+# (香港商报报道) / 【新华社】 after a headline: who reported the policy, not where it applies.
+_MEDIA_CREDIT = re.compile(r"[(（【\[][^()（）【】\[\]]{0,12}(?:报道|日报|商报|晚报|时报|新闻网|新闻|电视台|通讯社|新华社|中新社)[)）】\]]")
 _LOCAL_SCOPE = re.compile(r"本市|本省|本区|本县|我市|我省|我区|我县|全市|全省|全区|全县|市政府|省政府|县政府|区政府")
 _OUR_PROVINCE = re.compile(r"我省|全省|省政府|省委|省[^，。；、\s]{0,8}厅")
 _PLACE_VERB = re.compile(r"([\u4e00-\u9fff]{2,3})(?:出台|印发|发布|推出|出炉|实施|落实|兑现|发放|启动)")
@@ -990,7 +992,7 @@ def _regions(
     opening = [s.text for s in sentences[:12] if not s.heading and s.text != addressee]
     local = bool(_LOCAL_SCOPE.search(title)) or any(_LOCAL_SCOPE.search(t.text) for t in sentences)
     # 转发福建省工业和信息化厅关于…的通知: the place in a forwarding title is the forwarded organ's.
-    own_title = "" if _FORWARDING_TITLE.match(title or "") else title
+    own_title = "" if _FORWARDING_TITLE.match(title or "") else _MEDIA_CREDIT.sub("", title or "")
     titled = _first_place([[issuer] if issuer else [], [own_title] if own_title else []], regions)
     # 关于做好2024年湖南省…申报工作的通知 to 各县市区: the province names the fund, a city under it sends the notice.
     forwarder = _forwarder_area(addressee, sentences, regions) if addressee and not issuer else {}

@@ -25,6 +25,10 @@ REGION_CASES = [
     ("b-23-miit-sme-resumption-2020-news", "工信部：引导中小企业走“专精特新”发展道路",
      "北京青年报客户端 2020-04-16 15:35\n4月16日，国务院联防联控机制召开新闻发布会，介绍民营企业、中小企业有序推进复工复产情况。",
      ["100000"]),
+    # A Hong Kong paper's credit after the headline names who reported, not where the central decision applies.
+    ("b-84-state-council-job-retention-extension-2021-05-news",
+     "国务院常务会议决定将部分减负稳岗扩就业政策期限延长到今年底(香港商报报道)",
+     "國務院總理李克強5月12日主持召開國務院常務會議，決定將部分減負穩崗擴就業政策期限延長到今年底。", ["100000"]),
     # A provincial notice that never names its province: 省工业和信息化厅 in the uploader's province.
     ("a-23-shandong-first-set-insurance-compensation-2021",
      "关于开展2021年度首台(套)技术装备及关键核心零部件、新材料首批次、首版次高端软件保险补偿申报工作的通知",

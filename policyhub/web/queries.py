@@ -94,7 +94,7 @@ def _flag(value: Any) -> Any:
 
 def QueryInt(low: int, high: int) -> Any:  # noqa: N802 - a type, named as one
     """An integer in [low, high], given in the query string as decimal ASCII digits."""
-    return Annotated[int, BeforeValidator(_ascii_int), Field(ge=low, le=high)]
+    return Annotated[int, Field(ge=low, le=high), BeforeValidator(_ascii_int)]
 
 
 #: A calendar date, YYYY-MM-DD (as date.fromisoformat reads it), 1900-2200.

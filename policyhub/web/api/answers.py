@@ -10,7 +10,7 @@ from policyhub.extensions import limiter
 from policyhub.models import utcnow
 from policyhub.services.answers import Found, answers_before_asking
 from policyhub.web.api import api
-from policyhub.web.api.validation import query_args
+from policyhub.web.api.validation import takes_query
 from policyhub.web.queries import SuggestQuery
 
 __all__ = ["found_json"]
@@ -30,7 +30,7 @@ def found_json(found: Found) -> dict[str, Any]:
 
 @api.get("/answers")
 @limiter.limit("120 per minute")
-def answers():
+@takes_query(SuggestQuery, "问题有误")
+def answers(query: SuggestQuery):
     """Published answers and policy passages that may already answer the question in ?q= (asked as it is typed)."""
-    question = query_args(SuggestQuery, "问题有误").q
-    return jsonify(found_json(answers_before_asking(question, utcnow())))
+    return jsonify(found_json(answers_before_asking(query.q, utcnow())))

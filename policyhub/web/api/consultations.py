@@ -22,7 +22,7 @@ from policyhub.services.tokens import read_rating_token, read_status_token
 from policyhub.timeutil import SHANGHAI
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
-from policyhub.web.api.validation import json_body, multipart_body, query_args, validate
+from policyhub.web.api.validation import json_body, multipart_body, query_args, takes_query, validate
 from policyhub.web.queries import (
     CONSULTATION_LIST_STATUSES,
     ConsultationListQuery,
@@ -47,6 +47,7 @@ T = TypeVar("T", bound=BaseModel)
 
 STAFF = ("editor", "answerer", "supervisor")
 LIST_STATUSES = CONSULTATION_LIST_STATUSES
+PERIOD_ERROR = "统计区间有误"
 
 
 def consultation_json(consultation: Consultation, now: datetime, *, staff: bool,
@@ -109,8 +110,8 @@ def _get(consultation_id: int, *, scoped: bool = False) -> Consultation:
 
 @api.get("/consultations")
 @require_roles(*STAFF)
-def list_consultations():
-    query = query_args(ConsultationListQuery)
+@takes_query(ConsultationListQuery)
+def list_consultations(query: ConsultationListQuery):
     page, per_page = query.page, query.per_page
     now = utcnow()
     c = Consultation
@@ -227,9 +228,10 @@ def answer_consultation(consultation_id: int):
 
 @api.get("/consultations/<tracking_code>/thread")
 @limiter.limit("60 per minute")
-def enterprise_thread(tracking_code: str):
+@takes_query(ThreadQuery, "请提供状态链接中的 token")
+def enterprise_thread(tracking_code: str, query: ThreadQuery):
     """What the enterprise's status page shows, for its signed link's token (?token=, the `t` of the link)."""
-    token = query_args(ThreadQuery, "请提供状态链接中的 token").token
+    token = query.token
     consultation = _asker_consultation(tracking_code, token, None)
     data = consultation_json(consultation, utcnow(), staff=False)
     data["policy"] = {"id": consultation.policy.id, "title": consultation.policy.title} if consultation.policy else None
@@ -250,8 +252,9 @@ def reassign_consultation(consultation_id: int):
 
 
 @api.get("/calendar/deadline")
-def calendar_deadline():
-    submitted = query_args(DeadlineQuery, "时间有误").submitted_at
+@takes_query(DeadlineQuery, "时间有误")
+def calendar_deadline(query: DeadlineQuery):
+    submitted = query.submitted_at
     try:
         deadline = sla.due_at(submitted, current_calendar())
     except (ValueError, OverflowError) as exc:
@@ -279,12 +282,16 @@ def put_override(day: str):
 
 
 def period_from_args(now: datetime) -> Period:
+    """The period the request's ?from=&to= ask for (the pages)."""
+    return period_from(query_args(SlaQuery, PERIOD_ERROR), now)
+
+
+def period_from(query: SlaQuery, now: datetime) -> Period:
     """?from=&to= (dates, `to` counting its whole day, or ISO times); default the last 30 days."""
-    query = query_args(SlaQuery, "统计区间有误")
     end = _moment(query.to, next_day=True) if query.to else now
     start = _moment(query.from_, next_day=False) if query.from_ else end - timedelta(days=30)
     if start >= end:
-        raise Invalid("统计区间有误", fields={"from": "应早于 to"})
+        raise Invalid(PERIOD_ERROR, fields={"from": "应早于 to"})
     return Period(start, end)
 
 
@@ -297,6 +304,7 @@ def _moment(bound: date | datetime, *, next_day: bool) -> datetime:
 
 @api.get("/sla/summary")
 @require_roles("supervisor")
-def sla_summary():
+@takes_query(SlaQuery, PERIOD_ERROR)
+def sla_summary(query: SlaQuery):
     now = utcnow()
-    return jsonify(summary(now, period_from_args(now)))
+    return jsonify(summary(now, period_from(query, now)))

@@ -10,7 +10,7 @@ from policyhub.models import Department
 from policyhub.services import departments as departments_service
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
-from policyhub.web.api.validation import json_body, query_args, validate
+from policyhub.web.api.validation import json_body, takes_query, validate
 from policyhub.web.queries import PageQuery
 from policyhub.web.schemas import DepartmentIn
 
@@ -30,8 +30,8 @@ def create_department():
 
 
 @api.get("/departments")
-def list_departments():
-    query = query_args(PageQuery)
+@takes_query(PageQuery)
+def list_departments(query: PageQuery):
     page, per_page = query.page, query.per_page
     total = db.session.scalar(select(func.count(Department.id)))
     items = db.session.scalars(

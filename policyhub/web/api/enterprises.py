@@ -17,7 +17,7 @@ from policyhub.services.errors import Invalid, NotFound
 from policyhub.services.identifiers import mask_email, mask_mobile
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
-from policyhub.web.api.validation import json_body, multipart_body, query_args
+from policyhub.web.api.validation import json_body, multipart_body, takes_query
 from policyhub.web.queries import EnterpriseListQuery, ImportQuery, SizeClassQuery
 from policyhub.web.schemas import EnterpriseImportForm
 
@@ -94,8 +94,8 @@ def delete_enterprise(enterprise_id: int):
 
 @api.get("/enterprises")
 @require_roles(*STAFF)
-def list_enterprises():
-    query = query_args(EnterpriseListQuery)
+@takes_query(EnterpriseListQuery)
+def list_enterprises(query: EnterpriseListQuery):
     page, per_page = query.page, query.per_page
     stmt = select(Enterprise)
     if query.q:
@@ -126,7 +126,8 @@ def _section_codes(section: str) -> list[str]:
 
 @api.post("/enterprises/import")
 @require_roles(*STAFF)
-def import_file():
+@takes_query(ImportQuery)
+def import_file(query: ImportQuery):
     form = multipart_body(EnterpriseImportForm)
     limit = current_app.config["UPLOAD_MAX_BYTES"]
     data = form.file.read(limit + 1)
@@ -134,14 +135,13 @@ def import_file():
         error = Invalid(f"文件超过 {limit // (1024 * 1024)} MB 上限", fields={"file": "文件过大"}, code="too_large")
         error.status = 413
         raise error
-    report = import_enterprises(current_api_user(), form.file.filename, data, notify=_notify_flag(form.notify))
+    report = import_enterprises(current_api_user(), form.file.filename, data, notify=_notify_flag(query.notify, form.notify))
     db.session.commit()
     return jsonify(report.as_dict())
 
 
-def _notify_flag(form_value: str | None) -> bool:
+def _notify_flag(given: str | None, form_value: str | None) -> bool:
     """?notify= (or the form's field): whether an import tells the firms; yes unless asked not to, as before."""
-    given = query_args(ImportQuery).notify
     raw = (given if given is not None else str(form_value if form_value is not None else "1")).strip().lower()
     if raw in ("1", "true", "yes", "on", ""):
         return True
@@ -151,8 +151,8 @@ def _notify_flag(form_value: str | None) -> bool:
 
 
 @api.get("/size-class")
-def size_class_endpoint():
-    query = query_args(SizeClassQuery, "参数有误")
+@takes_query(SizeClassQuery, "参数有误")
+def size_class_endpoint(query: SizeClassQuery):
     result = size_class(query.industry_code, query.employees, query.revenue_wan, query.assets_wan)
     return jsonify(
         size=result.size, row=result.row, row_name=result.row_name, missing=list(result.missing),

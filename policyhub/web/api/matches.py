@@ -10,7 +10,7 @@ from policyhub.models import Enterprise, Policy, PolicyMatch
 from policyhub.services.errors import NotFound
 from policyhub.web.api import api
 from policyhub.web.api.auth import require_roles
-from policyhub.web.api.validation import query_args
+from policyhub.web.api.validation import takes_query
 from policyhub.web.queries import MatchListQuery
 
 STAFF = ("editor", "answerer", "supervisor")
@@ -37,8 +37,8 @@ def _current_only(query: MatchListQuery) -> list:
 
 @api.get("/policies/<int:policy_id>/matches")
 @require_roles(*STAFF)
-def policy_matches(policy_id: int):
-    query = query_args(MatchListQuery)
+@takes_query(MatchListQuery)
+def policy_matches(policy_id: int, query: MatchListQuery):
     if db.session.get(Policy, policy_id) is None:
         raise NotFound(f"政策 {policy_id} 不存在")
     order = (PolicyMatch.eligibility, PolicyMatch.score.desc(), PolicyMatch.enterprise_id)
@@ -56,8 +56,8 @@ def policy_matches(policy_id: int):
 
 @api.get("/enterprises/<int:enterprise_id>/matches")
 @require_roles(*STAFF)
-def enterprise_matches(enterprise_id: int):
-    query = query_args(MatchListQuery)
+@takes_query(MatchListQuery)
+def enterprise_matches(enterprise_id: int, query: MatchListQuery):
     if db.session.get(Enterprise, enterprise_id) is None:
         raise NotFound(f"企业 {enterprise_id} 不存在")
     stmt = (select(PolicyMatch, Policy.id, Policy.title, Policy.status)

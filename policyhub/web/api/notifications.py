@@ -12,10 +12,11 @@ from policyhub.models import Notification
 from policyhub.services.identifiers import mask_email, mask_mobile
 from policyhub.web.api import api
 from policyhub.web.api.auth import require_roles
-from policyhub.web.api.validation import query_args
+from policyhub.web.api.validation import takes_query
 from policyhub.web.queries import NotificationListQuery
 
 STAFF = ("editor", "answerer", "supervisor")
+FILTER_ERROR = "筛选条件有误"
 
 
 def masked_recipient(row: Notification) -> str:
@@ -50,8 +51,8 @@ def notification_filters(query: NotificationListQuery) -> list:
 
 @api.get("/notifications")
 @require_roles(*STAFF)
-def list_notifications():
-    query = query_args(NotificationListQuery, "筛选条件有误")
+@takes_query(NotificationListQuery, FILTER_ERROR)
+def list_notifications(query: NotificationListQuery):
     page, per_page = query.page, query.per_page
     stmt = select(Notification).where(*notification_filters(query))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))

@@ -20,7 +20,15 @@ from policyhub.services.search import PolicyQuery, apply_open, search_policies
 from policyhub.timeutil import local_date
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
-from policyhub.web.api.validation import BadRequest, json_body, multipart_body, query_args, query_labels, validate
+from policyhub.web.api.validation import (
+    BadRequest,
+    json_body,
+    multipart_body,
+    query_args,
+    query_labels,
+    takes_query,
+    validate,
+)
 from policyhub.web.forms import BINZHOU_REGIONS
 from policyhub.web.queries import PolicyListQuery
 from policyhub.web.schemas import PolicyForm, PolicyIn, WithdrawIn
@@ -151,6 +159,7 @@ def withdraw_policy(policy_id: int):
 
 # Chinese names of the search fields, for messages people read (the JSON keys stay the parameter names).
 QUERY_FIELD_LABELS = query_labels(PolicyListQuery)
+SEARCH_ERROR = "检索条件有误"
 MAX_CHOICES = 10
 
 
@@ -210,11 +219,15 @@ def _region_arg(query: PolicyListQuery, fields: dict[str, str]) -> str | None:
 
 
 def policy_query_from_args(*, staff: bool) -> PolicyQuery:
-    """The search a query string asks for, validated; shared by the API and the pages.
+    """The search the request's query string asks for, validated (the pages)."""
+    return policy_query(query_args(PolicyListQuery, SEARCH_ERROR), staff=staff)
+
+
+def policy_query(query: PolicyListQuery, *, staff: bool) -> PolicyQuery:
+    """The search a parsed query string asks for, its codes and names checked; shared by the API and the pages.
 
     Industry and county may be given by code (industry, region) or by name (industry_name, region_name).
     """
-    query = query_args(PolicyListQuery, "检索条件有误")
     fields: dict[str, str] = {}
     industry = _industry_arg(query, fields)
     region = _region_arg(query, fields)
@@ -227,17 +240,16 @@ def policy_query_from_args(*, staff: bool) -> PolicyQuery:
     elif staff:
         statuses = POLICY_STATUSES
     if fields:
-        raise Invalid("检索条件有误：" + "、".join(QUERY_FIELD_LABELS.get(name, name) for name in fields), fields=fields)
+        raise Invalid(f"{SEARCH_ERROR}：" + "、".join(QUERY_FIELD_LABELS.get(name, name) for name in fields), fields=fields)
     return PolicyQuery(q=query.q, department=query.department, industry=industry, region=region, size=query.size,
                        issued_from=query.issued_from, issued_to=query.issued_to, statuses=statuses,
                        public=not staff, page=query.page, per_page=query.per_page)
 
 
 @api.get("/policies")
-def list_policies():
-    staff = _is_staff(current_api_user())
-    query = policy_query_from_args(staff=staff)
-    result = search_policies(query, now=utcnow())
+@takes_query(PolicyListQuery, SEARCH_ERROR)
+def list_policies(query: PolicyListQuery):
+    result = search_policies(policy_query(query, staff=_is_staff(current_api_user())), now=utcnow())
     # snippet: HTML-escaped text around the best passage, the query words in <mark>; null without a query.
     today = local_date(utcnow())
     # apply_open: the 申报 window is open today (apply_from/apply_until as in the policy; no window stated: false).

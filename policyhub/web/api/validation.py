@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any, TypeVar, get_origin
 
 from flask import request
@@ -11,7 +13,8 @@ from policyhub.inputs import field_errors
 from policyhub.services.errors import Invalid, ServiceError
 from policyhub.web.queries import PageQuery
 
-__all__ = ["BadRequest", "json_body", "multipart_body", "page_args", "query_args", "query_labels", "validate"]
+__all__ = ["BadRequest", "json_body", "multipart_body", "page_args", "query_args", "query_labels", "query_model",
+           "takes_query", "validate"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -82,6 +85,33 @@ def query_args(model: type[M], message: str = "查询参数有误") -> M:
         errors = {name: reason if labels.get(name, name) in reason else f"{labels.get(name, name)}{reason}"
                   for name, reason in field_errors(exc).items()}
         raise Invalid(f"{message}：" + "、".join(labels.get(name, name) for name in errors), fields=errors) from exc
+
+
+def takes_query(model: type[BaseModel], message: str = "查询参数有误") -> Callable[[Callable], Callable]:
+    """The view gets its query string as the model (argument `query`); the OpenAPI document lists the model's fields.
+
+    Put it below the role check, so that who may not ask is told so before what is wrong with the question.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def parsed(*args: Any, **kwargs: Any) -> Any:
+            return view(*args, query=query_args(model, message), **kwargs)
+
+        parsed.query_model = model  # type: ignore[attr-defined]
+        return parsed
+
+    return decorate
+
+
+def query_model(view: Callable) -> type[BaseModel] | None:
+    """The query model a view takes (takes_query), through the decorators wrapped around it; None if it takes none."""
+    while view is not None:
+        model = getattr(view, "query_model", None)
+        if model is not None:
+            return model
+        view = getattr(view, "__wrapped__", None)
+    return None
 
 
 def page_args(default_per_page: int = 20) -> tuple[int, int]:

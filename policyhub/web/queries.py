@@ -20,11 +20,12 @@ from pydantic import (
     Field,
     PlainValidator,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
 from matcher.taxonomy import InvalidIndustryCode, normalize_code
-from policyhub.inputs import MAX_DB_INT, MAX_YEAR, MIN_YEAR
+from policyhub.inputs import MAX_DB_INT, MAX_YEAR, MIN_YEAR, text_problem
 from policyhub.models.notification import NOTIFICATION_STATUSES
 from policyhub.models.policy import POLICY_STATUSES
 from policyhub.services.consultations import MAX_QUESTION
@@ -126,6 +127,15 @@ class QueryModel(BaseModel):
             return {name: value for name, value in data.items()
                     if name in cls.keep_blank or not (isinstance(value, str) and not value.strip())}
         return data
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        """NUL, lone surrogates, non-characters: refused here too, whoever calls (the guard refuses them first)."""
+        problem = text_problem(value) if isinstance(value, str) else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class PageQuery(QueryModel):

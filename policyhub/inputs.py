@@ -165,6 +165,8 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
         template = _MESSAGES.get(error["type"])
         context = dict(error.get("ctx") or {})
         context.setdefault("msg", error["msg"].removeprefix("Value error, "))
+        if "expected" in context:  # "'sms' or 'email'", as a Chinese list: "sms、email"
+            context["expected"] = re.sub(r"'([^']*)'", r"\1", str(context["expected"])).replace(" or ", "、").replace(", ", "、")
         try:
             message = template.format(**context) if template else error["msg"]
         except (KeyError, IndexError):

@@ -13,10 +13,11 @@ from policyhub.models.notification import DEAD, FAILED, PENDING
 from policyhub.models.policy import PUBLISHED
 from policyhub.services import audit
 from policyhub.services.errors import Invalid, ServiceError
-from policyhub.web.api.notifications import masked_recipient, notification_filters
-from policyhub.web.api.validation import page_args
+from policyhub.web.api.notifications import FILTER_ERROR, masked_recipient, notification_filters
+from policyhub.web.api.validation import page_args, query_args
 from policyhub.web.form_input import form_values, reads_form
 from policyhub.web.forms import ActionForm
+from policyhub.web.queries import NotificationListQuery
 from policyhub.web.schemas import ResendIn
 
 __all__ = ["notifications"]
@@ -29,7 +30,7 @@ notifications = Blueprint("notifications", __name__)
 def index():
     page, per_page = page_args(default_per_page=50)
     try:
-        conditions = notification_filters()
+        conditions = notification_filters(query_args(NotificationListQuery, FILTER_ERROR))
     except Invalid as exc:
         flash(exc.message, "error")
         conditions = []

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request, url_for
+from flask import jsonify, url_for
 
 from policyhub.extensions import limiter
 from policyhub.models import utcnow
 from policyhub.services.answers import Found, answers_before_asking
-from policyhub.services.consultations import MAX_QUESTION
-from policyhub.services.errors import Invalid
 from policyhub.web.api import api
+from policyhub.web.api.validation import takes_query
+from policyhub.web.queries import SuggestQuery
 
 __all__ = ["found_json"]
 
@@ -30,9 +30,7 @@ def found_json(found: Found) -> dict[str, Any]:
 
 @api.get("/answers")
 @limiter.limit("120 per minute")
-def answers():
+@takes_query(SuggestQuery, "问题有误")
+def answers(query: SuggestQuery):
     """Published answers and policy passages that may already answer the question in ?q= (asked as it is typed)."""
-    question = request.args.get("q", "")
-    if len(question) > MAX_QUESTION:
-        raise Invalid("问题过长", fields={"q": f"最多 {MAX_QUESTION} 字"})
-    return jsonify(found_json(answers_before_asking(question, utcnow())))
+    return jsonify(found_json(answers_before_asking(query.q, utcnow())))

@@ -19,10 +19,17 @@ from policyhub.services.consultation_files import MAX_FILE_BYTES, Upload
 from policyhub.services.errors import Invalid, NotFound
 from policyhub.services.sla_report import Period, state_condition, summary
 from policyhub.services.tokens import read_rating_token, read_status_token
-from policyhub.timeutil import SHANGHAI, parse_aware
+from policyhub.timeutil import SHANGHAI
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
-from policyhub.web.api.validation import json_body, multipart_body, page_args, validate
+from policyhub.web.api.validation import json_body, multipart_body, query_args, takes_query, validate
+from policyhub.web.queries import (
+    CONSULTATION_LIST_STATUSES,
+    ConsultationListQuery,
+    DeadlineQuery,
+    SlaQuery,
+    ThreadQuery,
+)
 from policyhub.web.ratelimits import CONSULTATION_LIMIT_PER_ADDRESS, CONSULTATION_LIMIT_PER_CONTACT, contact_key
 from policyhub.web.schemas import (
     AnswerForm,
@@ -39,7 +46,8 @@ from policyhub.web.schemas import (
 T = TypeVar("T", bound=BaseModel)
 
 STAFF = ("editor", "answerer", "supervisor")
-LIST_STATUSES = ("open", "at_risk", "overdue", "answered", "awaiting_supplement")
+LIST_STATUSES = CONSULTATION_LIST_STATUSES
+PERIOD_ERROR = "统计区间有误"
 
 
 def consultation_json(consultation: Consultation, now: datetime, *, staff: bool,
@@ -102,25 +110,22 @@ def _get(consultation_id: int, *, scoped: bool = False) -> Consultation:
 
 @api.get("/consultations")
 @require_roles(*STAFF)
-def list_consultations():
-    page, per_page = page_args()
+@takes_query(ConsultationListQuery)
+def list_consultations(query: ConsultationListQuery):
+    page, per_page = query.page, query.per_page
     now = utcnow()
     c = Consultation
     stmt = select(c)
-    status = request.args.get("status", "").strip()
-    if status:
-        if status not in LIST_STATUSES:
-            raise Invalid("状态参数有误", fields={"status": f"应为 {', '.join(LIST_STATUSES)} 之一"})
-        stmt = stmt.where(state_condition(status, now))
-    department = request.args.get("department", "").strip()
+    if query.status:
+        stmt = stmt.where(state_condition(query.status, now))
     stmt = stmt.where(service.visible_to(current_api_user()))
-    if "q" in request.args:
-        found = service.staff_search(request.args["q"])
+    if query.q is not None:
+        found = service.staff_search(query.q)
         if found is None:
             raise Invalid("检索词有误", fields={"q": "应为查询码（ZX 开头）或手机号（完整或后 4 位以上）"})
         stmt = stmt.where(found)
-    if department:
-        stmt = stmt.join(Department).where(Department.code == department)
+    if query.department:
+        stmt = stmt.join(Department).where(Department.code == query.department)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     items = db.session.scalars(stmt.order_by(c.due_at, c.id).limit(per_page).offset((page - 1) * per_page))
     return jsonify(items=[consultation_json(i, now, staff=True) for i in items], total=total, page=page,
@@ -223,11 +228,10 @@ def answer_consultation(consultation_id: int):
 
 @api.get("/consultations/<tracking_code>/thread")
 @limiter.limit("60 per minute")
-def enterprise_thread(tracking_code: str):
+@takes_query(ThreadQuery, "请提供状态链接中的 token")
+def enterprise_thread(tracking_code: str, query: ThreadQuery):
     """What the enterprise's status page shows, for its signed link's token (?token=, the `t` of the link)."""
-    token = request.args.get("token", "").strip()
-    if not token:
-        raise Invalid("请提供状态链接中的 token", fields={"token": "必填（状态链接中的 t）"})
+    token = query.token
     consultation = _asker_consultation(tracking_code, token, None)
     data = consultation_json(consultation, utcnow(), staff=False)
     data["policy"] = {"id": consultation.policy.id, "title": consultation.policy.title} if consultation.policy else None
@@ -248,14 +252,9 @@ def reassign_consultation(consultation_id: int):
 
 
 @api.get("/calendar/deadline")
-def calendar_deadline():
-    raw = request.args.get("submitted_at", "").strip()
-    if not raw:
-        raise Invalid("缺少 submitted_at", fields={"submitted_at": "必填，ISO 8601 时间，带时区"})
-    try:
-        submitted = parse_aware(raw)
-    except ValueError as exc:
-        raise Invalid("时间格式有误", fields={"submitted_at": TIME_FORMAT}) from exc
+@takes_query(DeadlineQuery, "时间有误")
+def calendar_deadline(query: DeadlineQuery):
+    submitted = query.submitted_at
     try:
         deadline = sla.due_at(submitted, current_calendar())
     except (ValueError, OverflowError) as exc:
@@ -282,39 +281,30 @@ def put_override(day: str):
                    open_deadlines_recomputed=recomputed.total, open_deadlines_changed=recomputed.changed)
 
 
-TIME_FORMAT = "应为带时区的 ISO 8601 时间（如 2026-11-26T09:00:00+08:00），年份在 1900 到 2200 之间"
-
-
 def period_from_args(now: datetime) -> Period:
-    """?from=&to= (dates or ISO times); default the last 30 days."""
-    fields: dict[str, str] = {}
-    bounds: dict[str, datetime] = {}
-    for name in ("from", "to"):
-        raw = request.args.get(name, "").strip()
-        if not raw:
-            continue
-        try:
-            if len(raw) == 10:
-                day = date.fromisoformat(raw)
-                if not 1900 <= day.year <= 2200:
-                    raise ValueError("year out of range")
-                day += timedelta(days=1) if name == "to" else timedelta()
-                bounds[name] = datetime.combine(day, datetime.min.time(), tzinfo=SHANGHAI)
-            else:
-                bounds[name] = parse_aware(raw)
-        except ValueError:
-            fields[name] = "应为 YYYY-MM-DD 或带时区的 ISO 8601 时间，年份在 1900 到 2200 之间"
-    if fields:
-        raise Invalid("统计区间有误", fields=fields)
-    end = bounds.get("to", now)
-    start = bounds.get("from", end - timedelta(days=30))
+    """The period the request's ?from=&to= ask for (the pages)."""
+    return period_from(query_args(SlaQuery, PERIOD_ERROR), now)
+
+
+def period_from(query: SlaQuery, now: datetime) -> Period:
+    """?from=&to= (dates, `to` counting its whole day, or ISO times); default the last 30 days."""
+    end = _moment(query.to, next_day=True) if query.to else now
+    start = _moment(query.from_, next_day=False) if query.from_ else end - timedelta(days=30)
     if start >= end:
-        raise Invalid("统计区间有误", fields={"from": "应早于 to"})
+        raise Invalid(PERIOD_ERROR, fields={"from": "应早于 to"})
     return Period(start, end)
+
+
+def _moment(bound: date | datetime, *, next_day: bool) -> datetime:
+    """A bound as a moment: a day starts at its midnight in Shanghai (the day after, for an end)."""
+    if isinstance(bound, datetime):
+        return bound
+    return datetime.combine(bound + timedelta(days=1 if next_day else 0), datetime.min.time(), tzinfo=SHANGHAI)
 
 
 @api.get("/sla/summary")
 @require_roles("supervisor")
-def sla_summary():
+@takes_query(SlaQuery, PERIOD_ERROR)
+def sla_summary(query: SlaQuery):
     now = utcnow()
-    return jsonify(summary(now, period_from_args(now)))
+    return jsonify(summary(now, period_from(query, now)))

@@ -10,7 +10,8 @@ from policyhub.models import Department
 from policyhub.services import departments as departments_service
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
-from policyhub.web.api.validation import json_body, page_args, validate
+from policyhub.web.api.validation import json_body, takes_query, validate
+from policyhub.web.queries import PageQuery
 from policyhub.web.schemas import DepartmentIn
 
 
@@ -29,8 +30,9 @@ def create_department():
 
 
 @api.get("/departments")
-def list_departments():
-    page, per_page = page_args()
+@takes_query(PageQuery)
+def list_departments(query: PageQuery):
+    page, per_page = query.page, query.per_page
     total = db.session.scalar(select(func.count(Department.id)))
     items = db.session.scalars(
         select(Department).order_by(Department.code).limit(per_page).offset((page - 1) * per_page)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify
 from sqlalchemy import func, or_, select
 
-from matcher.sizes import SIZES, size_class
-from matcher.taxonomy import InvalidIndustryCode, normalize_code
+from matcher.sizes import size_class
 from policyhub.extensions import db
 from policyhub.models import Enterprise
 from policyhub.services import enterprises as service
@@ -19,7 +17,8 @@ from policyhub.services.errors import Invalid, NotFound
 from policyhub.services.identifiers import mask_email, mask_mobile
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
-from policyhub.web.api.validation import json_body, multipart_body, page_args
+from policyhub.web.api.validation import json_body, multipart_body, takes_query
+from policyhub.web.queries import EnterpriseListQuery, ImportQuery, SizeClassQuery
 from policyhub.web.schemas import EnterpriseImportForm
 
 STAFF = ("editor", "answerer", "supervisor")
@@ -95,31 +94,21 @@ def delete_enterprise(enterprise_id: int):
 
 @api.get("/enterprises")
 @require_roles(*STAFF)
-def list_enterprises():
-    page, per_page = page_args()
+@takes_query(EnterpriseListQuery)
+def list_enterprises(query: EnterpriseListQuery):
+    page, per_page = query.page, query.per_page
     stmt = select(Enterprise)
-    q = request.args.get("q", "").strip()
-    if len(q) > 100:
-        raise Invalid("检索词最多 100 字", fields={"q": "最多 100 字"})
-    if q:
-        stmt = stmt.where(or_(Enterprise.name.contains(q, autoescape=True),
-                              Enterprise.credit_code == q.upper()))
-    size = request.args.get("size", "").strip()
-    if size:
-        if size not in (*SIZES, "unknown"):
-            raise Invalid("规模参数有误", fields={"size": f"应为 {', '.join(SIZES)} 或 unknown"})
-        stmt = stmt.where(Enterprise.size.is_(None) if size == "unknown" else Enterprise.size == size)
-    if request.args.get("flagged") in ("1", "true"):
+    if query.q:
+        stmt = stmt.where(or_(Enterprise.name.contains(query.q, autoescape=True),
+                              Enterprise.credit_code == query.q.upper()))
+    if query.size:
+        stmt = stmt.where(Enterprise.size.is_(None) if query.size == "unknown" else Enterprise.size == query.size)
+    if query.flagged:
         stmt = stmt.where(Enterprise.size_flag.is_not(None))
-    region = request.args.get("region", "").strip()
-    if region:
-        stmt = stmt.where(Enterprise.region_code == region)
-    industry = request.args.get("industry", "").strip()
-    if industry:
-        try:
-            code = normalize_code(industry)
-        except InvalidIndustryCode as exc:
-            raise Invalid("行业代码有误", fields={"industry": str(exc)}) from exc
+    if query.region:
+        stmt = stmt.where(Enterprise.region_code == query.region)
+    if query.industry:
+        code = query.industry
         stmt = stmt.where(Enterprise.industry_code.startswith(code) if code.isdigit() else
                           Enterprise.industry_code.in_(_section_codes(code)))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
@@ -137,7 +126,8 @@ def _section_codes(section: str) -> list[str]:
 
 @api.post("/enterprises/import")
 @require_roles(*STAFF)
-def import_file():
+@takes_query(ImportQuery)
+def import_file(query: ImportQuery):
     form = multipart_body(EnterpriseImportForm)
     limit = current_app.config["UPLOAD_MAX_BYTES"]
     data = form.file.read(limit + 1)
@@ -145,14 +135,14 @@ def import_file():
         error = Invalid(f"文件超过 {limit // (1024 * 1024)} MB 上限", fields={"file": "文件过大"}, code="too_large")
         error.status = 413
         raise error
-    report = import_enterprises(current_api_user(), form.file.filename, data, notify=_notify_flag(form.notify))
+    report = import_enterprises(current_api_user(), form.file.filename, data, notify=_notify_flag(query.notify, form.notify))
     db.session.commit()
     return jsonify(report.as_dict())
 
 
-def _notify_flag(form_value: str | None) -> bool:
+def _notify_flag(given: str | None, form_value: str | None) -> bool:
     """?notify= (or the form's field): whether an import tells the firms; yes unless asked not to, as before."""
-    raw = str(request.args.get("notify", form_value if form_value is not None else "1")).strip().lower()
+    raw = (given if given is not None else str(form_value if form_value is not None else "1")).strip().lower()
     if raw in ("1", "true", "yes", "on", ""):
         return True
     if raw in ("0", "false", "no", "off"):
@@ -160,39 +150,10 @@ def _notify_flag(form_value: str | None) -> bool:
     raise Invalid("notify 应为 true 或 false", fields={"notify": "应为 true 或 false"})
 
 
-def _number_arg(name: str, fields: dict[str, str], *, integer: bool) -> float | int | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        value = int(raw) if integer else float(raw)
-    except ValueError:
-        fields[name] = "应为整数" if integer else "应为数字"
-        return None
-    if not math.isfinite(value) or value < 0:
-        fields[name] = "应为非负数"
-        return None
-    return value
-
-
 @api.get("/size-class")
-def size_class_endpoint():
-    fields: dict[str, str] = {}
-    raw_code = request.args.get("industry_code", "").strip()
-    code = None
-    if not raw_code:
-        fields["industry_code"] = "必填"
-    else:
-        try:
-            code = normalize_code(raw_code)
-        except InvalidIndustryCode as exc:
-            fields["industry_code"] = str(exc)
-    employees = _number_arg("employees", fields, integer=True)
-    revenue = _number_arg("revenue_wan", fields, integer=False)
-    assets = _number_arg("assets_wan", fields, integer=False)
-    if fields:
-        raise Invalid("参数有误", fields=fields)
-    result = size_class(code, employees, revenue, assets)
+@takes_query(SizeClassQuery, "参数有误")
+def size_class_endpoint(query: SizeClassQuery):
+    result = size_class(query.industry_code, query.employees, query.revenue_wan, query.assets_wan)
     return jsonify(
         size=result.size, row=result.row, row_name=result.row_name, missing=list(result.missing),
         reason=result.reason,

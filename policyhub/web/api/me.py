@@ -14,7 +14,8 @@ from policyhub.services.errors import Forbidden, Invalid, ServiceError
 from policyhub.services.users import user_for_token
 from policyhub.web.api import api
 from policyhub.web.api.enterprises import enterprise_json
-from policyhub.web.api.validation import json_body, validate
+from policyhub.web.api.validation import json_body, takes_query, validate
+from policyhub.web.queries import EligibilityQuery
 from policyhub.web.schemas import CodeRequestIn, MyPreferencesIn, SessionIn
 
 __all__ = ["SESSION_COOKIE_KEY", "current_enterprise", "require_enterprise"]
@@ -139,5 +140,6 @@ def me_set_preferences():
 
 @api.get("/eligibility")
 @limiter.limit(ELIGIBILITY_LIMIT_PER_ADDRESS)
-def eligibility():
-    return jsonify(me_service.calculate(request.args.to_dict(), now=utcnow()))
+@takes_query(EligibilityQuery, "计算条件有误")
+def eligibility(query: EligibilityQuery):
+    return jsonify(me_service.calculate(query.model_dump(exclude_unset=True), now=utcnow()))

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify
 from sqlalchemy import func, select
 
 from policyhub.extensions import db
-from policyhub.inputs import InputError, parse_int
 from policyhub.models import Notification
-from policyhub.models.notification import NOTIFICATION_STATUSES
-from policyhub.services.errors import Invalid
 from policyhub.services.identifiers import mask_email, mask_mobile
 from policyhub.web.api import api
 from policyhub.web.api.auth import require_roles
-from policyhub.web.api.validation import page_args
+from policyhub.web.api.validation import takes_query
+from policyhub.web.queries import NotificationListQuery
 
 STAFF = ("editor", "answerer", "supervisor")
+FILTER_ERROR = "筛选条件有误"
 
 
 def masked_recipient(row: Notification) -> str:
@@ -38,36 +37,24 @@ def notification_json(row: Notification) -> dict[str, Any]:
     }
 
 
-def notification_filters() -> list:
-    """?status=&channel=&policy_id= as SQL conditions, validated."""
-    fields: dict[str, str] = {}
+def notification_filters(query: NotificationListQuery) -> list:
+    """?status=&channel=&policy_id= as SQL conditions."""
     conditions = []
-    status = request.args.get("status", "").strip()
-    if status:
-        if status not in NOTIFICATION_STATUSES:
-            fields["status"] = f"应为 {', '.join(NOTIFICATION_STATUSES)} 之一"
-        conditions.append(Notification.status == status)
-    channel = request.args.get("channel", "").strip()
-    if channel:
-        if channel not in ("sms", "email"):
-            fields["channel"] = "应为 sms 或 email"
-        conditions.append(Notification.channel == channel)
-    policy_id = request.args.get("policy_id", "").strip()
-    if policy_id:
-        try:
-            conditions.append(Notification.policy_id == parse_int(policy_id, "policy_id"))
-        except InputError as exc:
-            fields["policy_id"] = exc.reason
-    if fields:
-        raise Invalid("筛选条件有误", fields=fields)
+    if query.status:
+        conditions.append(Notification.status == query.status)
+    if query.channel:
+        conditions.append(Notification.channel == query.channel)
+    if query.policy_id is not None:
+        conditions.append(Notification.policy_id == query.policy_id)
     return conditions
 
 
 @api.get("/notifications")
 @require_roles(*STAFF)
-def list_notifications():
-    page, per_page = page_args()
-    stmt = select(Notification).where(*notification_filters())
+@takes_query(NotificationListQuery, FILTER_ERROR)
+def list_notifications(query: NotificationListQuery):
+    page, per_page = query.page, query.per_page
+    stmt = select(Notification).where(*notification_filters(query))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db.session.scalars(stmt.order_by(Notification.id.desc()).limit(per_page).offset((page - 1) * per_page))
     return jsonify(items=[notification_json(r) for r in rows], total=total, page=page, per_page=per_page)

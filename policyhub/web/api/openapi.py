@@ -2,9 +2,11 @@
 
 Every request body is the JSON Schema of the pydantic model its view parses it with (policyhub.web.schemas,
 the enterprise models), multipart forms included; every response body that of its model in
-policyhub.web.api.responses. What is written here is per operation: summary, roles, query parameters and the
-error statuses. Path parameters are read from the URL rules, so the document cannot name a path the app does
-not serve (tests/policyhub/test_openapi.py checks both directions, that every body is a model's, and validates
+policyhub.web.api.responses. Query parameters are the fields of the model each view parses its query string with
+(web.api.validation.takes_query, the models in policyhub.web.queries). What is written here is per operation:
+summary, roles and the error statuses. Path parameters and query models are read from the URL rules and their
+views, so the document cannot name a path the app does not serve nor a parameter its view does not read
+(tests/policyhub/test_openapi.py checks both directions, that every body and query is a model's, and validates
 the document).
 """
 
@@ -17,11 +19,8 @@ from flask import current_app, jsonify
 from pydantic import BaseModel
 
 from policyhub.inputs import MAX_DB_INT
-from policyhub.models.notification import NOTIFICATION_STATUSES
-from policyhub.models.policy import POLICY_STATUSES
-from policyhub.services.criteria import SIZES
 from policyhub.web.api import api, responses
-from policyhub.web.api.consultations import LIST_STATUSES
+from policyhub.web.api.validation import query_model
 from policyhub.web.schemas import (
     AnswerForm,
     AnswerIn,
@@ -44,7 +43,7 @@ from policyhub.web.schemas import (
     WithdrawIn,
 )
 
-__all__ = ["build_document", "document_path", "openapi"]
+__all__ = ["build_document", "document_path", "openapi", "query_parameters"]
 
 PREFIX = "/api/v1"
 _ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -57,21 +56,33 @@ _ERROR_TEXT = {
 INT_ID = {"type": "integer", "minimum": 0, "maximum": MAX_DB_INT}
 
 
-def _page_params() -> list[dict[str, Any]]:
-    return [
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
-         "description": "从 1 开始"},
-        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
-    ]
+def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """The query parameters of an operation, one per field of the model its view parses the query string with.
 
-
-def _query(name: str, schema: dict[str, Any], description: str = "", *, required: bool = False) -> dict[str, Any]:
-    param: dict[str, Any] = {"name": name, "in": "query", "schema": schema}
-    if description:
-        param["description"] = description
-    if required:
-        param["required"] = True
-    return param
+    A parameter left out is the field's default, so a null branch or default says nothing here; the field's title
+    (its Chinese name) and description are the parameter's description.
+    """
+    schema = model.model_json_schema(by_alias=True)
+    if "$defs" in schema:
+        raise ValueError(f"{model.__name__}: a query parameter cannot refer to another schema")
+    required = set(schema.get("required", ()))
+    params = []
+    for name, prop in schema["properties"].items():
+        prop = dict(prop)
+        title, description = prop.pop("title", ""), prop.pop("description", "")
+        text = description if description.startswith(title) else "：".join(filter(None, (title, description)))
+        if "anyOf" in prop:
+            branches = [branch for branch in prop.pop("anyOf") if branch != {"type": "null"}]
+            prop.update(branches[0] if len(branches) == 1 else {"anyOf": branches})
+        if prop.get("default", "") in (None, ""):
+            prop.pop("default", None)
+        param: dict[str, Any] = {"name": name, "in": "query", "schema": prop}
+        if text:
+            param["description"] = text
+        if name in required:
+            param["required"] = True
+        params.append(param)
+    return params
 
 
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
@@ -94,28 +105,17 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
         return _model(model, schemas)
 
     policy_body = {"required": True, "content": _json(m(PolicyIn)) | {"multipart/form-data": {"schema": m(PolicyForm)}}}
-    page = _page_params()
     staff = ("editor", "answerer", "supervisor")
     return {
         ("get", "/openapi.json"): {"summary": "本文档", "ok": m(responses.OpenAPIDocument)},
         ("post", "/departments"): {"summary": "新建部门", "roles": ("admin",), "status": 201, "errors": (409,),
                                    "body": {"required": True, "content": _json(m(DepartmentIn))},
                                    "ok": m(responses.Department)},
-        ("get", "/departments"): {"summary": "部门列表", "params": page, "ok": m(responses.DepartmentPage)},
+        ("get", "/departments"): {"summary": "部门列表", "ok": m(responses.DepartmentPage)},
         ("post", "/policies"): {"summary": "新建政策草稿（JSON 或上传文件）", "roles": ("editor",), "status": 201,
                                 "errors": (409, 413, 415), "body": policy_body, "ok": m(responses.Policy)},
         ("get", "/policies"): {
             "summary": "检索政策（匿名仅已发布；带令牌的工作人员可按状态检索）", "optional_auth": True,
-            "params": [_query("q", {"type": "string", "maxLength": 200}, "检索词（词与词之间不必全部出现，命中越多越靠前）"),
-                       _query("industry", {"type": "string"}, "GB/T 4754 代码"),
-                       _query("industry_name", {"type": "string", "maxLength": 50},
-                              "行业名称（无 industry 时）：唯一对应一个行业时按它筛选，对应多个时 422 列出可选行业"),
-                       _query("region", {"type": "string"}, "区县行政区划代码，如 371681：只含面向全部地区或覆盖该区县的政策"),
-                       _query("region_name", {"type": "string"}, "区县名称（无 region 时），如 邹平"),
-                       _query("size", {"enum": list(SIZES)}), _query("department", {"type": "string"}),
-                       _query("status", {"enum": list(POLICY_STATUSES)}),
-                       _query("issued_from", {"type": "string", "format": "date"}),
-                       _query("issued_to", {"type": "string", "format": "date"}), *page],
             "ok": m(responses.PolicySearchPage)},
         ("get", "/policies/{id}"): {"summary": "政策详情（未发布的仅工作人员可见）", "optional_auth": True,
                                            "ok": m(responses.Policy)},
@@ -132,15 +132,12 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
         ("get", "/policies/{id}/versions"): {"summary": "版本记录", "roles": staff,
                                                     "ok": m(responses.PolicyVersionPage)},
         ("get", "/policies/{id}/matches"): {"summary": "政策匹配的企业（按得分排序）", "roles": staff,
-                                                   "params": page, "ok": m(responses.MatchPage)},
+                                                   "ok": m(responses.MatchPage)},
         ("post", "/enterprises"): {"summary": "登记企业", "roles": staff, "status": 201, "errors": (409,),
                                    "body": {"required": True, "content": _json(m(EnterpriseIn))},
                                    "ok": m(responses.Enterprise)},
         ("get", "/enterprises"): {
             "summary": "企业列表（联系方式脱敏）", "roles": staff,
-            "params": [_query("q", {"type": "string", "maxLength": 100}), _query("size", {"enum": [*SIZES, "unknown"]}),
-                       _query("flagged", {"enum": ["1", "true"]}), _query("region", {"type": "string"}),
-                       _query("industry", {"type": "string"}), *page],
             "ok": m(responses.EnterprisePage)},
         ("get", "/enterprises/{id}"): {"summary": "企业详情", "roles": staff, "ok": m(responses.Enterprise)},
         ("patch", "/enterprises/{id}"): {
@@ -150,26 +147,19 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
             "summary": "删除企业（取消其未发送的推送）", "roles": ("editor",),
             "ok": m(responses.EnterpriseDeleted)},
         ("get", "/enterprises/{id}/matches"): {"summary": "企业匹配的政策", "roles": staff,
-                                                          "params": page, "ok": m(responses.MatchPage)},
+                                                          "ok": m(responses.MatchPage)},
         ("post", "/enterprises/import"): {
             "summary": "批量导入（CSV 或 XLSX，按信用代码新增或更新）", "roles": staff, "errors": (413,),
             "body": {"required": True, "content": {"multipart/form-data": {"schema": m(EnterpriseImportForm)}}},
             "ok": m(responses.ImportReport)},
         ("get", "/size-class"): {
             "summary": "按统计上大中小微型企业划分办法（2017）测算规模",
-            "params": [_query("industry_code", {"type": "string"}, required=True),
-                       _query("employees", {"type": "integer", "minimum": 0}),
-                       _query("revenue_wan", {"type": "number", "minimum": 0}),
-                       _query("assets_wan", {"type": "number", "minimum": 0})],
             "ok": m(responses.SizeClass)},
         ("post", "/consultations"): {"summary": "提交咨询（2 个工作日内答复）", "status": 201, "errors": (409, 429),
                                      "body": {"required": True, "content": _json(m(ConsultationIn))},
                                      "ok": m(responses.Consultation)},
         ("get", "/consultations"): {
             "summary": "咨询列表（答复人员仅本部门；联系方式脱敏）", "roles": staff,
-            "params": [_query("status", {"enum": list(LIST_STATUSES)}), _query("department", {"type": "string"}),
-                       _query("q", {"type": "string", "maxLength": 16}, "查询码或手机号（完整或后 4 位以上）"),
-                       *page],
             "ok": m(responses.ConsultationPage)},
         ("get", "/consultations/{id}"): {"summary": "咨询详情（答复人员仅本部门）", "roles": staff,
                                                       "ok": m(responses.Consultation)},
@@ -180,7 +170,6 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
             "ok": m(responses.AnswerDone)},
         ("get", "/consultations/{tracking_code}/thread"): {
             "summary": "企业查看办理记录（凭状态链接的 token）：补充要求、补充、答复及附件", "errors": (429,),
-            "params": [_query("token", {"type": "string", "maxLength": 200}, "状态链接中的 t", required=True)],
             "ok": m(responses.ConsultationThread)},
         ("post", "/consultations/{id}/reassign"): {
             "summary": "转办", "roles": ("answerer", "supervisor"), "errors": (409,),
@@ -203,20 +192,15 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
             "ok": m(responses.SupplementDone)},
         ("get", "/answers"): {
             "summary": "先查已有解答：与所输入问题相近的已公开政策问答和政策原文段落（提交咨询前）", "errors": (429,),
-            "params": [_query("q", {"type": "string", "maxLength": 2000}, "正在输入的问题")],
             "ok": m(responses.SuggestedAnswers)},
         ("get", "/calendar/deadline"): {
             "summary": "答复期限（提交日之后第 2 个工作日 23:59:59）",
-            "params": [_query("submitted_at", {"type": "string", "format": "date-time"}, "带时区的 ISO 8601 时间",
-                              required=True)],
             "ok": m(responses.Deadline)},
         ("put", "/calendar/overrides/{day}"): {
             "summary": "调整工作日历（重新计算待办期限）", "roles": ("admin",),
             "body": {"required": True, "content": _json(m(OverrideIn))}, "ok": m(responses.DayOverridden)},
         ("get", "/sla/summary"): {
             "summary": "答复时限统计", "roles": ("supervisor",),
-            "params": [_query("from", {"type": "string"}, "YYYY-MM-DD 或带时区的 ISO 8601 时间"),
-                       _query("to", {"type": "string"}, "YYYY-MM-DD 或带时区的 ISO 8601 时间")],
             "ok": m(responses.SlaSummary)},
         ("post", "/me/code"): {
             "summary": "企业登录：发送验证码（短信）或登录链接（邮件）；无论是否登记均答 202", "status": 202,
@@ -243,17 +227,9 @@ def _operations(schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
             "ok": m(responses.Preferences)},
         ("get", "/eligibility"): {
             "summary": "政策计算器：规模、适用政策与差一点（无需登记）", "errors": (429,),
-            "params": [_query("industry_code", {"type": "string"}, "GB/T 4754 代码", required=True),
-                       _query("region_code", {"type": "string"}),
-                       _query("employees", {"type": "integer", "minimum": 0}),
-                       _query("revenue_wan", {"type": "number", "minimum": 0}),
-                       _query("assets_wan", {"type": "number", "minimum": 0}),
-                       _query("qualifications", {"type": "string"}, "以 ; 分隔")],
             "ok": m(responses.Eligibility)},
         ("get", "/notifications"): {
             "summary": "推送记录（收件人脱敏）", "roles": staff,
-            "params": [_query("status", {"enum": list(NOTIFICATION_STATUSES)}),
-                       _query("channel", {"enum": ["sms", "email"]}), _query("policy_id", INT_ID), *page],
             "ok": m(responses.NotificationPage)},
     }
 
@@ -267,9 +243,11 @@ def document_path(rule: str) -> str:
                            rule.removeprefix(PREFIX))
 
 
-def _path_parameters() -> dict[str, list[dict[str, Any]]]:
-    """Each served /api/v1 path (as OpenAPI writes it) → its path parameters, read from the URL rules."""
-    out: dict[str, list[dict[str, Any]]] = {}
+def _served() -> tuple[dict[str, list[dict[str, Any]]], dict[tuple[str, str], type[BaseModel]]]:
+    """Read from the URL rules: each served /api/v1 path (as OpenAPI writes it) → its path parameters, and each
+    (method, path) whose view parses its query string → the model it parses it with."""
+    paths: dict[str, list[dict[str, Any]]] = {}
+    queries: dict[tuple[str, str], type[BaseModel]] = {}
     for rule in current_app.url_map.iter_rules():
         if not rule.rule.startswith(PREFIX + "/"):
             continue
@@ -281,11 +259,15 @@ def _path_parameters() -> dict[str, list[dict[str, Any]]]:
             else:
                 schema = {"type": "string", "format": "date"} if name == "day" else {"type": "string"}
                 params.append({"name": name, "in": "path", "required": True, "schema": schema})
-        out[path] = params
-    return out
+        paths[path] = params
+        model = query_model(current_app.view_functions[rule.endpoint])
+        if model is not None:
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                queries[(method.lower(), path)] = model
+    return paths, queries
 
 
-def _operation(method: str, path: str, spec: dict[str, Any]) -> dict[str, Any]:
+def _operation(method: str, path: str, spec: dict[str, Any], query: type[BaseModel] | None) -> dict[str, Any]:
     roles = spec.get("roles")
     op: dict[str, Any] = {
         "operationId": f"{method}_{re.sub(r'[^a-z0-9]+', '_', path.lower()).strip('_')}",
@@ -304,8 +286,8 @@ def _operation(method: str, path: str, spec: dict[str, Any]) -> dict[str, Any]:
         op["security"] = [{}, {"bearer": []}]
     else:
         op["security"] = []
-    if spec.get("params"):
-        op["parameters"] = spec["params"]
+    if query is not None:
+        op["parameters"] = query_parameters(query)
     if spec.get("body"):
         op["requestBody"] = spec["body"]
     errors = {400, 422, 404, *spec.get("errors", ())}
@@ -322,13 +304,13 @@ def build_document() -> dict[str, Any]:
     """The whole document for the current app (call inside an app context)."""
     schemas: dict[str, Any] = {}
     _model(responses.Error, schemas)
-    served = _path_parameters()
+    served, queries = _served()
     paths: dict[str, dict[str, Any]] = {}
     for (method, path), spec in _operations(schemas).items():
         item = paths.setdefault(path, {})
         if served.get(path):
             item["parameters"] = served[path]
-        item[method] = _operation(method, path, spec)
+        item[method] = _operation(method, path, spec, queries.get((method, path)))
     return {
         "openapi": "3.1.0",
         "info": {"title": "policyhub API（惠企政策精准推送）", "version": "1",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import current_app, jsonify, request
@@ -10,21 +9,28 @@ from flask import current_app, jsonify, request
 from matcher.regions import default_regions
 from matcher.taxonomy import Industry, InvalidIndustryCode, default_taxonomy, normalize_code
 from policyhub.extensions import db
-from policyhub.inputs import check_year
 from policyhub.models import Policy
 from policyhub.models.base import utcnow
 from policyhub.models.policy import POLICY_STATUSES, PUBLISHED
 from policyhub.models.user import User
 from policyhub.push import fanout
 from policyhub.services import policies as service
-from policyhub.services.criteria import SIZES
 from policyhub.services.errors import Invalid, NotFound, ServiceError
-from policyhub.services.search import MAX_QUERY_CHARS, PolicyQuery, apply_open, search_policies
+from policyhub.services.search import PolicyQuery, apply_open, search_policies
 from policyhub.timeutil import local_date
 from policyhub.web.api import api
 from policyhub.web.api.auth import current_api_user, require_roles
-from policyhub.web.api.validation import BadRequest, json_body, multipart_body, page_args, validate
+from policyhub.web.api.validation import (
+    BadRequest,
+    json_body,
+    multipart_body,
+    query_args,
+    query_labels,
+    takes_query,
+    validate,
+)
 from policyhub.web.forms import BINZHOU_REGIONS
+from policyhub.web.queries import PolicyListQuery
 from policyhub.web.schemas import PolicyForm, PolicyIn, WithdrawIn
 
 
@@ -151,23 +157,9 @@ def withdraw_policy(policy_id: int):
         "notifications_cancelled": result.notifications_cancelled})
 
 
-def _date_arg(name: str, fields: dict[str, str]) -> date | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        day = date.fromisoformat(raw)
-        check_year(day, name)
-        return day
-    except ValueError:
-        fields[name] = "日期格式应为 YYYY-MM-DD，年份在 1900 到 2200 之间"
-        return None
-
-
 # Chinese names of the search fields, for messages people read (the JSON keys stay the parameter names).
-QUERY_FIELD_LABELS = {"q": "检索词", "industry": "行业代码", "industry_name": "行业名称", "region": "区县代码",
-                      "region_name": "区县名称", "size": "企业规模", "department": "部门", "status": "状态",
-                      "issued_from": "发布日期起", "issued_to": "发布日期止", "page": "页码", "per_page": "每页条数"}
+QUERY_FIELD_LABELS = query_labels(PolicyListQuery)
+SEARCH_ERROR = "检索条件有误"
 MAX_CHOICES = 10
 
 
@@ -179,9 +171,8 @@ def industry_choices(name: str) -> list[Industry]:
     return exact or [i for i in hits if len(i.code) == 4] or hits
 
 
-def _industry_arg(fields: dict[str, str]) -> str | None:
-    raw = request.args.get("industry", "").strip()
-    name = request.args.get("industry_name", "").strip()
+def _industry_arg(query: PolicyListQuery, fields: dict[str, str]) -> str | None:
+    raw, name = query.industry or "", query.industry_name or ""
     if raw and name:
         # The page sends the chosen code beside its name; a name typed over it is a new choice.
         try:
@@ -198,9 +189,6 @@ def _industry_arg(fields: dict[str, str]) -> str | None:
             return None
     if not name:
         return None
-    if len(name) > 50:
-        fields["industry_name"] = "行业名称最多 50 字"
-        return None
     choices = industry_choices(name)
     if len(choices) == 1:
         return choices[0].code
@@ -212,15 +200,15 @@ def _industry_arg(fields: dict[str, str]) -> str | None:
     return None
 
 
-def _region_arg(fields: dict[str, str]) -> str | None:
+def _region_arg(query: PolicyListQuery, fields: dict[str, str]) -> str | None:
     regions = default_regions()
-    raw = request.args.get("region", "").strip()
+    raw = query.region
     if raw:
-        if len(raw) > 12 or not regions.is_valid(raw):
+        if not regions.is_valid(raw):
             fields["region"] = f"区县代码“{raw[:12]}”无效，应为 6 位行政区划代码（如 {next(iter(BINZHOU_REGIONS))}）"
             return None
         return regions.canonical(raw)
-    name = "".join(request.args.get("region_name", "").split())
+    name = "".join((query.region_name or "").split())
     if not name:
         return None
     found = [code for code, county in BINZHOU_REGIONS.items() if county == name or county.startswith(name)]
@@ -231,44 +219,37 @@ def _region_arg(fields: dict[str, str]) -> str | None:
 
 
 def policy_query_from_args(*, staff: bool) -> PolicyQuery:
-    """The search a query string asks for, validated; shared by the API and the pages.
+    """The search the request's query string asks for, validated (the pages)."""
+    return policy_query(query_args(PolicyListQuery, SEARCH_ERROR), staff=staff)
+
+
+def policy_query(query: PolicyListQuery, *, staff: bool) -> PolicyQuery:
+    """The search a parsed query string asks for, its codes and names checked; shared by the API and the pages.
 
     Industry and county may be given by code (industry, region) or by name (industry_name, region_name).
     """
-    page, per_page = page_args()
     fields: dict[str, str] = {}
-    q = request.args.get("q", "").strip()
-    if len(q) > MAX_QUERY_CHARS:
-        fields["q"] = f"检索词最多 {MAX_QUERY_CHARS} 字"
-    industry = _industry_arg(fields)
-    region = _region_arg(fields)
-    size = request.args.get("size", "").strip() or None
-    if size and size not in SIZES:
-        fields["size"] = f"企业规模应为 {', '.join(SIZES)} 之一（大型、中型、小型、微型）"
+    industry = _industry_arg(query, fields)
+    region = _region_arg(query, fields)
     statuses: tuple[str, ...] = (PUBLISHED,)
-    status = request.args.get("status", "").strip()
-    if status:
-        if not staff and status != PUBLISHED:
+    if query.status:
+        if not staff and query.status != PUBLISHED:
             fields["status"] = "公开检索只含已发布的政策"
-        elif status not in POLICY_STATUSES:
-            fields["status"] = f"应为 {', '.join(POLICY_STATUSES)} 之一"
         else:
-            statuses = (status,)
+            statuses = (query.status,)
     elif staff:
         statuses = POLICY_STATUSES
-    issued_from, issued_to = _date_arg("issued_from", fields), _date_arg("issued_to", fields)
     if fields:
-        raise Invalid("检索条件有误：" + "、".join(QUERY_FIELD_LABELS.get(name, name) for name in fields), fields=fields)
-    return PolicyQuery(q=q, department=request.args.get("department", "").strip() or None, industry=industry,
-                       region=region, size=size, issued_from=issued_from, issued_to=issued_to, statuses=statuses,
-                       public=not staff, page=page, per_page=per_page)
+        raise Invalid(f"{SEARCH_ERROR}：" + "、".join(QUERY_FIELD_LABELS.get(name, name) for name in fields), fields=fields)
+    return PolicyQuery(q=query.q, department=query.department, industry=industry, region=region, size=query.size,
+                       issued_from=query.issued_from, issued_to=query.issued_to, statuses=statuses,
+                       public=not staff, page=query.page, per_page=query.per_page)
 
 
 @api.get("/policies")
-def list_policies():
-    staff = _is_staff(current_api_user())
-    query = policy_query_from_args(staff=staff)
-    result = search_policies(query, now=utcnow())
+@takes_query(PolicyListQuery, SEARCH_ERROR)
+def list_policies(query: PolicyListQuery):
+    result = search_policies(policy_query(query, staff=_is_staff(current_api_user())), now=utcnow())
     # snippet: HTML-escaped text around the best passage, the query words in <mark>; null without a query.
     today = local_date(utcnow())
     # apply_open: the 申报 window is open today (apply_from/apply_until as in the policy; no window stated: false).

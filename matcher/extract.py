@@ -760,7 +760,7 @@ def _from_notes(clause: str, index: IndustryIndex) -> list[_Hit]:
         phrase = _NOT_A_SECTOR.sub("", _PHRASE_CUT.sub("", before))
         if len(phrase) < 2:
             continue
-        best = index.lookup(phrase, top=1)
+        best = index.lookup_sector(phrase, top=1)
         if best and best[0].score >= NOTES_MIN_SCORE:
             hits.append(_Hit((best[0].code,), False, clause, head.start() - len(phrase), head.start(), best[0].score))
     return hits

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from matcher.evaluate import REAL_DIR, split_of
 from matcher.extract import extract_criteria
+from matcher.taxonomy import default_taxonomy
 
 QUOTED = [
     "c-21-yingcheng-q1-industry-awards",
@@ -27,6 +28,7 @@ QUOTED = [
     "b-64-agri-cold-storage-facilities-2022",
     "c-82-sanmenxia-job-retention-refund-2025",
     "a-35-shandong-culture-tourism-relief-2022-news",
+    "b-36-high-skill-talent-bases-2022-news",
 ]
 
 
@@ -165,3 +167,18 @@ def test_items_that_pay_only_holders_require_the_title() -> None:
     assert extract_criteria("", body).qualifications == ("专精特新中小企业",)
     body += "对首次纳入规模以上统计的企业，给予10万元奖励。"
     assert extract_criteria("", body).qualifications == ()
+
+
+# --- sectors a policy prefers ----------------------------------------------------------------------
+
+
+def test_the_fields_a_policy_supports_first_are_its_sectors() -> None:
+    # b-36: the only sentence that says whom the bases are for lists the priority fields.
+    body = ("《方案》提出，要优先支持建设先进制造业、战略性新兴产业及托育、护理、康养、家政等民生重点领域"
+            "国家级高技能人才培训基地，加强相关领域急需紧缺职业（工种）高技能人才培养力度。")
+    criteria = extract_criteria("", body)
+    covered = {code for code in ("3216", "8010", "8020", "8512", "8514")
+               if any(default_taxonomy().covers(i, code) for i in criteria.industries)}
+    assert covered == {"3216", "8010", "8020", "8512", "8514"}  # 制造业, 家政, 托育, 护理, 康养
+    # 优先支持 a title's holders among all applicants is a preference, not a sector or a title to hold.
+    assert extract_criteria("", "面向中小企业发布中试服务资源目录，优先支持“小巨人”企业参与应用计划。").industries == ()

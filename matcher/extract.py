@@ -56,6 +56,7 @@ _TARGET_SENTENCE = re.compile(
     r"|支持[^，。；]{2,60}?等(?:经营主体|市场主体|主体)"  # 支持示范家庭农场、农民专业合作社示范社等主体
     r"|[\d两三四五六七八九十]+个试点(?:细分)?行业"  # 聚焦…制造、…制造2个试点细分行业: a pilot's sectors
     r"|优先支持[^，。；]{2,60}?领域"  # 优先支持建设先进制造业…等民生重点领域…基地: the sectors it is for
+    r"|等领域设备(?:更新|投资)"  # 工业、农业、建筑、交通…等领域设备更新: whose equipment is renewed
 )
 _EXCLUSION = re.compile(
     r"除外|除[^，。；]{1,40}?(?:以外|外)(?!，?(?:还|也|同时|另|并|均|都))|不含|不包括|不在[^，。；]*?范围|不适用|不属于[^，。；]*?范围|不予支持|不得申报|负面清单"
@@ -701,12 +702,23 @@ def _list_items(clause: str, found: list[_Hit], negative: bool) -> list[_Hit]:
         at = match.start()
         items = match.group(0).split("、")
         for n, item in enumerate(items):
-            word = _ITEM_END.sub("", item) if n == len(items) - 1 else item
-            read = words.find(word)
-            if len(read) == 1 and read[0][0] == word and not any(h.start <= at < h.end for h in found):
-                hits.append(_Hit(read[0][1], negative, clause, at, at + len(word)))
+            word, offset = item, 0
+            if n == len(items) - 1:
+                word = _ITEM_END.sub("", item.split("等")[0])  # 老旧农机具等领域设备更新基础上
+            if n == 0:
+                # 在支持工业、能源电力…: the run of characters begins before the first item
+                offset = next((k for k in range(len(word)) if _one_word(words, word[k:])), 0)
+                word = word[offset:]
+            start = at + offset
+            if _one_word(words, word) and not any(h.start <= start < h.end for h in found):
+                hits.append(_Hit(words.find(word)[0][1], negative, clause, start, start + len(word)))
             at += len(item) + 1
     return hits
+
+
+def _one_word(words: IndustryLexicon, text: str) -> bool:
+    read = words.find(text)
+    return len(read) == 1 and read[0][0] == text
 
 
 # Documents cited as the ground of this one (按照《…》《…》要求).

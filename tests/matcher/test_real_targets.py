@@ -29,6 +29,8 @@ QUOTED = [
     "c-82-sanmenxia-job-retention-refund-2025",
     "a-35-shandong-culture-tourism-relief-2022-news",
     "b-36-high-skill-talent-bases-2022-news",
+    "b-68-equipment-renewal-trade-in-action-plan-2024-news",
+    "b-24-equipment-renewal-loan-subsidy-2026-news",
 ]
 
 
@@ -182,3 +184,19 @@ def test_the_fields_a_policy_supports_first_are_its_sectors() -> None:
     assert covered == {"3216", "8010", "8020", "8512", "8514"}  # 制造业, 家政, 托育, 护理, 康养
     # 优先支持 a title's holders among all applicants is a preference, not a sector or a title to hold.
     assert extract_criteria("", "面向中小企业发布中试服务资源目录，优先支持“小巨人”企业参与应用计划。").industries == ()
+
+
+def test_the_fields_whose_equipment_is_renewed_are_the_sectors() -> None:
+    # b-68: a list of 领域 for 设备投资; bare 工业, 农业, 建筑, 交通, 医疗 are sectors as items of it.
+    body = "《行动方案》提出，到2027年，工业、农业、建筑、交通、教育、文旅、医疗等领域设备投资规模较2023年增长25%以上；"
+    assert {"A", "B", "C", "D", "E", "G", "P", "84"} <= set(extract_criteria("", body).industries)
+
+
+def test_a_list_run_that_begins_before_its_first_item_and_ends_after_its_last_reads_both() -> None:
+    # b-24: 在支持工业、… and …老旧农机具等领域设备更新基础上: 工业 begins inside the run, 物流 ends one.
+    body = ("扩展支持领域方面，《通知》提到，在支持工业、能源电力、交通运输、物流、文旅、老旧农机具等领域设备更新基础上，"
+            "增加建筑和市政、用能设备、航空器材、电子信息、安全生产、设施农业、渔船、冷链设施、粮油加工等领域。")
+    industries = set(extract_criteria("", body).industries)
+    assert {"B", "C", "D", "G", "E", "01", "04"} <= industries
+    # 旅游消费 alone stays what consumers do: a list word needs a list with a known sector.
+    assert extract_criteria("", "支持对象为开展旅游消费、设备更新的工业企业。").industries == ("B", "C", "D")

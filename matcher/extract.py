@@ -308,12 +308,15 @@ class QualificationList:
     """The qualifications a policy may require, found in text by name or alias."""
 
     def __init__(self, qualifications: Iterable[Qualification]) -> None:
-        """Index names and aliases (quotes ignored), longest first."""
+        """Index names and aliases (quotes ignored), longest first; a name ending in 企业 also with 公司."""
         self.items = {q.name: q for q in qualifications}
         self._surfaces: dict[str, str] = {}
         for q in self.items.values():
             for surface in (q.name, *q.aliases):
                 self._surfaces.setdefault(_QUOTES.sub("", surface), q.name)
+        for surface, name in list(self._surfaces.items()):
+            if surface.endswith("企业"):  # 首批被认定为高新技术公司的中小公司 (a-12): news sites write 公司
+                self._surfaces.setdefault(surface[:-2] + "公司", name)
         self._pattern = re.compile("|".join(re.escape(s) for s in sorted(self._surfaces, key=len, reverse=True)))
 
     @classmethod

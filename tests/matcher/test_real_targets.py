@@ -31,6 +31,7 @@ QUOTED = [
     "b-36-high-skill-talent-bases-2022-news",
     "b-68-equipment-renewal-trade-in-action-plan-2024-news",
     "b-24-equipment-renewal-loan-subsidy-2026-news",
+    "a-12-shandong-hitech-sme-subsidy-news",
 ]
 
 
@@ -169,6 +170,12 @@ def test_items_that_pay_only_holders_require_the_title() -> None:
     assert extract_criteria("", body).qualifications == ("专精特新中小企业",)
     body += "对首次纳入规模以上统计的企业，给予10万元奖励。"
     assert extract_criteria("", body).qualifications == ()
+
+
+def test_a_title_written_with_gongsi_for_qiye_is_the_same_title() -> None:
+    # a-12: the news site writes 公司 for 企业 throughout; the subsidy pays holders of 高新技术企业.
+    body = "记者从山东省财政厅获悉，近期向山东省级财政拨款1.9亿元，对首批被认定为高新技术公司的1858家中小公司给予财政补助。"
+    assert extract_criteria("", body).qualifications == ("高新技术企业",)
 
 
 # --- sectors a policy prefers ----------------------------------------------------------------------

@@ -32,6 +32,7 @@ QUOTED = [
     "b-68-equipment-renewal-trade-in-action-plan-2024-news",
     "b-24-equipment-renewal-loan-subsidy-2026-news",
     "a-12-shandong-hitech-sme-subsidy-news",
+    "b-08-little-giant-fund-2021-news",
 ]
 
 
@@ -176,6 +177,15 @@ def test_a_title_written_with_gongsi_for_qiye_is_the_same_title() -> None:
     # a-12: the news site writes 公司 for 企业 throughout; the subsidy pays holders of 高新技术企业.
     body = "记者从山东省财政厅获悉，近期向山东省级财政拨款1.9亿元，对首批被认定为高新技术公司的1858家中小公司给予财政补助。"
     assert extract_criteria("", body).qualifications == ("高新技术企业",)
+
+
+def test_a_definition_of_the_firms_supported_states_their_sector_and_title() -> None:
+    # b-08: the only sentence saying who is supported defines the title's holders as manufacturers.
+    body = ("加快培育一批专注于细分市场、聚焦主业、创新能力强、成长性好的专精特新“小巨人”企业。\n"
+            "简单讲，专精特新“小巨人”企业，就是在制造业特殊领域创新能力强并经过工信部和财政部认证的企业，会获得国家支持。")
+    criteria = extract_criteria("", body)
+    assert criteria.industries == ("C",)
+    assert criteria.qualifications == ('专精特新"小巨人"企业',)
 
 
 # --- sectors a policy prefers ----------------------------------------------------------------------

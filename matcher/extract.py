@@ -539,6 +539,11 @@ def extract_criteria(
         if not industries.values:
             industries = _industries(title_sentence, activities, notes)[0]
             industries_from_title = bool(industries.values)
+    if not industries.values and not explicit_all_industries:
+        # A plan with no target statement: the sectors its action headings build up (打造电子信息制造业增长极),
+        # unsure, so the editor is asked to confirm.
+        for code, sentence in _industries(_action_headings(sentences), lex, notes)[0].values.items():
+            industries.add(code, sentence, ACTION_HEADING_CONFIDENCE)
 
     sizes, all_sizes_stated = _sizes(targets)
     # The body stressing smaller firms among all (企业特别是小微企业) outweighs a headline that names only them.
@@ -648,6 +653,19 @@ def _review(industry_codes: list[str], explicit_all: bool, evidence: list[Eviden
         names = "、".join(regions.label(c) for c in places.values)
         out.append(Review("regions", f"适用地区 {names} 由正文推断，请确认。"))
     return out
+
+
+#: How sure a sector read from a plan's action headings alone is (below REVIEW_BELOW: the editor confirms).
+ACTION_HEADING_CONFIDENCE = 0.6
+_ACTION_VERB = re.compile(r"(?:打造|培育|壮大|做强|发展|建设|着力在|聚焦)[^，。；]{0,12}(?:产业|制造业|增长极|集群)")
+
+
+def _action_headings(sentences: list[Sentence]) -> list[Sentence]:
+    """A plan's headings and item titles that build up a sector (一、…着力在新一代信息技术产业…, 1.打造…增长极。)."""
+    return [
+        Sentence(s.text, target=True) for s in sentences
+        if (s.heading or _LIST_ITEM.match(s.text)) and len(s.text) <= 40 and _ACTION_VERB.search(s.text)
+    ]
 
 
 def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon,

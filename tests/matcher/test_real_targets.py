@@ -33,6 +33,7 @@ QUOTED = [
     "b-24-equipment-renewal-loan-subsidy-2026-news",
     "a-12-shandong-hitech-sme-subsidy-news",
     "b-08-little-giant-fund-2021-news",
+    "a-74-shandong-digital-economy-breakthrough-plan-2022",
 ]
 
 
@@ -186,6 +187,19 @@ def test_a_definition_of_the_firms_supported_states_their_sector_and_title() -> 
     criteria = extract_criteria("", body)
     assert criteria.industries == ("C",)
     assert criteria.qualifications == ('专精特新"小巨人"企业',)
+
+
+def test_a_plan_without_target_statements_serves_the_sectors_its_action_headings_build_up() -> None:
+    # a-74: no sentence says whom the awards are for; the action and its item name the sectors.
+    body = ("一、实施数字产业化引领行动，着力在新一代信息技术产业高质量发展上重点突破\n"
+            "1.打造电子信息制造业增长极。实施集成电路“强芯”工程，支持企业研制高端存储芯片等产品，"
+            "对高端芯片量产前首轮流片费用和符合条件的封装测试公共服务平台给予奖励补贴。")
+    criteria = extract_criteria("关于印发《山东省2022年数字经济“重点突破”行动方案》的通知", body)
+    assert set(criteria.industries) == {"39", "I"}
+    assert any(item.field == "industries" for item in criteria.review)  # read from headings: confirm
+    # A target statement wins over the headings.
+    body += "\n支持对象为全省工业企业。"
+    assert set(extract_criteria("", body).industries) == {"B", "C", "D"}
 
 
 # --- sectors a policy prefers ----------------------------------------------------------------------

@@ -532,10 +532,14 @@ def extract_criteria(
             # A report without a 支持对象 sentence: the items that pay firms of named sectors add theirs.
             for code, sentence in _granted_industries(sentences, lex, notes).values.items():
                 industries.add(code, sentence, 0.8)
+    # 培育一批承载新型工业化…的专精特新中小企业: whom a policy cultivates says their sector, though not their size.
+    cultivated = [Sentence(s.text, target=True) for s in sentences if not s.target and _CULTIVATES.search(s.text)]
+    if not industries.values and not explicit_all_industries:
+        industries = _industries(cultivated, lex, notes)[0]
     if not industries.values and not explicit_all_industries:
         # No sector named anywhere: an activity only one kind of firm does (技术改造 → 工业) names it.
         activities = activity_lexicon or default_activity_lexicon()
-        industries = _industries(targets, activities, notes)[0]
+        industries = _industries(targets + cultivated, activities, notes)[0]
         if not industries.values:
             industries = _industries(title_sentence, activities, notes)[0]
             industries_from_title = bool(industries.values)
@@ -655,6 +659,7 @@ def _review(industry_codes: list[str], explicit_all: bool, evidence: list[Eviden
     return out
 
 
+_CULTIVATES = re.compile(r"培育一批[^。；]{0,40}?企业")
 #: How sure a sector read from a plan's action headings alone is (below REVIEW_BELOW: the editor confirms).
 ACTION_HEADING_CONFIDENCE = 0.6
 _ACTION_VERB = re.compile(r"(?:打造|培育|壮大|做强|发展|建设|着力在|聚焦)[^，。；]{0,12}(?:产业|制造业|增长极|集群)")

@@ -34,6 +34,9 @@ QUOTED = [
     "a-12-shandong-hitech-sme-subsidy-news",
     "b-08-little-giant-fund-2021-news",
     "a-74-shandong-digital-economy-breakthrough-plan-2022",
+    "a-06-shandong-zjtx-measures-draft-2024",
+    "b-09-textile-upgrade-plan-2023-news",
+    "c-54-guizhou-ten-hundred-billion-industries-fund-2019",
 ]
 
 
@@ -200,6 +203,19 @@ def test_a_plan_without_target_statements_serves_the_sectors_its_action_headings
     # A target statement wins over the headings.
     body += "\n支持对象为全省工业企业。"
     assert set(extract_criteria("", body).industries) == {"B", "C", "D"}
+
+
+def test_the_firms_a_policy_cultivates_say_their_sector_but_not_their_size() -> None:
+    # a-06: 新型工业化 is what the cultivated firms carry; 现代化工业体系 is no 化工.
+    body = "（一）加强入库培育。聚焦“6997”现代化工业体系，培育一批承载新型工业化、新质生产力发展方向的专精特新中小企业。"
+    assert set(extract_criteria("", body).industries) == {"B", "C", "D"}
+    # b-09: cultivating titles among 中小企业 is one item; it does not limit the sizes of the whole plan.
+    body = "支持纺织企业上市融资。\n在优质纺织中小企业中培育一批创新型中小企业、专精特新中小企业、专精特新“小巨人”企业。"
+    assert extract_criteria("", body).sizes == ()
+    # c-54: 现代化工 alone is the modern chemical industry.
+    body = ("二、支持范围\n现代化工、先进装备制造、优质烟酒、大数据电子信息、生态特色食品、健康医药、新型建材和基础材料"
+            "等八项千亿级产业振兴专项资金管理办法中明确支持的技术改造、技术创新、产业培育、产业发展等使用范围及工作事项。")
+    assert "26" in extract_criteria("", body).industries
 
 
 # --- sectors a policy prefers ----------------------------------------------------------------------

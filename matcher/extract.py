@@ -732,10 +732,9 @@ def _list_items(clause: str, found: list[_Hit], negative: bool) -> list[_Hit]:
             word, offset = item, 0
             if n == len(items) - 1:
                 word = _ITEM_END.sub("", item.split("等")[0])  # 老旧农机具等领域设备更新基础上
-            if n == 0:
-                # 在支持工业、能源电力…: the run of characters begins before the first item
-                offset = next((k for k in range(len(word)) if _one_word(words, word[k:])), 0)
-                word = word[offset:]
+            # 在支持工业、… / 老旧农机具 / 消费商业设施: the run begins before the first item, an item's head ends it
+            offset = next((k for k in range(len(word)) if _one_word(words, word[k:])), 0)
+            word = word[offset:]
             start = at + offset
             if _one_word(words, word) and not any(h.start <= start < h.end for h in found):
                 hits.append(_Hit(words.find(word)[0][1], negative, clause, start, start + len(word)))

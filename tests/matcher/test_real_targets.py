@@ -244,6 +244,10 @@ def test_a_list_run_that_begins_before_its_first_item_and_ends_after_its_last_re
     body = ("扩展支持领域方面，《通知》提到，在支持工业、能源电力、交通运输、物流、文旅、老旧农机具等领域设备更新基础上，"
             "增加建筑和市政、用能设备、航空器材、电子信息、安全生产、设施农业、渔船、冷链设施、粮油加工等领域。")
     industries = set(extract_criteria("", body).industries)
-    assert {"B", "C", "D", "G", "E", "01", "04"} <= industries
+    assert {"A", "B", "C", "D", "G", "E"} <= industries  # 老旧农机具 → A covers 设施农业 01, 渔船 04
+    # An item's head ends it: 老旧农机具 is 农机具 (the farms that use it), 消费商业设施 is 商业设施.
+    body = ("在支持交通运输、老旧农机具等领域设备更新基础上，增加粮油加工、消费商业设施、人工智能、养老等领域，"
+            "加大对高端化、智能化、绿色化、数字化设备更新支持。")
+    assert set(extract_criteria("", body).industries) == {"A", "F", "G", "I", "131", "133", "8514"}
     # 旅游消费 alone stays what consumers do: a list word needs a list with a known sector.
     assert extract_criteria("", "支持对象为开展旅游消费、设备更新的工业企业。").industries == ("B", "C", "D")

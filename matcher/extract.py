@@ -532,6 +532,10 @@ def extract_criteria(
             # A report without a 支持对象 sentence: the items that pay firms of named sectors add theirs.
             for code, sentence in _granted_industries(sentences, lex, notes).values.items():
                 industries.add(code, sentence, 0.8)
+    if not industries.values and not explicit_all_industries:
+        # Neither target statements nor title name a sector: the items that pay firms say whom (when all name one).
+        for code, sentence in _granted_industries(sentences, lex, notes).values.items():
+            industries.add(code, sentence, 0.8)
     # 培育一批承载新型工业化…的专精特新中小企业: whom a policy cultivates says their sector, though not their size.
     cultivated = [Sentence(s.text, target=True) for s in sentences if not s.target and _CULTIVATES.search(s.text)]
     if not industries.values and not explicit_all_industries:

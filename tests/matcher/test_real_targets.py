@@ -37,6 +37,7 @@ QUOTED = [
     "a-06-shandong-zjtx-measures-draft-2024",
     "b-09-textile-upgrade-plan-2023-news",
     "c-54-guizhou-ten-hundred-billion-industries-fund-2019",
+    "c-31-huaihua-growth-consumption",
 ]
 
 
@@ -216,6 +217,16 @@ def test_the_firms_a_policy_cultivates_say_their_sector_but_not_their_size() -> 
     body = ("二、支持范围\n现代化工、先进装备制造、优质烟酒、大数据电子信息、生态特色食品、健康医药、新型建材和基础材料"
             "等八项千亿级产业振兴专项资金管理办法中明确支持的技术改造、技术创新、产业培育、产业发展等使用范围及工作事项。")
     assert "26" in extract_criteria("", body).industries
+
+
+def test_without_target_statement_or_sector_in_the_title_the_paid_items_name_the_sectors() -> None:
+    # c-31: the one item that pays names 商贸流通企业; the editor is asked to confirm.
+    criteria = extract_criteria("怀化市促消费若干措施", "对承办市级消费促进活动的执行单位或商贸流通企业，给予3万元-5万元的资金支持。")
+    assert criteria.industries == ("F",)
+    assert any(item.field == "industries" for item in criteria.review)
+    # An item paying any firm keeps the policy open to all (labelling.md: the union).
+    body = "对承办市级消费促进活动的商贸流通企业，给予3万元的资金支持。对新增就业岗位的企业，给予1万元补贴。"
+    assert extract_criteria("怀化市促消费若干措施", body).industries == ()
 
 
 # --- sectors a policy prefers ----------------------------------------------------------------------

@@ -38,6 +38,7 @@ QUOTED = [
     "b-09-textile-upgrade-plan-2023-news",
     "c-54-guizhou-ten-hundred-billion-industries-fund-2019",
     "c-31-huaihua-growth-consumption",
+    "c-02-shanggao-upgrade-audit",
 ]
 
 
@@ -227,6 +228,12 @@ def test_without_target_statement_or_sector_in_the_title_the_paid_items_name_the
     # An item paying any firm keeps the policy open to all (labelling.md: the union).
     body = "对承办市级消费促进活动的商贸流通企业，给予3万元的资金支持。对新增就业岗位的企业，给予1万元补贴。"
     assert extract_criteria("怀化市促消费若干措施", body).industries == ()
+
+
+def test_a_fund_for_industry_s_growth_is_for_industrial_firms() -> None:
+    # c-02: only the headline names whom the fund is for.
+    title = "上高县对工业高质量发展奖补资金转型升级类项目进行现场审核"
+    assert set(extract_criteria(title, "审核组深入企业生产车间查看项目建设情况。").industries) == {"B", "C", "D"}
 
 
 # --- sectors a policy prefers ----------------------------------------------------------------------

@@ -955,11 +955,15 @@ _INVITES_TO_APPLY = re.compile(
 _GRANT = re.compile(r"(?<![针面相绝应核比])对(?![接外象标照比话策])于?([^。；]{2,60}?(?:企业|个体户|商户|经营主体))[^。；]{0,40}?(?:给予|进行奖励|进行奖补)")
 
 
+# 在本市商事登记当年纳入规上软件业的企业，对其…按1%给予奖励: the firms first, then what they are paid.
+_GRANT_AFTER = re.compile(r"(?:^|[，。；])([^，。；]{2,40}?的企业)[，]对其[^。；]{0,40}?(?:给予|奖励)")
+
+
 def _granted_industries(sentences: list[Sentence], lexicon: IndustryLexicon, index: IndustryIndex | None) -> _Found:
     """The sectors of the firms the items pay, when every item paying firms names one (labelling.md: the union)."""
     found = _blank()
     for sentence in sentences:
-        for match in _GRANT.finditer(sentence.text):
+        for match in (*_GRANT.finditer(sentence.text), *_GRANT_AFTER.finditer(sentence.text)):
             paid, _, _ = _industries([Sentence(match.group(1), target=True)], lexicon, index)
             if not paid.values:
                 return _blank()

@@ -39,6 +39,7 @@ QUOTED = [
     "c-54-guizhou-ten-hundred-billion-industries-fund-2019",
     "c-31-huaihua-growth-consumption",
     "c-02-shanggao-upgrade-audit",
+    "c-57-xiamen-software-industry-measures-2022",
 ]
 
 
@@ -234,6 +235,13 @@ def test_a_fund_for_industry_s_growth_is_for_industrial_firms() -> None:
     # c-02: only the headline names whom the fund is for.
     title = "上高县对工业高质量发展奖补资金转型升级类项目进行现场审核"
     assert set(extract_criteria(title, "审核组深入企业生产车间查看项目建设情况。").industries) == {"B", "C", "D"}
+
+
+def test_a_paid_item_that_names_the_firms_before_the_grant_names_their_sector() -> None:
+    # c-57: the firms first, then 对其…给予奖励.
+    body = ("（一）加快新市场主体成长。在本市商事登记当年纳入规上软件业的企业，对其纳统后1年内营业收入超过2000万元的部分，"
+            "按1%给予奖励；")
+    assert extract_criteria("厦府规〔2022〕2号（摘录：加快新市场主体成长）", body).industries == ("65",)
 
 
 # --- sectors a policy prefers ----------------------------------------------------------------------

@@ -218,7 +218,9 @@ def test_the_firms_a_policy_cultivates_say_their_sector_but_not_their_size() -> 
     # c-54: 现代化工 alone is the modern chemical industry.
     body = ("二、支持范围\n现代化工、先进装备制造、优质烟酒、大数据电子信息、生态特色食品、健康医药、新型建材和基础材料"
             "等八项千亿级产业振兴专项资金管理办法中明确支持的技术改造、技术创新、产业培育、产业发展等使用范围及工作事项。")
-    assert "26" in extract_criteria("", body).industries
+    industries = extract_criteria("", body).industries
+    assert "26" in industries
+    assert {"151", "16"} <= set(industries)  # 优质烟酒: the list item's head 烟酒
 
 
 def test_without_target_statement_or_sector_in_the_title_the_paid_items_name_the_sectors() -> None:

@@ -55,6 +55,9 @@ _TARGET_SENTENCE = re.compile(
     r"|(?:申请|申报)[^，。；]{0,16}?(?:应|须|需)(?:在|为|是|属于|具有|具备)|作为[^，。；]{0,16}重点方向|重点支持"
     r"|支持[^，。；]{2,60}?等(?:经营主体|市场主体|主体)"  # 支持示范家庭农场、农民专业合作社示范社等主体
     r"|[\d两三四五六七八九十]+个试点(?:细分)?行业"  # 聚焦…制造、…制造2个试点细分行业: a pilot's sectors
+    r"|优先支持[^，。；]{2,60}?领域"  # 优先支持建设先进制造业…等民生重点领域…基地: the sectors it is for
+    r"|等领域设备(?:更新|投资)"  # 工业、农业、建筑、交通…等领域设备更新: whose equipment is renewed
+    r"|企业[”\"]?[，,]?(?:就是|是指|指的是)[^。；]{2,40}?的企业"  # 小巨人企业，就是在制造业…的企业: a definition
 )
 _EXCLUSION = re.compile(
     r"除外|除[^，。；]{1,40}?(?:以外|外)(?!，?(?:还|也|同时|另|并|均|都))|不含|不包括|不在[^，。；]*?范围|不适用|不属于[^，。；]*?范围|不予支持|不得申报|负面清单"
@@ -306,12 +309,15 @@ class QualificationList:
     """The qualifications a policy may require, found in text by name or alias."""
 
     def __init__(self, qualifications: Iterable[Qualification]) -> None:
-        """Index names and aliases (quotes ignored), longest first."""
+        """Index names and aliases (quotes ignored), longest first; a name ending in 企业 also with 公司."""
         self.items = {q.name: q for q in qualifications}
         self._surfaces: dict[str, str] = {}
         for q in self.items.values():
             for surface in (q.name, *q.aliases):
                 self._surfaces.setdefault(_QUOTES.sub("", surface), q.name)
+        for surface, name in list(self._surfaces.items()):
+            if surface.endswith("企业"):  # 首批被认定为高新技术公司的中小公司 (a-12): news sites write 公司
+                self._surfaces.setdefault(surface[:-2] + "公司", name)
         self._pattern = re.compile("|".join(re.escape(s) for s in sorted(self._surfaces, key=len, reverse=True)))
 
     @classmethod
@@ -529,12 +535,25 @@ def extract_criteria(
             for code, sentence in _granted_industries(sentences, lex, notes).values.items():
                 industries.add(code, sentence, 0.8)
     if not industries.values and not explicit_all_industries:
+        # Neither target statements nor title name a sector: the items that pay firms say whom (when all name one).
+        for code, sentence in _granted_industries(sentences, lex, notes).values.items():
+            industries.add(code, sentence, 0.8)
+    # 培育一批承载新型工业化…的专精特新中小企业: whom a policy cultivates says their sector, though not their size.
+    cultivated = [Sentence(s.text, target=True) for s in sentences if not s.target and _CULTIVATES.search(s.text)]
+    if not industries.values and not explicit_all_industries:
+        industries = _industries(cultivated, lex, notes)[0]
+    if not industries.values and not explicit_all_industries:
         # No sector named anywhere: an activity only one kind of firm does (技术改造 → 工业) names it.
         activities = activity_lexicon or default_activity_lexicon()
-        industries = _industries(targets, activities, notes)[0]
+        industries = _industries(targets + cultivated, activities, notes)[0]
         if not industries.values:
             industries = _industries(title_sentence, activities, notes)[0]
             industries_from_title = bool(industries.values)
+    if not industries.values and not explicit_all_industries:
+        # A plan with no target statement: the sectors its action headings build up (打造电子信息制造业增长极),
+        # unsure, so the editor is asked to confirm.
+        for code, sentence in _industries(_action_headings(sentences), lex, notes)[0].values.items():
+            industries.add(code, sentence, ACTION_HEADING_CONFIDENCE)
 
     sizes, all_sizes_stated = _sizes(targets)
     # The body stressing smaller firms among all (企业特别是小微企业) outweighs a headline that names only them.
@@ -646,6 +665,20 @@ def _review(industry_codes: list[str], explicit_all: bool, evidence: list[Eviden
     return out
 
 
+_CULTIVATES = re.compile(r"培育一批[^。；]{0,40}?企业")
+#: How sure a sector read from a plan's action headings alone is (below REVIEW_BELOW: the editor confirms).
+ACTION_HEADING_CONFIDENCE = 0.6
+_ACTION_VERB = re.compile(r"(?:打造|培育|壮大|做强|发展|建设|着力在|聚焦)[^，。；]{0,12}(?:产业|制造业|增长极|集群)")
+
+
+def _action_headings(sentences: list[Sentence]) -> list[Sentence]:
+    """A plan's headings and item titles that build up a sector (一、…着力在新一代信息技术产业…, 1.打造…增长极。)."""
+    return [
+        Sentence(s.text, target=True) for s in sentences
+        if (s.heading or _LIST_ITEM.match(s.text)) and len(s.text) <= 40 and _ACTION_VERB.search(s.text)
+    ]
+
+
 def _industries(sentences: Iterable[Sentence], lexicon: IndustryLexicon,
                 index: IndustryIndex | None = None) -> tuple[_Found, _Found, bool]:
     """(included codes, excluded codes, whether a sentence says 不限行业) from target sentences.
@@ -702,12 +735,22 @@ def _list_items(clause: str, found: list[_Hit], negative: bool) -> list[_Hit]:
         at = match.start()
         items = match.group(0).split("、")
         for n, item in enumerate(items):
-            word = _ITEM_END.sub("", item) if n == len(items) - 1 else item
-            read = words.find(word)
-            if len(read) == 1 and read[0][0] == word and not any(h.start <= at < h.end for h in found):
-                hits.append(_Hit(read[0][1], negative, clause, at, at + len(word)))
+            word, offset = item, 0
+            if n == len(items) - 1:
+                word = _ITEM_END.sub("", item.split("等")[0])  # 老旧农机具等领域设备更新基础上
+            # 在支持工业、… / 老旧农机具 / 消费商业设施: the run begins before the first item, an item's head ends it
+            offset = next((k for k in range(len(word)) if _one_word(words, word[k:])), 0)
+            word = word[offset:]
+            start = at + offset
+            if _one_word(words, word) and not any(h.start <= start < h.end for h in found):
+                hits.append(_Hit(words.find(word)[0][1], negative, clause, start, start + len(word)))
             at += len(item) + 1
     return hits
+
+
+def _one_word(words: IndustryLexicon, text: str) -> bool:
+    read = words.find(text)
+    return len(read) == 1 and read[0][0] == text
 
 
 # Documents cited as the ground of this one (按照《…》《…》要求).
@@ -762,7 +805,7 @@ def _from_notes(clause: str, index: IndustryIndex) -> list[_Hit]:
         phrase = _NOT_A_SECTOR.sub("", _PHRASE_CUT.sub("", before))
         if len(phrase) < 2:
             continue
-        best = index.lookup(phrase, top=1)
+        best = index.lookup_sector(phrase, top=1)
         if best and best[0].score >= NOTES_MIN_SCORE:
             hits.append(_Hit((best[0].code,), False, clause, head.start() - len(phrase), head.start(), best[0].score))
     return hits
@@ -914,11 +957,15 @@ _INVITES_TO_APPLY = re.compile(
 _GRANT = re.compile(r"(?<![针面相绝应核比])对(?![接外象标照比话策])于?([^。；]{2,60}?(?:企业|个体户|商户|经营主体))[^。；]{0,40}?(?:给予|进行奖励|进行奖补)")
 
 
+# 在本市商事登记当年纳入规上软件业的企业，对其…按1%给予奖励: the firms first, then what they are paid.
+_GRANT_AFTER = re.compile(r"(?:^|[，。；])([^，。；]{2,40}?的企业)[，]对其[^。；]{0,40}?(?:给予|奖励)")
+
+
 def _granted_industries(sentences: list[Sentence], lexicon: IndustryLexicon, index: IndustryIndex | None) -> _Found:
     """The sectors of the firms the items pay, when every item paying firms names one (labelling.md: the union)."""
     found = _blank()
     for sentence in sentences:
-        for match in _GRANT.finditer(sentence.text):
+        for match in (*_GRANT.finditer(sentence.text), *_GRANT_AFTER.finditer(sentence.text)):
             paid, _, _ = _industries([Sentence(match.group(1), target=True)], lexicon, index)
             if not paid.values:
                 return _blank()

@@ -25,11 +25,13 @@ __all__ = ["IndustryHit", "IndustryIndex", "default_industry_index", "load_notes
 NOTES_PATH = DATA_DIR / "gbt4754_2017_notes.csv"
 # Words every note uses ("包括…的活动", "指…") and that name no sector.
 _NOTE_NOISE = ("本门类包括", "本大类包括", "包括", "不包括", "指", "的活动", "活动", "以及", "其他", "未列明", "相关")
+#: The least score of a group's best class for the group to be named (see IndustryIndex.lookup_sector).
+GROUP_MIN_BEST = 0.2
 
 
 @dataclass(frozen=True, slots=True)
 class IndustryHit:
-    """A class the phrase reads as, with the cosine similarity (0–1) as its confidence."""
+    """A code the phrase reads as, with its confidence (0–1): a class's cosine similarity, or a group's aggregate."""
 
     code: str
     name: str
@@ -68,16 +70,62 @@ class IndustryIndex:
         from sklearn.feature_extraction.text import TfidfVectorizer  # imported when first needed: a second a process
         self.vectorizer_ = TfidfVectorizer(analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True)
         self.matrix_ = self.vectorizer_.fit_transform(documents)
+        # The 大类 and 中类 over the classes, each with the rows of its classes, for lookup_sector.
+        position = {code: i for i, code in enumerate(self.codes_)}
+        groups: dict[str, list[int]] = {}
+        for code in self.codes_:
+            for above in tax.ancestors(code)[1:-1]:
+                groups.setdefault(above, []).append(position[code])
+        self.groups_ = {code: np.array(rows) for code, rows in groups.items() if len(rows) > 1}
+        self.group_names_ = {code: tax.name(code) or "" for code in self.groups_}
         return self
 
     def lookup(self, phrase: str, top: int = 3) -> list[IndustryHit]:
         """The `top` classes most like the phrase, best first (score 0 means nothing in common)."""
-        query = self.vectorizer_.transform([phrase])
-        if query.nnz == 0:
+        scores = self._scores(phrase)
+        if scores is None:
             return []
-        scores = (self.matrix_ @ query.T).toarray().ravel()
         best = np.argsort(-scores)[:top]
         return [IndustryHit(self.codes_[i], self.names_[self.codes_[i]], float(scores[i])) for i in best if scores[i] > 0]
+
+
+    def lookup_sector(self, phrase: str, top: int = 3) -> list[IndustryHit]:
+        """The codes a sector phrase names at their most natural level, best first.
+
+        An everyday word (客运, 纺织服装, 软件) is like many classes of one group a little and like none much;
+        that it fits most of a group's classes is what says it names the group. A 中类 or 大类 is a
+        candidate when its best class scores at least GROUP_MIN_BEST (below that only words every name
+        shares, 制造 or 技术, fit) and at least half its classes score at least two thirds of that best;
+        its confidence is the best score times the square root of how many classes fit (capped at 1),
+        so the widest group the word fits wins over each of its classes.
+        """
+        scores = self._scores(phrase)
+        if scores is None:
+            return []
+        hits = {self.codes_[i]: (float(scores[i]), self.names_[self.codes_[i]]) for i in np.flatnonzero(scores)}
+        for code, rows in self.groups_.items():
+            inside = scores[rows]
+            best = float(inside.max())
+            if best < GROUP_MIN_BEST:
+                continue
+            fitting = int((inside >= best * 2 / 3).sum())
+            if 2 * fitting >= len(rows) and fitting > 1:
+                hits[code] = (min(1.0, best * fitting ** 0.5), self.group_names_[code])
+        ranked = sorted(hits.items(), key=lambda item: (-item[1][0], len(item[0]), item[0]))
+        kept: list[IndustryHit] = []
+        for code, (score, name) in ranked:
+            if any(code.startswith(k.code) for k in kept):
+                continue  # a class of a group already named adds nothing
+            kept.append(IndustryHit(code, name, score))
+            if len(kept) == top:
+                break
+        return kept
+
+    def _scores(self, phrase: str) -> np.ndarray | None:
+        query = self.vectorizer_.transform([phrase])
+        if query.nnz == 0:
+            return None
+        return (self.matrix_ @ query.T).toarray().ravel()
 
 
 @functools.cache

@@ -195,6 +195,23 @@ def test_the_standards_notes_read_a_sector_phrase_the_keyword_list_lacks() -> No
     assert all(0 < hit.score <= 1 for hit in index.lookup("集成电路"))
 
 
+def test_an_everyday_word_that_fits_most_classes_of_a_group_names_the_group() -> None:
+    from matcher.industry_index import default_industry_index
+
+    index = default_industry_index()
+    # 纺织服装 is a little like each class of 18 and names the division (labelling.md: 纺织服装 → 17, 18).
+    assert index.lookup_sector("纺织服装")[0].code == "18"
+    assert index.lookup_sector("轴承齿轮")[0].code == "345"
+    assert index.lookup_sector("软件")[0].code == "651"
+    assert index.lookup_sector("仓储")[0].code == "59"
+    # A word every name shares (制造, 技术) names no group; a word of one class stays that class.
+    assert len(index.lookup_sector("先进制造")[0].code) == 4
+    assert len(index.lookup_sector("技术")[0].code) == 4
+    assert index.lookup_sector("滑动轴承")[0].code == "3452"
+    assert index.lookup_sector("试点") == []
+    assert all(0 < hit.score <= 1 for hit in index.lookup_sector("客运", top=5))
+
+
 def test_the_editor_is_asked_to_confirm_what_is_unsure() -> None:
     everyone = extract_criteria("关于支持企业发展的若干措施", "对企业给予支持。", department=UPLOADER)
     messages = [r.message for r in everyone.review]

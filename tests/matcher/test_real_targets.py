@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from matcher.evaluate import REAL_DIR, split_of
 from matcher.extract import extract_criteria
+from matcher.taxonomy import default_taxonomy
 
 QUOTED = [
     "c-21-yingcheng-q1-industry-awards",
@@ -27,6 +28,18 @@ QUOTED = [
     "b-64-agri-cold-storage-facilities-2022",
     "c-82-sanmenxia-job-retention-refund-2025",
     "a-35-shandong-culture-tourism-relief-2022-news",
+    "b-36-high-skill-talent-bases-2022-news",
+    "b-68-equipment-renewal-trade-in-action-plan-2024-news",
+    "b-24-equipment-renewal-loan-subsidy-2026-news",
+    "a-12-shandong-hitech-sme-subsidy-news",
+    "b-08-little-giant-fund-2021-news",
+    "a-74-shandong-digital-economy-breakthrough-plan-2022",
+    "a-06-shandong-zjtx-measures-draft-2024",
+    "b-09-textile-upgrade-plan-2023-news",
+    "c-54-guizhou-ten-hundred-billion-industries-fund-2019",
+    "c-31-huaihua-growth-consumption",
+    "c-02-shanggao-upgrade-audit",
+    "c-57-xiamen-software-industry-measures-2022",
 ]
 
 
@@ -165,3 +178,104 @@ def test_items_that_pay_only_holders_require_the_title() -> None:
     assert extract_criteria("", body).qualifications == ("专精特新中小企业",)
     body += "对首次纳入规模以上统计的企业，给予10万元奖励。"
     assert extract_criteria("", body).qualifications == ()
+
+
+def test_a_title_written_with_gongsi_for_qiye_is_the_same_title() -> None:
+    # a-12: the news site writes 公司 for 企业 throughout; the subsidy pays holders of 高新技术企业.
+    body = "记者从山东省财政厅获悉，近期向山东省级财政拨款1.9亿元，对首批被认定为高新技术公司的1858家中小公司给予财政补助。"
+    assert extract_criteria("", body).qualifications == ("高新技术企业",)
+
+
+def test_a_definition_of_the_firms_supported_states_their_sector_and_title() -> None:
+    # b-08: the only sentence saying who is supported defines the title's holders as manufacturers.
+    body = ("加快培育一批专注于细分市场、聚焦主业、创新能力强、成长性好的专精特新“小巨人”企业。\n"
+            "简单讲，专精特新“小巨人”企业，就是在制造业特殊领域创新能力强并经过工信部和财政部认证的企业，会获得国家支持。")
+    criteria = extract_criteria("", body)
+    assert criteria.industries == ("C",)
+    assert criteria.qualifications == ('专精特新"小巨人"企业',)
+
+
+def test_a_plan_without_target_statements_serves_the_sectors_its_action_headings_build_up() -> None:
+    # a-74: no sentence says whom the awards are for; the action and its item name the sectors.
+    body = ("一、实施数字产业化引领行动，着力在新一代信息技术产业高质量发展上重点突破\n"
+            "1.打造电子信息制造业增长极。实施集成电路“强芯”工程，支持企业研制高端存储芯片等产品，"
+            "对高端芯片量产前首轮流片费用和符合条件的封装测试公共服务平台给予奖励补贴。")
+    criteria = extract_criteria("关于印发《山东省2022年数字经济“重点突破”行动方案》的通知", body)
+    assert set(criteria.industries) == {"39", "I"}
+    assert any(item.field == "industries" for item in criteria.review)  # read from headings: confirm
+    # A target statement wins over the headings.
+    body += "\n支持对象为全省工业企业。"
+    assert set(extract_criteria("", body).industries) == {"B", "C", "D"}
+
+
+def test_the_firms_a_policy_cultivates_say_their_sector_but_not_their_size() -> None:
+    # a-06: 新型工业化 is what the cultivated firms carry; 现代化工业体系 is no 化工.
+    body = "（一）加强入库培育。聚焦“6997”现代化工业体系，培育一批承载新型工业化、新质生产力发展方向的专精特新中小企业。"
+    assert set(extract_criteria("", body).industries) == {"B", "C", "D"}
+    # b-09: cultivating titles among 中小企业 is one item; it does not limit the sizes of the whole plan.
+    body = "支持纺织企业上市融资。\n在优质纺织中小企业中培育一批创新型中小企业、专精特新中小企业、专精特新“小巨人”企业。"
+    assert extract_criteria("", body).sizes == ()
+    # c-54: 现代化工 alone is the modern chemical industry.
+    body = ("二、支持范围\n现代化工、先进装备制造、优质烟酒、大数据电子信息、生态特色食品、健康医药、新型建材和基础材料"
+            "等八项千亿级产业振兴专项资金管理办法中明确支持的技术改造、技术创新、产业培育、产业发展等使用范围及工作事项。")
+    industries = extract_criteria("", body).industries
+    assert "26" in industries
+    assert "16" in industries  # 优质烟酒: the list item's head 烟酒 (its 151 lies inside 特色食品's 15)
+
+
+def test_without_target_statement_or_sector_in_the_title_the_paid_items_name_the_sectors() -> None:
+    # c-31: the one item that pays names 商贸流通企业; the editor is asked to confirm.
+    criteria = extract_criteria("怀化市促消费若干措施", "对承办市级消费促进活动的执行单位或商贸流通企业，给予3万元-5万元的资金支持。")
+    assert criteria.industries == ("F",)
+    assert any(item.field == "industries" for item in criteria.review)
+    # An item paying any firm keeps the policy open to all (labelling.md: the union).
+    body = "对承办市级消费促进活动的商贸流通企业，给予3万元的资金支持。对新增就业岗位的企业，给予1万元补贴。"
+    assert extract_criteria("怀化市促消费若干措施", body).industries == ()
+
+
+def test_a_fund_for_industry_s_growth_is_for_industrial_firms() -> None:
+    # c-02: only the headline names whom the fund is for.
+    title = "上高县对工业高质量发展奖补资金转型升级类项目进行现场审核"
+    assert set(extract_criteria(title, "审核组深入企业生产车间查看项目建设情况。").industries) == {"B", "C", "D"}
+
+
+def test_a_paid_item_that_names_the_firms_before_the_grant_names_their_sector() -> None:
+    # c-57: the firms first, then 对其…给予奖励.
+    body = ("（一）加快新市场主体成长。在本市商事登记当年纳入规上软件业的企业，对其纳统后1年内营业收入超过2000万元的部分，"
+            "按1%给予奖励；")
+    assert extract_criteria("厦府规〔2022〕2号（摘录：加快新市场主体成长）", body).industries == ("65",)
+
+
+# --- sectors a policy prefers ----------------------------------------------------------------------
+
+
+def test_the_fields_a_policy_supports_first_are_its_sectors() -> None:
+    # b-36: the only sentence that says whom the bases are for lists the priority fields.
+    body = ("《方案》提出，要优先支持建设先进制造业、战略性新兴产业及托育、护理、康养、家政等民生重点领域"
+            "国家级高技能人才培训基地，加强相关领域急需紧缺职业（工种）高技能人才培养力度。")
+    criteria = extract_criteria("", body)
+    covered = {code for code in ("3216", "8010", "8020", "8512", "8514")
+               if any(default_taxonomy().covers(i, code) for i in criteria.industries)}
+    assert covered == {"3216", "8010", "8020", "8512", "8514"}  # 制造业, 家政, 托育, 护理, 康养
+    # 优先支持 a title's holders among all applicants is a preference, not a sector or a title to hold.
+    assert extract_criteria("", "面向中小企业发布中试服务资源目录，优先支持“小巨人”企业参与应用计划。").industries == ()
+
+
+def test_the_fields_whose_equipment_is_renewed_are_the_sectors() -> None:
+    # b-68: a list of 领域 for 设备投资; bare 工业, 农业, 建筑, 交通, 医疗 are sectors as items of it.
+    body = "《行动方案》提出，到2027年，工业、农业、建筑、交通、教育、文旅、医疗等领域设备投资规模较2023年增长25%以上；"
+    assert {"A", "B", "C", "D", "E", "G", "P", "84"} <= set(extract_criteria("", body).industries)
+
+
+def test_a_list_run_that_begins_before_its_first_item_and_ends_after_its_last_reads_both() -> None:
+    # b-24: 在支持工业、… and …老旧农机具等领域设备更新基础上: 工业 begins inside the run, 物流 ends one.
+    body = ("扩展支持领域方面，《通知》提到，在支持工业、能源电力、交通运输、物流、文旅、老旧农机具等领域设备更新基础上，"
+            "增加建筑和市政、用能设备、航空器材、电子信息、安全生产、设施农业、渔船、冷链设施、粮油加工等领域。")
+    industries = set(extract_criteria("", body).industries)
+    assert {"A", "B", "C", "D", "G", "E"} <= industries  # 老旧农机具 → A covers 设施农业 01, 渔船 04
+    # An item's head ends it: 老旧农机具 is 农机具 (the farms that use it), 消费商业设施 is 商业设施.
+    body = ("在支持交通运输、老旧农机具等领域设备更新基础上，增加粮油加工、消费商业设施、人工智能、养老等领域，"
+            "加大对高端化、智能化、绿色化、数字化设备更新支持。")
+    assert set(extract_criteria("", body).industries) == {"A", "F", "G", "I", "131", "133", "8514"}
+    # 旅游消费 alone stays what consumers do: a list word needs a list with a known sector.
+    assert extract_criteria("", "支持对象为开展旅游消费、设备更新的工业企业。").industries == ("B", "C", "D")

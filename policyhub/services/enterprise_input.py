@@ -226,17 +226,22 @@ Topics = Annotated[list[Annotated[str, Field(max_length=MAX_TOPIC)]] | _ListText
                    Field(description="列表，或以 ; 分隔的文本"), _optional(_topics, [])]
 
 
-def _patch_schema(schema: dict[str, Any]) -> None:
-    """An absent field is kept, not set to a default: the document names none."""
-    schema["description"] = "只修改给出的字段；给出空值即清空（信用代码、名称、行业不能清空）；选择的渠道须有对应的手机号或邮箱"
-    for prop in schema["properties"].values():
-        prop.pop("default", None)
+def kept_when_absent(description: str) -> Callable[[dict[str, Any]], None]:
+    """A partial update's schema hook: an absent field is kept, not set to a default, so the document names none."""
+
+    def hook(schema: dict[str, Any]) -> None:
+        schema["description"] = description
+        for prop in schema["properties"].values():
+            prop.pop("default", None)
+
+    return hook
 
 
 class EnterprisePatch(BaseModel):
     """A change to a profile: only the fields given count (`model_fields_set`); a cleared field is emptied."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_patch_schema)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=kept_when_absent(
+        "只修改给出的字段；给出空值即清空（信用代码、名称、行业不能清空）；选择的渠道须有对应的手机号或邮箱"))
 
     # Given, these three may not be blank; absent, they are kept.
     credit_code: CreditCode = Field(default=None)

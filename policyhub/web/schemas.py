@@ -28,7 +28,7 @@ from policyhub.models.enterprise import CHANNELS, FREQUENCIES
 from policyhub.services import consultation_files
 from policyhub.services import consultations as consultation_service
 from policyhub.services import policies as policy_service
-from policyhub.services.enterprise_input import EnterpriseIn, EnterprisePatch
+from policyhub.services.enterprise_input import EnterpriseIn, EnterprisePatch, kept_when_absent
 
 __all__ = [
     "ActiveIn", "AnswerForm", "AnswerIn", "CodeRequestIn", "Day", "ConsultationIn", "CriteriaIn", "DayOverrideIn", "DayToggleIn", "FeedbackIn",
@@ -394,17 +394,11 @@ def _frequency(value: Any) -> Any:
     return value
 
 
-def _kept_when_absent(schema: dict[str, Any]) -> None:
-    """An absent field is kept, not set to a default: the document names none."""
-    schema["description"] = "只修改给出的字段；选择的渠道须有登记的手机号或邮箱"
-    for prop in schema["properties"].values():
-        prop.pop("default", None)
-
-
 class MyPreferencesIn(BaseModel):
     """PUT /me/preferences: the channels and how often; a field left out is kept (`model_fields_set`)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_kept_when_absent)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=kept_when_absent(
+        "只修改给出的字段；选择的渠道须有登记的手机号或邮箱"))
     # Not nullable: null is refused, absence keeps the stored value.
     channels: Annotated[list[Literal["sms", "email"]], BeforeValidator(_channel_list)] = Field(default=None)
     frequency: Annotated[Literal["instant", "daily", "weekly"], BeforeValidator(_frequency)] = Field(default=None)
